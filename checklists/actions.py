@@ -1,0 +1,216 @@
+"""What a clinician can do to a case, as pure functions: `Case -> (Case, [Change])`.
+
+Each validates first and raises `ValidationError` (one line, naming the field) before anything is
+built, so a rejected action changes nothing. The store applies the result under its lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Mapping, Sequence
+
+from checklists.engine import evaluate
+from checklists.errors import ValidationError
+from checklists.models import (
+    CASE_STATUSES, ETIOLOGIES, INFLAMMATION_STATES, PATHWAY_IDS, Case, Change, Event, ItemRecord, Policy,
+)
+from checklists.serialize import event_json
+from checklists.validation import check_choice, check_event_fields, check_past_date, check_text
+from seeds.loader import Catalogue
+
+MAX_LABEL = 120
+ITEM_ACTIONS = ("done", "skip", "reopen", "snooze")
+CASE_FIELDS = ("etiology", "inflammation", "status", "site", "onset", "injection-date", "patient", "note")
+_DATED_FIELDS = ("etiology", "inflammation")
+_CLEAR_WORDS = ("", "none", "-")
+
+
+def check_patient(value: object) -> str:
+    text = check_text(value, "patient")
+    if "\n" in text or "\t" in text:
+        raise ValidationError("patient label must be a single line", "patient")
+    if len(text) > MAX_LABEL:
+        raise ValidationError(f"patient label is longer than {MAX_LABEL} characters", "patient")
+    return text
+
+
+def check_pathways(pathways: Sequence[str]) -> tuple[str, ...]:
+    if not pathways:
+        raise ValidationError(f"a case needs at least one pathway: {', '.join(PATHWAY_IDS)}", "pathways")
+    chosen = []
+    for pathway in pathways:
+        check_choice(pathway, "pathway", PATHWAY_IDS)
+        if pathway in chosen:
+            raise ValidationError(f"pathway {pathway} is given twice", "pathways")
+        chosen.append(pathway)
+    return tuple(chosen)
+
+
+def _check_anchor_order(onset: date, injection_date: date | None, field: str) -> None:
+    if injection_date is not None and injection_date > onset:
+        raise ValidationError(
+            f"injection date {injection_date.isoformat()} is after onset {onset.isoformat()}: "
+            "the atrophy cannot precede its cause", field)
+
+
+def new_case(*, case_id: str, patient: object, pathways: Sequence[str], onset: date | str, enrolment: date,
+             injection_date: date | str | None = None, site: object = None, note: object = None,
+             catalogue: Catalogue | None = None) -> tuple[Case, list[Change]]:
+    """A new case enrolled on `enrolment` (the effective today); dates may not be after it."""
+    label = check_patient(patient)
+    chosen = check_pathways(pathways)
+    onset_day = check_past_date(onset, "onset", enrolment)
+    injection_day = None
+    if injection_date not in (None, ""):
+        injection_day = check_past_date(injection_date, "injection_date", enrolment)
+    _check_anchor_order(onset_day, injection_day, "injection_date")
+    case = Case(
+        id=case_id, patient=label, pathways=chosen, onset=onset_day, enrolment=enrolment,
+        injection_date=injection_day, site=check_text(site, "site", required=False),
+        note=check_text(note, "note", required=False),
+        etiology="unknown" if "panniculitis-lipoatrophy" in chosen else None,
+    )
+    created = {"pathways": list(chosen), "onset": onset_day.isoformat(), "enrolment": enrolment.isoformat()}
+    return case, [Change(action="case-add", target="case", old=None, new=created)]
+
+
+def log_event(case: Case, kind: str, fields: Mapping[str, object], *, today: date) -> tuple[Case, list[Change]]:
+    day, details = check_event_fields(kind, fields, today)
+    seq = max((e.seq for e in case.events), default=0) + 1
+    event = Event(id=f"e{seq}", seq=seq, kind=kind, date=day, **details)
+    updated = replace(case, events=case.events + (event,))
+    return updated, [Change(action="event-log", target=event.id, old=None, new=event_json(event))]
+
+
+def void_event(case: Case, event_id: str, reason: object) -> tuple[Case, list[Change]]:
+    event = case.event(event_id)
+    if event is None:
+        raise ValidationError(f"no event {event_id} in case {case.id}", "event")
+    if event.voided:
+        raise ValidationError(f"event {event_id} is already void", "event")
+    why = check_text(reason, "reason")
+    voided = replace(event, voided=True, void_reason=why)
+    events = tuple(voided if e.id == event_id else e for e in case.events)
+    return replace(case, events=events), [
+        Change(action="event-void", target=event_id, old=False, new=True, reason=why)
+    ]
+
+
+def _record_json(record: ItemRecord | None) -> dict | None:
+    if record is None:
+        return None
+    return {
+        "state": record.state,
+        "date": record.date.isoformat() if record.date else None,
+        "reason": record.reason,
+        "until": record.until.isoformat() if record.until else None,
+        "checks": [c.isoformat() for c in record.checks],
+    }
+
+
+def resolve_item(case: Case, item_id: str, action: str, *, today: date, catalogue: Catalogue,
+                 policy: Policy | None = None, date: date | str | None = None, reason: object = None,
+                 until: date | str | None = None) -> tuple[Case, list[Change]]:
+    """done (dated) / skip (reason) / snooze (reason, until after today) / reopen an item of this case."""
+    check_choice(action, "action", ITEM_ACTIONS)
+    view = evaluate(case, catalogue, policy or Policy(), today)
+    item = view.item(item_id)
+    if item is None:
+        raise ValidationError(f"item {item_id} is not part of case {case.id}", "item")
+    _reject_inapplicable(action, date, reason, until)
+    old = case.items.get(item_id)
+    base = old or ItemRecord(item=item_id)
+    if action == "done":
+        day = check_past_date(date if date not in (None, "") else today, "date", today)
+        record = _done(base, item_id, day)
+    elif action == "skip":
+        record = ItemRecord(item=item_id, state="skipped", date=today, reason=check_text(reason, "reason"),
+                            checks=base.checks, reopened_after_seq=base.reopened_after_seq)
+    elif action == "snooze":
+        why = check_text(reason, "reason")
+        if until in (None, ""):
+            raise ValidationError("snooze needs --until, a date after today", "until")
+        end = _future_date(until, today)
+        record = ItemRecord(item=item_id, state="snoozed", reason=why, until=end, checks=base.checks,
+                            reopened_after_seq=base.reopened_after_seq)
+    else:
+        if item.state == "open":
+            raise ValidationError(f"item {item_id} is already open", "item")
+        seq = max((e.seq for e in case.events), default=0)
+        record = ItemRecord(item=item_id, state="open", checks=base.checks, reopened_after_seq=seq)
+    items = dict(case.items)
+    items[item_id] = record
+    change = Change(action=f"item-{action}", target=item_id, old=_record_json(old), new=_record_json(record),
+                    reason=record.reason if action in ("skip", "snooze") else None)
+    return replace(case, items=items), [change]
+
+
+def _reject_inapplicable(action: str, date, reason, until) -> None:
+    if until not in (None, "") and action != "snooze":
+        raise ValidationError(f"--until applies only to snooze, not {action}", "until")
+    if date not in (None, "") and action != "done":
+        raise ValidationError(f"--date applies only to done, not {action}", "date")
+    if reason not in (None, "") and action == "reopen":
+        raise ValidationError("--reason does not apply to reopen", "reason")
+
+
+def _done(base: ItemRecord, item_id: str, day: date) -> ItemRecord:
+    if item_id == "recurrence-check":
+        # A recurring check records the dated check and stays open for the next one.
+        checks = tuple(sorted(set(base.checks) | {day}))
+        return ItemRecord(item=item_id, state="open", checks=checks, reopened_after_seq=base.reopened_after_seq)
+    return ItemRecord(item=item_id, state="done", date=day, checks=base.checks,
+                      reopened_after_seq=base.reopened_after_seq)
+
+
+def _future_date(value: date | str, today: date) -> date:
+    from checklists.dates import parse_date
+
+    day = parse_date(value, "until")
+    if day <= today:
+        raise ValidationError(f"until {day.isoformat()} must be after today ({today.isoformat()})", "until")
+    return day
+
+
+def set_field(case: Case, field: str, value: object, *, today: date, catalogue: Catalogue | None = None,
+              date: date | str | None = None) -> tuple[Case, list[Change]]:
+    """Set one case field; `date` (default today) applies to etiology and inflammation only."""
+    check_choice(field, "field", CASE_FIELDS)
+    if date not in (None, "") and field not in _DATED_FIELDS:
+        raise ValidationError(f"--date does not apply to {field}", "date")
+    day = check_past_date(date if date not in (None, "") else today, "date", today)
+    changes_to = _field_update(case, field, value, today, day)
+    updated = replace(case, **changes_to)
+    changes = [
+        Change(action="field-set", target=name, old=_plain(getattr(case, name)), new=_plain(new))
+        for name, new in changes_to.items() if getattr(case, name) != new
+    ]
+    return (updated, changes) if changes else (case, [])
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _field_update(case: Case, field: str, value: object, today: date, day: date) -> dict[str, object]:
+    text = "" if value is None else str(value).strip()
+    if field == "etiology":
+        if "panniculitis-lipoatrophy" not in case.pathways:
+            raise ValidationError("etiology applies only to panniculitis-lipoatrophy cases", "field")
+        return {"etiology": check_choice(text, "etiology", ETIOLOGIES), "etiology_date": day}
+    if field == "inflammation":
+        return {"inflammation": check_choice(text, "inflammation", INFLAMMATION_STATES), "inflammation_date": day}
+    if field == "status":
+        return {"status": check_choice(text, "status", CASE_STATUSES)}
+    if field == "patient":
+        return {"patient": check_patient(text)}
+    if field in ("site", "note"):
+        return {field: check_text(text, field, required=False)}
+    if field == "onset":
+        onset = check_past_date(text, "onset", today)
+        _check_anchor_order(onset, case.injection_date, "onset")
+        return {"onset": onset}
+    injection = None if text.lower() in _CLEAR_WORDS else check_past_date(text, "injection-date", today)
+    _check_anchor_order(case.onset, injection, "injection-date")
+    return {"injection_date": injection}

@@ -1,0 +1,43 @@
+"""Calendar arithmetic the pathways use: ISO dates, weeks as 7 days, months clamped to month end."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from checklists.errors import ValidationError
+from seeds.loader import Offset
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_date(value: date | str, what: str = "date") -> date:
+    """An exact `YYYY-MM-DD` that names a real day; anything else is a ValidationError naming `what`."""
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not _ISO.match(text):
+        raise ValidationError(f"{what} must be a date written YYYY-MM-DD, not '{text[:20]}'", what)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{what} {text} is not a real calendar date", what) from None
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months, clamped to the end of a shorter month (2026-08-31 + 6 = 2027-02-28)."""
+    return day + relativedelta(months=months)
+
+
+def add_offset(day: date, offset: Offset) -> date:
+    if offset.unit == "m":
+        return add_months(day, offset.amount)
+    days = offset.amount * (7 if offset.unit == "w" else 1)
+    return day + timedelta(days=days)
+
+
+def window_from(anchor: date, opens: Offset, closes: Offset) -> tuple[date, date]:
+    """Both ends measured from the anchor (onset +6m .. +7m closes on onset + 7 months)."""
+    return add_offset(anchor, opens), add_offset(anchor, closes)

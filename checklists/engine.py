@@ -1,0 +1,146 @@
+"""What Rounds says about a case on a given day: a pure function of (case, catalogue, policy, today).
+
+`evaluate` gives the full view; `summarize` + `case_row` give the board's line through a today-free
+summary that the store can cache. Both go through `status.item_status`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from checklists.alerts import AlertPlan, plan_alerts
+from checklists.facts import case_facts
+from checklists.models import (
+    SEVERITY_ORDER, Alert, AlertSpan, Case, CaseRow, CaseSummary, CaseView, ItemView, NextDue,
+    PlannedItem, Policy,
+)
+from checklists.status import effective_state, item_status, most_urgent, urgency_rank
+from checklists.windows import ItemPlan, plan_items
+from seeds.loader import Catalogue
+
+_WAITING_STATUSES = ("overdue", "due", "due-soon", "upcoming")
+
+
+def _holds(starts: date | None, ends: date | None, today: date) -> bool:
+    return (starts is None or today >= starts) and (ends is None or today < ends)
+
+
+def _severity(alert: AlertPlan, catalogue: Catalogue) -> str:
+    return alert.severity or catalogue.alert(alert.code).severity
+
+
+def _alert_view(pathway: str, alert: AlertPlan, catalogue: Catalogue) -> Alert:
+    definition = catalogue.alert(alert.code)
+    return Alert(
+        code=alert.code, severity=_severity(alert, catalogue), message=alert.message,
+        action=definition.action, sources=definition.sources, provenance=definition.provenance,
+        pathway=pathway,
+    )
+
+
+def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
+    d = plan.definition
+    status = item_status(plan.state, plan.opens, plan.closes, today, policy.soon_days, plan.until)
+    state = effective_state(plan.state, plan.until, today)
+    return ItemView(
+        id=d.id, pathway=d.pathway, title=d.title, phase=d.phase, state=state,
+        opens=plan.opens, closes=plan.closes, status=status, sources=d.sources,
+        provenance=d.provenance, rationale=d.rationale, resolved_on=plan.resolved_on,
+        reason=plan.reason, until=plan.until if state == "snoozed" else None, checks=plan.checks,
+        occurrence=plan.occurrence, detail=plan.detail,
+    )
+
+
+def _next_due(items) -> NextDue | None:
+    """The most urgent item that has a window and is not snoozed or resolved (upcoming included)."""
+    waiting = [i for i in items if i.status in _WAITING_STATUSES and i.opens is not None]
+    if not waiting:
+        return None
+    best = min(waiting, key=lambda i: (urgency_rank(i.status), i.opens, i.closes))
+    return NextDue(item=best.id, title=best.title, opens=best.opens, closes=best.closes, status=best.status)
+
+
+def _counts(case: Case, facts, policy: Policy, today: date) -> dict[str, dict[str, int]]:
+    recent = sum(1 for i in facts.injections if 0 <= (today - i.date).days <= 364)
+    return {
+        "saline": {"done": len(facts.saline), "min": policy.saline_min_sessions, "max": policy.saline_max_sessions},
+        "abi": {"done": len(facts.abi)},
+        "injection": {"done": len(facts.injections), "last_365_days": recent},
+    }
+
+
+def _active_alerts(planned, catalogue: Catalogue, today: date) -> list[tuple[str, AlertPlan]]:
+    """One alert per code: of a code's spans holding today, the most severe."""
+    chosen: dict[str, tuple[str, AlertPlan]] = {}
+    for pathway, alert in planned:
+        if not _holds(alert.starts, alert.ends, today):
+            continue
+        current = chosen.get(alert.code)
+        if current is None or SEVERITY_ORDER.index(_severity(alert, catalogue)) < SEVERITY_ORDER.index(
+            _severity(current[1], catalogue)
+        ):
+            chosen[alert.code] = (pathway, alert)
+    return list(chosen.values())
+
+
+def _sorted_alerts(alerts: list[Alert]) -> tuple[Alert, ...]:
+    return tuple(sorted(alerts, key=lambda a: SEVERITY_ORDER.index(a.severity)))
+
+
+def evaluate(case: Case, catalogue: Catalogue, policy: Policy, today: date) -> CaseView:
+    facts = case_facts(case)
+    items = tuple(_item_view(plan, today, policy) for plan in plan_items(case, facts, catalogue, policy))
+    active = _active_alerts(plan_alerts(case, facts, policy), catalogue, today)
+    alerts = _sorted_alerts([_alert_view(pathway, alert, catalogue) for pathway, alert in active])
+    return CaseView(
+        case=case, today=today, items=items, alerts=alerts, counts=_counts(case, facts, policy, today),
+        next_due=_next_due(items), urgency=most_urgent(i.status for i in items),
+    )
+
+
+def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
+    facts = case_facts(case)
+    items = tuple(
+        PlannedItem(id=p.definition.id, title=p.definition.title, state=p.state, opens=p.opens,
+                    closes=p.closes, until=p.until)
+        for p in plan_items(case, facts, catalogue, policy)
+    )
+    alerts = tuple(
+        AlertSpan(code=a.code, severity=_severity(a, catalogue), starts=a.starts, ends=a.ends)
+        for _, a in plan_alerts(case, facts, policy)
+    )
+    return CaseSummary(id=case.id, patient=case.patient, pathways=case.pathways, status=case.status,
+                       onset=case.onset, items=items, alerts=alerts)
+
+
+def case_row(summary: CaseSummary, today: date, policy: Policy) -> CaseRow:
+    items = [
+        ItemView(id=p.id, pathway="", title=p.title, phase="", state=effective_state(p.state, p.until, today),
+                 opens=p.opens, closes=p.closes,
+                 status=item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until),
+                 sources=(), provenance="", rationale="")
+        for p in summary.items
+    ]
+    active: dict[str, str] = {}
+    for span in summary.alerts:
+        if _holds(span.starts, span.ends, today):
+            known = active.get(span.code)
+            if known is None or SEVERITY_ORDER.index(span.severity) < SEVERITY_ORDER.index(known):
+                active[span.code] = span.severity
+    ordered = sorted(active.items(), key=lambda kv: SEVERITY_ORDER.index(kv[1]))
+    return CaseRow(
+        id=summary.id, patient=summary.patient, pathways=summary.pathways, status=summary.status,
+        urgency=most_urgent(i.status for i in items), next_due=_next_due(items),
+        alert_codes=tuple(code for code, _ in ordered), alert_severities=tuple(sev for _, sev in ordered),
+        onset=summary.onset,
+    )
+
+
+def row_of(view: CaseView) -> CaseRow:
+    """The board line for a fully evaluated case (the same as `case_row(summarize(...))`)."""
+    c = view.case
+    return CaseRow(
+        id=c.id, patient=c.patient, pathways=c.pathways, status=c.status, urgency=view.urgency,
+        next_due=view.next_due, alert_codes=tuple(a.code for a in view.alerts),
+        alert_severities=tuple(a.severity for a in view.alerts), onset=c.onset,
+    )

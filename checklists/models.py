@@ -1,0 +1,260 @@
+"""Typed, frozen domain objects passed between the layers: a case as recorded, and what it means today.
+
+Recorded objects (`Case`, `Event`, `ItemRecord`, `Policy`) come from the store; computed objects
+(`ItemView`, `Alert`, `CaseView`, `CaseRow`) come from the engine. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+PATHWAY_IDS = ("steroid-atrophy", "panniculitis-lipoatrophy", "hip-injection")
+CASE_STATUSES = ("active", "resolved", "closed", "lost")
+OPEN_CASE_STATUSES = ("active", "resolved")
+CLOSED_CASE_STATUSES = ("closed", "lost")
+ETIOLOGIES = ("unknown", "aat-deficiency", "idiopathic", "vasculitis")
+INFLAMMATION_STATES = ("active", "resolved")
+ITEM_STATES = ("open", "done", "skipped", "snoozed")
+# Most urgent first; the board, `case list` and the exports all sort by this order.
+URGENCY_ORDER = ("overdue", "due", "due-soon", "upcoming", "snoozed", "unscheduled", "done", "skipped")
+SEVERITY_ORDER = ("critical", "warning", "info")
+GUIDANCE = ("image", "landmark")
+BIOPSY_DEPTHS = ("deep-excisional", "punch", "superficial")
+IMPROVEMENT = ("none", "partial", "complete")
+EVENT_KINDS = (
+    "saline", "abi", "fat-graft", "injection", "pt-start", "biopsy", "aat-test", "workup",
+    "therapy-start", "therapy-stop", "assessment", "mri", "note",
+)
+# Optional detail fields an event may carry, in the order they are shown.
+EVENT_FIELDS = (
+    "volume_ml", "site", "what", "guidance", "drug", "dose", "depth", "result", "improvement",
+    "size_mm", "depth_mm", "pigment", "photo", "mrc", "pain", "note",
+)
+# Free-text fields: never in de-identified output, never in logs.
+FREE_TEXT_EVENT_FIELDS = ("site", "what", "drug", "dose", "result", "pigment", "note")
+
+
+@dataclass(slots=True, frozen=True)
+class Policy:
+    """Clinic-chosen numbers (provenance `clinic-policy`); shared by every user of a database."""
+
+    soon_days: int = 14
+    saline_min_ml: float = 5.0
+    saline_max_ml: float = 20.0
+    saline_min_sessions: int = 3
+    saline_max_sessions: int = 6
+    recurrence_months: int = 6
+    max_injections_per_year: int = 3
+
+
+@dataclass(slots=True, frozen=True)
+class Event:
+    """Something that happened to the patient, recorded once and never deleted (only voided)."""
+
+    id: str
+    seq: int
+    kind: str
+    date: date
+    volume_ml: float | None = None
+    site: str | None = None
+    what: str | None = None
+    guidance: str | None = None
+    drug: str | None = None
+    dose: str | None = None
+    depth: str | None = None
+    result: str | None = None
+    improvement: str | None = None
+    size_mm: float | None = None
+    depth_mm: float | None = None
+    pigment: str | None = None
+    photo: bool | None = None
+    mrc: int | None = None
+    pain: int | None = None
+    note: str | None = None
+    voided: bool = False
+    void_reason: str | None = None
+    recorded_at: str | None = None
+    recorded_by: str | None = None
+
+    def details(self) -> dict[str, object]:
+        """The detail fields that are set, in display order."""
+        return {name: getattr(self, name) for name in EVENT_FIELDS if getattr(self, name) is not None}
+
+
+@dataclass(slots=True, frozen=True)
+class ItemRecord:
+    """What a clinician decided about one checklist item (absent means: open, untouched).
+
+    `reopened_after_seq`: after a reopen, only events with a higher sequence number satisfy the
+    item again. `checks`: the dated checks recorded on a recurring check item.
+    """
+
+    item: str
+    state: str = "open"  # open | done | skipped | snoozed
+    date: date | None = None
+    reason: str | None = None
+    until: date | None = None
+    reopened_after_seq: int | None = None
+    checks: tuple[date, ...] = ()
+
+
+@dataclass(slots=True, frozen=True)
+class Case:
+    id: str
+    patient: str
+    pathways: tuple[str, ...]
+    onset: date
+    enrolment: date
+    status: str = "active"
+    injection_date: date | None = None
+    site: str | None = None
+    note: str | None = None
+    etiology: str | None = None
+    etiology_date: date | None = None
+    inflammation: str | None = None
+    inflammation_date: date | None = None
+    events: tuple[Event, ...] = ()
+    items: dict[str, ItemRecord] = field(default_factory=dict)
+    revision: int = 0
+
+    def live_events(self, kind: str | None = None) -> list[Event]:
+        """Events that count (not voided), oldest first, optionally of one kind."""
+        return sorted(
+            (e for e in self.events if not e.voided and (kind is None or e.kind == kind)),
+            key=lambda e: (e.date, e.seq),
+        )
+
+    def event(self, event_id: str) -> Event | None:
+        return next((e for e in self.events if e.id == event_id), None)
+
+
+@dataclass(slots=True, frozen=True)
+class ItemView:
+    """One checklist item as it stands today."""
+
+    id: str
+    pathway: str
+    title: str
+    phase: str
+    state: str  # open | done | skipped | snoozed (effective today)
+    opens: date | None
+    closes: date | None
+    status: str  # one of URGENCY_ORDER
+    sources: tuple[str, ...]
+    provenance: str
+    rationale: str
+    resolved_on: date | None = None
+    reason: str | None = None
+    until: date | None = None
+    checks: tuple[date, ...] = ()
+    occurrence: int | None = None  # recurring items: which occurrence the window is for
+    detail: str | None = None  # a short line such as "saline 2 of 3-6"
+
+
+@dataclass(slots=True, frozen=True)
+class Alert:
+    code: str
+    severity: str
+    message: str
+    action: str
+    sources: tuple[str, ...]
+    provenance: str
+    pathway: str
+
+
+@dataclass(slots=True, frozen=True)
+class NextDue:
+    item: str
+    title: str
+    opens: date
+    closes: date
+    status: str
+
+
+@dataclass(slots=True, frozen=True)
+class CaseView:
+    """Everything Rounds says about a case on a given day."""
+
+    case: Case
+    today: date
+    items: tuple[ItemView, ...]
+    alerts: tuple[Alert, ...]
+    counts: dict[str, dict[str, int]]
+    next_due: NextDue | None
+    urgency: str
+
+    @property
+    def alert_codes(self) -> list[str]:
+        return [a.code for a in self.alerts]
+
+    def item(self, item_id: str) -> ItemView | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+
+@dataclass(slots=True, frozen=True)
+class CaseRow:
+    """One line of the case board / `case list`: enough to sort, filter and show, nothing more."""
+
+    id: str
+    patient: str
+    pathways: tuple[str, ...]
+    status: str
+    urgency: str
+    next_due: NextDue | None
+    alert_codes: tuple[str, ...]
+    alert_severities: tuple[str, ...]
+    onset: date | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Change:
+    """One audited change made by an action: what was touched, and its value before and after.
+
+    The store adds who and when; the engine says what. Values are plain JSON-able data.
+    """
+
+    action: str  # e.g. "case-add", "event-log", "event-void", "item-done", "field-set", "policy-set"
+    target: str  # e.g. "case", an event id, an item id, a field or policy key
+    old: object = None
+    new: object = None
+    reason: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class PlannedItem:
+    """An item's window and recorded state; independent of today, so the list index can keep it."""
+
+    id: str
+    title: str
+    state: str  # recorded: open | done | skipped | snoozed
+    opens: date | None
+    closes: date | None
+    until: date | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class AlertSpan:
+    """An alert that holds from `starts` (inclusive) until `ends` (exclusive); None = unbounded."""
+
+    code: str
+    severity: str
+    starts: date | None = None
+    ends: date | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class CaseSummary:
+    """What the case board needs of a case, computed without `today` so that it can be cached.
+
+    `checklists.engine.case_row(summary, today, policy)` turns it into a `CaseRow` using the same
+    status function as the case view.
+    """
+
+    id: str
+    patient: str
+    pathways: tuple[str, ...]
+    status: str
+    onset: date
+    items: tuple[PlannedItem, ...]
+    alerts: tuple[AlertSpan, ...]

@@ -1,0 +1,63 @@
+"""Clinic policy: the numbers a clinic chooses, their allowed ranges, and how one is changed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+from checklists.errors import ValidationError
+from checklists.models import Change, Policy
+from checklists.validation import check_integer, check_number
+
+# key -> (kind, low, high); ranges from cli.md.
+POLICY_KEYS: dict[str, tuple[str, float, float]] = {
+    "soon_days": ("int", 0, 365),
+    "saline_min_ml": ("ml", 0, 100),
+    "saline_max_ml": ("ml", 0, 100),
+    "saline_min_sessions": ("int", 1, 50),
+    "saline_max_sessions": ("int", 1, 50),
+    "recurrence_months": ("int", 1, 120),
+    "max_injections_per_year": ("int", 1, 52),
+}
+POLICY_HELP = {
+    "soon_days": "days before a window opens that an item shows as due-soon",
+    "saline_min_ml": "smallest saline volume per session without an alert (mL)",
+    "saline_max_ml": "largest saline volume per session without an alert (mL)",
+    "saline_min_sessions": "fewest saline sessions in a complete course",
+    "saline_max_sessions": "most saline sessions in a course",
+    "recurrence_months": "months between panniculitis recurrence checks",
+    "max_injections_per_year": "most hip injections allowed within any 365 days",
+}
+
+
+def _convert(key: str, text: object) -> int | float:
+    kind, low, high = POLICY_KEYS[key]
+    if kind == "int":
+        return check_integer(text, key, int(low), int(high))
+    return check_number(text, key, low, high, low_open=True)
+
+
+def _check_pairs(policy: Policy, key: str) -> None:
+    if policy.saline_min_ml >= policy.saline_max_ml:
+        raise ValidationError(
+            f"saline_min_ml ({policy.saline_min_ml:g}) must be below saline_max_ml ({policy.saline_max_ml:g})", key)
+    if policy.saline_min_sessions > policy.saline_max_sessions:
+        raise ValidationError(
+            f"saline_min_sessions ({policy.saline_min_sessions}) must not exceed saline_max_sessions "
+            f"({policy.saline_max_sessions})", key)
+
+
+def set_policy(policy: Policy, key: str, value: object) -> tuple[Policy, Change | None]:
+    """A new policy with `key` set; None as the change when the value is what it already was."""
+    if key not in POLICY_KEYS:
+        raise ValidationError(f"unknown policy key '{key}'; keys: {', '.join(POLICY_KEYS)}", "key")
+    new_value = _convert(key, value)
+    old_value = getattr(policy, key)
+    updated = replace(policy, **{key: new_value})
+    _check_pairs(updated, key)
+    if new_value == old_value:
+        return policy, None
+    return updated, Change(action="policy-set", target=key, old=old_value, new=new_value)
+
+
+def policy_values(policy: Policy) -> dict[str, int | float]:
+    return asdict(policy)

@@ -1,0 +1,54 @@
+"""The one status function: where an item stands on a given day. Used by every view and export."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from checklists.models import URGENCY_ORDER
+
+_RANK = {status: rank for rank, status in enumerate(URGENCY_ORDER)}
+
+
+def effective_state(state: str, until: date | None, today: date) -> str:
+    """A snooze holds while today < until and lapses on the until date itself."""
+    if state == "snoozed" and (until is None or today >= until):
+        return "open"
+    return state
+
+
+def item_status(
+    state: str,
+    opens: date | None,
+    closes: date | None,
+    today: date,
+    soon_days: int,
+    until: date | None = None,
+) -> str:
+    """Status of one item on `today` (pathways.md "Time and status"; all bounds inclusive).
+
+    done / skipped if resolved; snoozed while a snooze holds; unscheduled without a window;
+    upcoming before opens - soon_days; due-soon from then until opens; due from opens to closes;
+    overdue after closes.
+    """
+    state = effective_state(state, until, today)
+    if state in ("done", "skipped", "snoozed"):
+        return {"done": "done", "skipped": "skipped", "snoozed": "snoozed"}[state]
+    if opens is None or closes is None:
+        return "unscheduled"
+    if today > closes:
+        return "overdue"
+    if today >= opens:
+        return "due"
+    if today >= opens - timedelta(days=soon_days):
+        return "due-soon"
+    return "upcoming"
+
+
+def urgency_rank(status: str) -> int:
+    """Lower is more urgent (overdue = 0)."""
+    return _RANK[status]
+
+
+def most_urgent(statuses) -> str:
+    """The most urgent of some statuses; a case with nothing at all counts as unscheduled."""
+    return min(statuses, key=urgency_rank, default="unscheduled")

@@ -1,0 +1,159 @@
+"""Validation of what a clinician types: event fields, free text, numbers and enumerations.
+
+Every rule gives a one-line reason naming the field; none echoes patient free text back.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Mapping
+
+from checklists.dates import parse_date
+from checklists.errors import ValidationError
+from checklists.models import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
+
+_ANY_EVENT = ("site", "note")
+# Which detail fields each event kind accepts (pathways.md "Events a case records").
+EVENT_OPTIONS: dict[str, tuple[str, ...]] = {
+    "saline": ("volume_ml",) + _ANY_EVENT,
+    "abi": ("volume_ml",) + _ANY_EVENT,
+    "fat-graft": _ANY_EVENT,
+    "injection": ("guidance", "drug", "dose") + _ANY_EVENT,
+    "pt-start": _ANY_EVENT,
+    "biopsy": ("depth", "result") + _ANY_EVENT,
+    "aat-test": ("result",) + _ANY_EVENT,
+    "workup": ("what",) + _ANY_EVENT,
+    "therapy-start": ("drug", "dose") + _ANY_EVENT,
+    "therapy-stop": ("drug", "dose") + _ANY_EVENT,
+    "assessment": ("size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain") + _ANY_EVENT,
+    "mri": ("result",) + _ANY_EVENT,
+    "note": _ANY_EVENT,
+}
+EVENT_REQUIRED: dict[str, tuple[str, ...]] = {
+    "saline": ("volume_ml",),
+    "abi": ("volume_ml",),
+    "injection": ("guidance",),
+    "biopsy": ("depth",),
+    "therapy-start": ("drug",),
+    "therapy-stop": ("drug",),
+    "note": ("note",),
+}
+FIELD_LABELS = {
+    "volume_ml": "volume (mL)", "size_mm": "size (mm)", "depth_mm": "depth (mm)", "mrc": "MRC strength",
+    "pain": "pain score", "guidance": "guidance", "depth": "biopsy depth", "improvement": "improvement",
+    "photo": "photo", "site": "site", "what": "what", "drug": "drug", "dose": "dose", "result": "result",
+    "pigment": "pigment change", "note": "note",
+}
+MAX_TEXT = 2000
+MAX_VOLUME_ML = 100.0
+MAX_SIZE_MM = 1000.0  # a sanity bound: no lesion Rounds follows is a metre across
+_TRUE = ("yes", "y", "true", "1")
+_FALSE = ("no", "n", "false", "0")
+
+
+def label(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " "))
+
+
+def check_text(value: object, name: str, required: bool = True) -> str | None:
+    """Free text: trimmed, not empty when required, bounded, no control characters but newline/tab."""
+    if value is None:
+        if required:
+            raise ValidationError(f"{label(name)} is required", name)
+        return None
+    text = str(value).strip()
+    if not text:
+        if required:
+            raise ValidationError(f"{label(name)} must not be empty", name)
+        return None
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"{label(name)} is longer than {MAX_TEXT} characters", name)
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise ValidationError(f"{label(name)} contains control characters", name)
+    return text
+
+
+def check_choice(value: object, name: str, allowed: tuple[str, ...]) -> str:
+    text = str(value).strip()
+    if text not in allowed:
+        raise ValidationError(f"{label(name)} must be one of {', '.join(allowed)}", name)
+    return text
+
+
+def check_number(value: object, name: str, low: float, high: float, *, low_open: bool = False) -> float:
+    """A finite number in [low, high] (or (low, high] when low_open)."""
+    try:
+        number = float(str(value).strip()) if not isinstance(value, (int, float)) else float(value)
+    except ValueError:
+        raise ValidationError(f"{label(name)} must be a number", name) from None
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise ValidationError(f"{label(name)} must be a number", name)
+    too_low = number <= low if low_open else number < low
+    if too_low or number > high:
+        bound = f"above {low:g}" if low_open else f"at least {low:g}"
+        raise ValidationError(f"{label(name)} must be {bound} and at most {high:g}", name)
+    return number
+
+
+def check_integer(value: object, name: str, low: int, high: int) -> int:
+    text = str(value).strip()
+    if isinstance(value, bool) or not (text.isdigit() or (text.startswith("-") and text[1:].isdigit())):
+        raise ValidationError(f"{label(name)} must be a whole number from {low} to {high}", name)
+    number = int(text)
+    if not low <= number <= high:
+        raise ValidationError(f"{label(name)} must be a whole number from {low} to {high}", name)
+    return number
+
+
+def check_flag(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValidationError(f"{label(name)} must be yes or no", name)
+
+
+def check_past_date(value: date | str, name: str, today: date) -> date:
+    day = parse_date(value, name)
+    if day > today:
+        raise ValidationError(f"{name} {day.isoformat()} is after today ({today.isoformat()})", name)
+    return day
+
+
+_CONVERTERS = {
+    "volume_ml": lambda v: check_number(v, "volume_ml", 0, MAX_VOLUME_ML, low_open=True),
+    "size_mm": lambda v: check_number(v, "size_mm", 0, MAX_SIZE_MM),
+    "depth_mm": lambda v: check_number(v, "depth_mm", 0, MAX_SIZE_MM),
+    "mrc": lambda v: check_integer(v, "mrc", 0, 5),
+    "pain": lambda v: check_integer(v, "pain", 0, 10),
+    "guidance": lambda v: check_choice(v, "guidance", GUIDANCE),
+    "depth": lambda v: check_choice(v, "depth", BIOPSY_DEPTHS),
+    "improvement": lambda v: check_choice(v, "improvement", IMPROVEMENT),
+    "photo": lambda v: check_flag(v, "photo"),
+}
+
+
+def check_event_fields(kind: str, fields: Mapping[str, object], today: date) -> tuple[date, dict[str, object]]:
+    """Validate an event's date and details; returns (date, typed details). Unset values are skipped."""
+    if kind not in EVENT_KINDS:
+        raise ValidationError(f"event kind must be one of {', '.join(EVENT_KINDS)}", "kind")
+    given = {k: v for k, v in fields.items()
+             if k != "date" and v is not None and not (isinstance(v, str) and not v.strip())}
+    raw_date = fields.get("date")
+    day = today if raw_date is None else check_past_date(raw_date, "date", today)
+    allowed = EVENT_OPTIONS[kind]
+    for name in given:
+        if name not in allowed:
+            raise ValidationError(f"{label(name)} does not apply to a {kind} event", name)
+    for name in EVENT_REQUIRED.get(kind, ()):
+        if name not in given:
+            raise ValidationError(f"a {kind} event needs {label(name)}", name)
+    details: dict[str, object] = {}
+    for name, value in given.items():
+        convert = _CONVERTERS.get(name)
+        details[name] = convert(value) if convert else check_text(value, name)
+    return day, details
