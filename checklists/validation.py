@@ -45,6 +45,8 @@ FIELD_LABELS = {
     "photo": "photo", "site": "site", "what": "what", "drug": "drug", "dose": "dose", "result": "result",
     "pigment": "pigment change", "note": "note",
 }
+_POLICY_NAMES = ("soon_days", "saline_min_ml", "saline_max_ml", "saline_min_sessions", "saline_max_sessions",
+                 "recurrence_months", "max_injections_per_year")
 MAX_TEXT = 2000
 MAX_VOLUME_ML = 100.0
 MAX_SIZE_MM = 1000.0  # a sanity bound: no lesion Rounds follows is a metre across
@@ -53,6 +55,8 @@ _FALSE = ("no", "n", "false", "0")
 
 
 def label(name: str) -> str:
+    if name in _POLICY_NAMES:  # policy keys are shown exactly as `rounds config set` takes them
+        return name
     return FIELD_LABELS.get(name, name.replace("_", " "))
 
 

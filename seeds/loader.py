@@ -371,3 +371,18 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
 def default_catalogue() -> Catalogue:
     """The shipped catalogue, loaded once per process."""
     return load_catalogue()
+
+
+def load_demo_cases(path: Path | None = None) -> list[dict]:
+    """The synthetic demo case templates (seeds/demo.toml), as plain tables for the demo builder."""
+    source = Path(path) if path else SEEDS_DIR / "demo.toml"
+    cases = _read_toml(source).get("case")
+    if not isinstance(cases, list) or not cases:
+        raise PathwayFileError(f"{source.name}: field 'case': needs at least one demo case")
+    for n, case in enumerate(cases):
+        reader = _Reader(source, case, f"case[{n}]")
+        if not isinstance(case.get("onset"), int) or not isinstance(case.get("enrolled"), int):
+            raise reader.fail("onset", "onset and enrolled must be whole numbers of days relative to today")
+        if not isinstance(case.get("pathways"), list) or not case["pathways"]:
+            raise reader.fail("pathways", "must list at least one pathway")
+    return cases

@@ -1,0 +1,254 @@
+"""The case, log, item, event, config and demo commands of `rounds` (cli.md), one handler each."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from checklists import actions
+from checklists.board import FILTERS, filter_rows, sort_rows
+from checklists.engine import evaluate
+from checklists.models import EVENT_KINDS, PATHWAY_IDS
+from checklists.policy import POLICY_KEYS, set_policy
+from checklists.serialize import case_json, event_json, policy_json, row_json
+from tui import cli_text
+
+# `rounds log` option -> event field (cli.md names); `--photo` alone means yes.
+LOG_OPTIONS = {
+    "--volume-ml": "volume_ml", "--site": "site", "--what": "what", "--guidance": "guidance",
+    "--drug": "drug", "--dose": "dose", "--depth": "depth", "--result": "result",
+    "--improvement": "improvement", "--size-mm": "size_mm", "--depth-mm": "depth_mm",
+    "--pigment": "pigment", "--photo": "photo", "--mrc": "mrc", "--pain": "pain", "--note": "note",
+}
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _json_flag(parser) -> None:
+    # SUPPRESS keeps a global `--json` given before the command from being reset here.
+    parser.add_argument("--json", action="store_true", default=__import__("argparse").SUPPRESS,
+                        help="print JSON instead of text")
+
+
+def add_commands(sub) -> None:
+    _add_demo(sub)
+    case = sub.add_parser("case", help="add, list, show and set cases")
+    case_sub = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
+    _add_case_add(case_sub)
+    _add_case_list(case_sub)
+    _add_case_show(case_sub)
+    _add_case_set(case_sub)
+    _add_log(sub)
+    _add_item(sub)
+    event = sub.add_parser("event", help="void a wrongly entered event")
+    event_sub = event.add_subparsers(dest="event_command", metavar="ACTION", required=True)
+    void = event_sub.add_parser("void", help="mark an event void (kept, struck out, counts for nothing)")
+    void.add_argument("case")
+    void.add_argument("event")
+    void.add_argument("--reason", required=True)
+    void.set_defaults(handler=cmd_event_void)
+    _add_config(sub)
+
+
+def _add_demo(sub) -> None:
+    demo = sub.add_parser("demo", help="fill the database with synthetic demo cases")
+    demo.add_argument("--cases", type=int, default=12, metavar="N", help="how many cases (default 12)")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if the database already has cases")
+    demo.set_defaults(handler=cmd_demo)
+
+
+def _add_case_add(case_sub) -> None:
+    add = case_sub.add_parser("add", help="create a case and print its id")
+    add.add_argument("--patient", required=True, metavar="LABEL")
+    add.add_argument("--pathway", action="append", required=True, choices=PATHWAY_IDS, metavar="ID")
+    add.add_argument("--onset", required=True, metavar="DATE")
+    add.add_argument("--injection-date", metavar="DATE")
+    add.add_argument("--site")
+    add.add_argument("--note")
+    _json_flag(add)
+    add.set_defaults(handler=cmd_case_add)
+
+
+def _add_case_list(case_sub) -> None:
+    listing = case_sub.add_parser("list", help="list cases, most urgent first")
+    listing.add_argument("--filter", choices=FILTERS, default="active")
+    listing.add_argument("--pathway", choices=PATHWAY_IDS, metavar="ID")
+    listing.add_argument("--search", metavar="TEXT")
+    _json_flag(listing)
+    listing.set_defaults(handler=cmd_case_list)
+
+
+def _add_case_show(case_sub) -> None:
+    show = case_sub.add_parser("show", help="one case: facts, checklist, events, counts, alerts")
+    show.add_argument("case")
+    _json_flag(show)
+    show.set_defaults(handler=cmd_case_show)
+
+
+def _add_case_set(case_sub) -> None:
+    setter = case_sub.add_parser("set", help="set a case field")
+    setter.add_argument("case")
+    setter.add_argument("field", choices=actions.CASE_FIELDS)
+    setter.add_argument("value")
+    setter.add_argument("--date", metavar="DATE", help="when it happened (etiology, inflammation)")
+    _json_flag(setter)
+    setter.set_defaults(handler=cmd_case_set)
+
+
+def _add_log(sub) -> None:
+    log = sub.add_parser("log", help="record an event")
+    log.add_argument("case")
+    log.add_argument("kind", choices=EVENT_KINDS)
+    log.add_argument("--date", metavar="DATE")
+    for option, dest in LOG_OPTIONS.items():
+        if option == "--photo":
+            log.add_argument(option, dest=dest, nargs="?", const="yes", metavar="yes|no")
+        else:
+            log.add_argument(option, dest=dest)
+    _json_flag(log)
+    log.set_defaults(handler=cmd_log)
+
+
+def _add_item(sub) -> None:
+    item = sub.add_parser("item", help="resolve a checklist item")
+    item.add_argument("case")
+    item.add_argument("item")
+    item.add_argument("action", choices=actions.ITEM_ACTIONS)
+    item.add_argument("--date", metavar="DATE")
+    item.add_argument("--reason")
+    item.add_argument("--until", metavar="DATE")
+    _json_flag(item)
+    item.set_defaults(handler=cmd_item)
+
+
+def _add_config(sub) -> None:
+    config = sub.add_parser("config", help="show or set clinic policy")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    show = config_sub.add_parser("show", help="the clinic policy values")
+    _json_flag(show)
+    show.set_defaults(handler=cmd_config_show)
+    setter = config_sub.add_parser("set", help="change one policy value (audited)")
+    setter.add_argument("key", choices=tuple(POLICY_KEYS))
+    setter.add_argument("value")
+    _json_flag(setter)
+    setter.set_defaults(handler=cmd_config_set)
+
+
+def _show(ctx, case) -> None:
+    view = evaluate(case, ctx.catalogue, ctx.policy(), ctx.today)
+    if ctx.json:
+        _print_json(case_json(view))
+    else:
+        sys.stdout.write(cli_text.case_text(view, ctx.catalogue))
+
+
+def cmd_case_add(args, ctx) -> int:
+    case_id = ctx.repo.new_case_id()
+    case, changes = actions.new_case(
+        case_id=case_id, patient=args.patient, pathways=args.pathway, onset=args.onset, enrolment=ctx.today,
+        injection_date=args.injection_date, site=args.site, note=args.note, catalogue=ctx.catalogue,
+    )
+    case = ctx.repo.add_case(case, changes)
+    if ctx.json:
+        _show(ctx, case)
+    else:
+        print(case.id)
+    return 0
+
+
+def cmd_case_list(args, ctx) -> int:
+    result = ctx.repo.list_rows(ctx.today)
+    for warning in result.warnings:
+        print(f"rounds: warning: {warning}", file=sys.stderr)
+    rows = sort_rows(filter_rows(result.rows, args.filter, args.pathway, args.search))
+    if ctx.json:
+        _print_json([row_json(r) for r in rows])
+    else:
+        sys.stdout.write(cli_text.rows_text(rows, args.filter))
+    return 0
+
+
+def cmd_case_show(args, ctx) -> int:
+    _show(ctx, ctx.repo.get(args.case))
+    return 0
+
+
+def cmd_case_set(args, ctx) -> int:
+    def mutate(case):
+        return actions.set_field(case, args.field, args.value, today=ctx.today, catalogue=ctx.catalogue,
+                                 date=args.date)
+
+    case = ctx.repo.update(args.case, mutate)
+    if ctx.json:
+        _show(ctx, case)
+    else:
+        print(f"{case.id}: {args.field} set")
+    return 0
+
+
+def cmd_log(args, ctx) -> int:
+    fields = {dest: getattr(args, dest) for dest in LOG_OPTIONS.values()}
+    fields["date"] = args.date
+    case = ctx.repo.update(args.case, lambda c: actions.log_event(c, args.kind, fields, today=ctx.today))
+    event = max(case.events, key=lambda e: e.seq)
+    if ctx.json:
+        _print_json({"case": case.id, **event_json(event)})
+    else:
+        print(f"{case.id}: logged {event.kind} {event.date.isoformat()} as {event.id}")
+    return 0
+
+
+def cmd_item(args, ctx) -> int:
+    policy = ctx.policy()
+
+    def mutate(case):
+        return actions.resolve_item(case, args.item, args.action, today=ctx.today, catalogue=ctx.catalogue,
+                                    policy=policy, date=args.date, reason=args.reason, until=args.until)
+
+    case = ctx.repo.update(args.case, mutate)
+    if ctx.json:
+        _show(ctx, case)
+    else:
+        view = evaluate(case, ctx.catalogue, policy, ctx.today)
+        item = view.item(args.item)
+        print(f"{case.id}: {args.item} {args.action}: now {cli_text.status_word(item.status)}")
+    return 0
+
+
+def cmd_event_void(args, ctx) -> int:
+    case = ctx.repo.update(args.case, lambda c: actions.void_event(c, args.event, args.reason))
+    print(f"{case.id}: event {args.event} voided")
+    return 0
+
+
+def cmd_config_show(args, ctx) -> int:
+    policy = ctx.policy()
+    if ctx.json:
+        _print_json(policy_json(policy))
+    else:
+        sys.stdout.write(cli_text.policy_text(policy))
+    return 0
+
+
+def cmd_config_set(args, ctx) -> int:
+    policy = ctx.repo.update_policy(lambda p: set_policy(p, args.key, args.value))
+    if ctx.json:
+        _print_json(policy_json(policy))
+    else:
+        print(f"{args.key} = {getattr(policy, args.key):g}")
+    return 0
+
+
+def cmd_demo(args, ctx) -> int:
+    from store.demo import fill_demo
+
+    if not 1 <= args.cases <= 100_000:
+        raise actions.ValidationError("--cases must be a whole number from 1 to 100000", "cases")
+    if args.if_empty and ctx.repo.signatures():
+        print(f"{ctx.repo.db_dir} already has cases; no demo cases added")
+        return 0
+    added = fill_demo(ctx.repo, ctx.catalogue, ctx.today, args.cases)
+    print(f"added {added} synthetic demo cases to {ctx.repo.db_dir}")
+    return 0

@@ -1,0 +1,140 @@
+"""Plain-text output of the command line: the case list, one case, the policy.
+
+Status is always a symbol and a word (the same labels as the TUI), so it reads without colour.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from checklists.models import CaseRow, CaseView, Policy
+from checklists.policy import POLICY_HELP
+from tui.widgets.status import (
+    PROVENANCE_LABELS, pathways_short, severity_counts, severity_label, status_label, window_text,
+)
+
+
+def status_word(status: str) -> str:
+    return status_label(status)
+
+
+def _cell(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def rows_text(rows: list[CaseRow], filter_name: str) -> str:
+    if not rows:
+        return f"No cases match (filter: {filter_name}). Add one with `rounds case add`, or try --filter all.\n"
+    lines = [f"{'CASE':<10}  {'PATIENT':<14}  {'PATHWAYS':<11}  {'STATUS':<13}  {'NEXT DUE':<38}  ALERTS"]
+    for row in rows:
+        urgency = status_label(row.status) if row.status in ("closed", "lost") else status_label(row.urgency)
+        nxt = (f"{row.next_due.item} {window_text(row.next_due.opens, row.next_due.closes)}"
+               if row.next_due else "-")
+        lines.append(
+            f"{row.id:<10}  {_cell(row.patient, 14):<14}  {pathways_short(row.pathways):<11}  {urgency:<13}  "
+            f"{_cell(nxt, 38):<38}  {severity_counts(row.alert_severities) or '-'}"
+        )
+    lines.append(f"{len(rows)} case{'s' if len(rows) != 1 else ''} (filter: {filter_name})")
+    return "\n".join(lines) + "\n"
+
+
+def _facts(view: CaseView) -> list[str]:
+    c = view.case
+    facts = [
+        f"Case {c.id}  {c.patient}",
+        f"  pathways   {', '.join(c.pathways)}",
+        f"  status     {c.status}    urgency {status_label(view.urgency)}",
+        f"  onset      {c.onset.isoformat()}    enrolled {c.enrolment.isoformat()}",
+        f"  injection  {c.injection_date.isoformat() if c.injection_date else '-'}    site {c.site or '-'}",
+    ]
+    if c.etiology is not None or c.inflammation is not None:
+        etiology = f"{c.etiology}" + (f" (set {c.etiology_date.isoformat()})" if c.etiology_date else "")
+        inflammation = (f"{c.inflammation} (since {c.inflammation_date.isoformat()})"
+                        if c.inflammation else "not recorded")
+        facts.append(f"  etiology   {etiology}    inflammation {inflammation}")
+    if c.note:
+        facts.append(f"  note       {' '.join(c.note.split())}")
+    return facts
+
+
+def _counts(view: CaseView) -> list[str]:
+    counts = view.counts
+    saline = counts["saline"]
+    return [
+        "Counts",
+        f"  saline {saline['done']} of {saline['min']}-{saline['max']}    abi {counts['abi']['done']}    "
+        f"injections {counts['injection']['done']} ({counts['injection']['last_365_days']} in last 365 days)",
+    ]
+
+
+def _checklist(view: CaseView) -> list[str]:
+    lines = ["Checklist"]
+    for pathway, items in groupby(view.items, key=lambda i: i.pathway):
+        lines.append(f"  {pathway}")
+        for phase, phase_items in groupby(items, key=lambda i: i.phase):
+            lines.append(f"    {phase}")
+            for item in phase_items:
+                lines.append(f"      {status_label(item.status):<14} {item.id:<32} "
+                             f"{window_text(item.opens, item.closes)}")
+                extra = _item_extra(item)
+                if extra:
+                    lines.append(f"      {'':<14} {extra}")
+    return lines
+
+
+def _item_extra(item) -> str:
+    parts = []
+    if item.detail:
+        parts.append(item.detail)
+    if item.status == "done" and item.resolved_on:
+        parts.append(f"done {item.resolved_on.isoformat()}")
+    if item.reason:
+        parts.append(f"reason: {' '.join(item.reason.split())}")
+    if item.until:
+        parts.append(f"snoozed until {item.until.isoformat()}")
+    return "; ".join(parts)
+
+
+def _alerts(view: CaseView) -> list[str]:
+    if not view.alerts:
+        return ["Alerts", "  none"]
+    lines = ["Alerts"]
+    for alert in view.alerts:
+        lines.append(f"  {severity_label(alert.severity)} {alert.code}: {alert.message}")
+        lines.append(f"    what to do: {alert.action} [{', '.join(alert.sources)}; {alert.provenance}]")
+    return lines
+
+
+def _events(view: CaseView) -> list[str]:
+    events = sorted(view.case.events, key=lambda e: (e.date, e.seq))
+    if not events:
+        return ["Events", "  none logged"]
+    lines = ["Events"]
+    for event in events:
+        details = ", ".join(f"{k}={' '.join(str(v).split())}" for k, v in event.details().items())
+        void = f"  VOID ({' '.join((event.void_reason or '').split())})" if event.voided else ""
+        lines.append(f"  {event.id:<5} {event.date.isoformat()} {event.kind:<13} {details}{void}")
+    return lines
+
+
+def _sources(view: CaseView, catalogue) -> list[str]:
+    keys = sorted({s for i in view.items for s in i.sources} | {s for a in view.alerts for s in a.sources})
+    lines = ["Sources"]
+    for key in keys:
+        ref = catalogue.references[key]
+        lines.append(f"  {key}: {PROVENANCE_LABELS[ref.provenance]}")
+    return lines
+
+
+def case_text(view: CaseView, catalogue) -> str:
+    sections = [_facts(view), _counts(view), _alerts(view), _checklist(view), _events(view),
+                _sources(view, catalogue)]
+    return "\n\n".join("\n".join(s) for s in sections) + "\n"
+
+
+def policy_text(policy: Policy) -> str:
+    lines = []
+    for key, help_text in POLICY_HELP.items():
+        lines.append(f"{key:<24} {getattr(policy, key):<6g} {help_text}")
+    return "\n".join(lines) + "\n"
