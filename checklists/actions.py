@@ -179,8 +179,12 @@ def set_field(case: Case, field: str, value: object, *, today: date, catalogue: 
     check_choice(field, "field", CASE_FIELDS)
     if date not in (None, "") and field not in _DATED_FIELDS:
         raise ValidationError(f"--date does not apply to {field}", "date")
-    day = check_past_date(date if date not in (None, "") else today, "date", today)
+    dated = date not in (None, "")
+    day = check_past_date(date if dated else today, "date", today)
     changes_to = _field_update(case, field, value, today, day)
+    if not dated and field in _DATED_FIELDS and getattr(case, field) == changes_to[field]:
+        # Re-stating the same value without a date keeps its date: overdue windows must not move quietly.
+        return case, []
     updated = replace(case, **changes_to)
     changes = [
         Change(action="field-set", target=name, old=_plain(getattr(case, name)), new=_plain(new))

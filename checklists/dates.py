@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from checklists.errors import ValidationError
 from seeds.loader import Offset
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only
 
 
 def parse_date(value: date | str, what: str = "date") -> date:

@@ -6,6 +6,7 @@ Every rule gives a one-line reason naming the field; none echoes patient free te
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from typing import Mapping
 
@@ -85,12 +86,18 @@ def check_choice(value: object, name: str, allowed: tuple[str, ...]) -> str:
     return text
 
 
+_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # plain decimals: no 1e1, 5_0 or non-ASCII digits
+_WHOLE = re.compile(r"^-?[0-9]+$")
+
+
 def check_number(value: object, name: str, low: float, high: float, *, low_open: bool = False) -> float:
-    """A finite number in [low, high] (or (low, high] when low_open)."""
-    try:
-        number = float(str(value).strip()) if not isinstance(value, (int, float)) else float(value)
-    except ValueError:
-        raise ValidationError(f"{label(name)} must be a number", name) from None
+    """A finite number in [low, high] (or (low, high] when low_open), written as a plain decimal."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and _DECIMAL.match(value.strip()):
+        number = float(value.strip())
+    else:
+        raise ValidationError(f"{label(name)} must be a number", name)
     if isinstance(value, bool) or not math.isfinite(number):
         raise ValidationError(f"{label(name)} must be a number", name)
     too_low = number <= low if low_open else number < low
@@ -102,7 +109,8 @@ def check_number(value: object, name: str, low: float, high: float, *, low_open:
 
 def check_integer(value: object, name: str, low: int, high: int) -> int:
     text = str(value).strip()
-    if isinstance(value, bool) or not (text.isdigit() or (text.startswith("-") and text[1:].isdigit())):
+    # Length first: Python refuses to convert thousands of digits, and no bound here needs ten.
+    if isinstance(value, bool) or not _WHOLE.match(text) or len(text) > 9:
         raise ValidationError(f"{label(name)} must be a whole number from {low} to {high}", name)
     number = int(text)
     if not low <= number <= high:

@@ -81,13 +81,12 @@ def _schedulable(case: Case, item: ItemDef) -> bool:
 
 
 def _qualifying_events(facts: CaseFacts, case: Case, match: EventMatch, after_seq: int | None):
-    events = [
+    return [
         e for e in case.live_events(match.kind)
         if (match.depth is None or e.depth == match.depth)
         and (match.drug_contains is None or match.drug_contains in drug_key(e.drug))
         and (after_seq is None or e.seq > after_seq)
     ]
-    return events
 
 
 def _resolution(record: ItemRecord, facts: CaseFacts, item: ItemDef, case: Case) -> tuple[str, date | None]:
@@ -95,6 +94,10 @@ def _resolution(record: ItemRecord, facts: CaseFacts, item: ItemDef, case: Case)
     state, resolved_on = record.state, record.date
     if state != "done" and item.satisfied_by is not None:
         events = _qualifying_events(facts, case, item.satisfied_by, record.reopened_after_seq)
+        if item.needs_resolved_inflammation:
+            # A graft into still-inflamed fat is the pitfall, not the step: it does not tick this off.
+            resolved = case.inflammation_date if case.inflammation == "resolved" else None
+            events = [e for e in events if resolved is not None and e.date >= resolved]
         if len(events) >= item.satisfied_by.count:
             state, resolved_on = "done", events[item.satisfied_by.count - 1].date
     if item.reopened_by_injection and state in ("done", "skipped"):

@@ -27,6 +27,7 @@ ANCHORS = (
 CONDITIONS = ("no-complete-improvement", "no-improvement-by-opening")
 SERIES = ("saline", "recurrence")
 ETIOLOGIES = ("unknown", "aat-deficiency", "idiopathic", "vasculitis")
+BIOPSY_DEPTHS = ("deep-excisional", "punch", "superficial")
 _OFFSET = re.compile(r"^(\d+)([dwm])$")
 
 
@@ -199,6 +200,13 @@ class _Reader:
             raise self.fail(key, f"'{raw}' is not an offset like 14d, 4w or 6m")
         return Offset(int(match.group(1)), match.group(2))
 
+    def only(self, *allowed: str) -> "_Reader":
+        """Refuse keys this table does not use: a misspelt `windw` must not silently drop a window."""
+        for key in self.table:
+            if key not in allowed:
+                raise self.fail(key, f"is not a known field (known: {', '.join(allowed)})")
+        return self
+
     def sub(self, key: str) -> "_Reader | None":
         value = self.table.get(key)
         if value is None:
@@ -217,6 +225,7 @@ class _Reader:
 def _window(reader: _Reader | None) -> WindowRule | None:
     if reader is None:
         return None
+    reader.only("anchor", "opens", "closes", "condition")
     return WindowRule(
         anchor=reader.choice("anchor", ANCHORS),
         opens=reader.offset("opens"),
@@ -228,9 +237,10 @@ def _window(reader: _Reader | None) -> WindowRule | None:
 def _match(reader: _Reader | None) -> EventMatch | None:
     if reader is None:
         return None
+    reader.only("kind", "depth", "drug_contains", "count")
     return EventMatch(
         kind=reader.choice("kind", EVENT_KINDS),
-        depth=reader.text("depth", required=False),
+        depth=reader.choice("depth", BIOPSY_DEPTHS, required=False),
         drug_contains=reader.text("drug_contains", required=False),
         count=reader.integer("count", 1),
     )
@@ -239,16 +249,27 @@ def _match(reader: _Reader | None) -> EventMatch | None:
 def _series(reader: _Reader | None) -> SeriesRule | None:
     if reader is None:
         return None
+    reader.only("kind", "first", "next_opens", "next_closes", "limit_years")
     first = _window(reader.sub("first"))
     if first is None:
         raise reader.fail("first", "is missing")
+    kind = reader.choice("kind", SERIES)
+    # Each kind of series needs what the engine places later occurrences with.
+    saline = kind == "saline"
     return SeriesRule(
-        kind=reader.choice("kind", SERIES),
+        kind=kind,
         first=first,
-        next_opens=reader.offset("next_opens", required=False),
-        next_closes=reader.offset("next_closes", required=False),
-        limit_years=reader.integer("limit_years"),
+        next_opens=reader.offset("next_opens", required=saline),
+        next_closes=reader.offset("next_closes", required=saline),
+        limit_years=reader.integer("limit_years") if saline else _required_int(reader, "limit_years"),
     )
+
+
+def _required_int(reader: _Reader, key: str) -> int:
+    value = reader.integer(key)
+    if value is None:
+        raise reader.fail(key, "is missing")
+    return value
 
 
 def _sources(reader: _Reader, known: set[str]) -> tuple[str, ...]:
@@ -261,7 +282,13 @@ def _sources(reader: _Reader, known: set[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+_ITEM_FIELDS = ("id", "title", "phase", "rationale", "sources", "provenance", "window", "satisfied_by",
+                "etiology", "series", "stops_when_resolved", "reopened_by_injection",
+                "needs_resolved_inflammation", "note")
+
+
 def _item(reader: _Reader, pathway: str, known: set[str]) -> ItemDef:
+    reader.only(*_ITEM_FIELDS)
     item = ItemDef(
         id=reader.text("id"),
         pathway=pathway,
@@ -285,6 +312,7 @@ def _item(reader: _Reader, pathway: str, known: set[str]) -> ItemDef:
 
 
 def _alert(reader: _Reader, pathway: str, known: set[str]) -> AlertDef:
+    reader.only("code", "severity", "title", "action", "sources", "provenance")
     return AlertDef(
         code=reader.text("code"),
         pathway=pathway,
@@ -310,6 +338,7 @@ def load_references(path: Path) -> dict[str, Reference]:
     data = _read_toml(path)
     references = {}
     for row in _Reader(path, data, "").rows("reference"):
+        row.only("key", "citation", "provenance", "note")
         ref = Reference(
             key=row.text("key"),
             citation=row.text("citation"),
@@ -324,7 +353,7 @@ def load_references(path: Path) -> dict[str, Reference]:
 
 def load_pathway(path: Path, known_sources: set[str]) -> PathwayDef:
     data = _read_toml(path)
-    top = _Reader(path, data, "")
+    top = _Reader(path, data, "").only("id", "title", "summary", "anchors", "item", "alert")
     pathway_id = top.text("id")
     items = tuple(_item(r, pathway_id, known_sources) for r in top.rows("item"))
     alerts = tuple(_alert(r, pathway_id, known_sources) for r in top.rows("alert"))
