@@ -130,7 +130,7 @@ def resolve_item(case: Case, item_id: str, action: str, *, today: date, catalogu
     elif action == "snooze":
         why = check_text(reason, "reason")
         if until in (None, ""):
-            raise ValidationError("snooze needs --until, a date after today", "until")
+            raise ValidationError("snooze needs an until date after today", "until")
         end = _future_date(until, today)
         record = ItemRecord(item=item_id, state="snoozed", reason=why, until=end, checks=base.checks,
                             reopened_after_seq=base.reopened_after_seq)
@@ -148,11 +148,11 @@ def resolve_item(case: Case, item_id: str, action: str, *, today: date, catalogu
 
 def _reject_inapplicable(action: str, date, reason, until) -> None:
     if until not in (None, "") and action != "snooze":
-        raise ValidationError(f"--until applies only to snooze, not {action}", "until")
+        raise ValidationError(f"an until date applies only to snooze, not {action}", "until")
     if date not in (None, "") and action != "done":
-        raise ValidationError(f"--date applies only to done, not {action}", "date")
+        raise ValidationError(f"a date applies only to done, not {action}", "date")
     if reason not in (None, "") and action == "reopen":
-        raise ValidationError("--reason does not apply to reopen", "reason")
+        raise ValidationError("a reason does not apply to reopen", "reason")
 
 
 def _done(base: ItemRecord, item_id: str, day: date) -> ItemRecord:
@@ -178,7 +178,7 @@ def set_field(case: Case, field: str, value: object, *, today: date, catalogue: 
     """Set one case field; `date` (default today) applies to etiology and inflammation only."""
     check_choice(field, "field", CASE_FIELDS)
     if date not in (None, "") and field not in _DATED_FIELDS:
-        raise ValidationError(f"--date does not apply to {field}", "date")
+        raise ValidationError(f"a date does not apply to {field}", "date")
     dated = date not in (None, "")
     day = check_past_date(date if dated else today, "date", today)
     changes_to = _field_update(case, field, value, today, day)

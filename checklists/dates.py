@@ -19,7 +19,7 @@ def parse_date(value: date | str, what: str = "date") -> date:
         return value
     text = str(value).strip()
     if not _ISO.match(text):
-        raise ValidationError(f"{what} must be a date written YYYY-MM-DD, not '{text[:20]}'", what)
+        raise ValidationError(f"{what} must be a date written YYYY-MM-DD", what)
     try:
         return date.fromisoformat(text)
     except ValueError:

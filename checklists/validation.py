@@ -55,6 +55,10 @@ _TRUE = ("yes", "y", "true", "1")
 _FALSE = ("no", "n", "false", "0")
 
 
+def _article(kind: str) -> str:
+    return "an" if kind[0] in "aeiou" else "a"
+
+
 def label(name: str) -> str:
     if name in _POLICY_NAMES:  # policy keys are shown exactly as `rounds config set` takes them
         return name
@@ -160,10 +164,10 @@ def check_event_fields(kind: str, fields: Mapping[str, object], today: date) -> 
     allowed = EVENT_OPTIONS[kind]
     for name in given:
         if name not in allowed:
-            raise ValidationError(f"{label(name)} does not apply to a {kind} event", name)
+            raise ValidationError(f"{label(name)} does not apply to {_article(kind)} {kind} event", name)
     for name in EVENT_REQUIRED.get(kind, ()):
         if name not in given:
-            raise ValidationError(f"a {kind} event needs {label(name)}", name)
+            raise ValidationError(f"{_article(kind)} {kind} event needs {label(name)}", name)
     details: dict[str, object] = {}
     for name, value in given.items():
         convert = _CONVERTERS.get(name)

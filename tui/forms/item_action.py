@@ -1,0 +1,85 @@
+"""The form that resolves one checklist item: mark it done, skip it, snooze it, or reopen it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+
+from checklists.actions import resolve_item
+from tui.forms.base import CaseFormScreen, FormField, blank_to_none, date_input, text_input
+
+ACTIONS = ("done", "skip", "snooze", "reopen")
+TITLES = {
+    "done": "Mark item done",
+    "skip": "Skip item",
+    "snooze": "Snooze item",
+    "reopen": "Reopen item",
+}
+SAVE_LABELS = {"done": "Mark done", "skip": "Skip", "snooze": "Snooze", "reopen": "Reopen"}
+
+
+class ItemActionForm(CaseFormScreen[bool]):
+    """`done` asks for the date (default today); `skip` for a reason; `snooze` for a reason and the
+    date the item comes back (after today); `reopen` only for confirmation.
+
+    Dismisses with True once written, None when cancelled.
+    """
+
+    def __init__(
+        self, repository: Any, case_id: str, item_id: str, action: str, today: date, catalogue: Any
+    ) -> None:
+        super().__init__(repository, case_id, today, catalogue)
+        self.item_id = item_id
+        self.action = action
+        self.FORM_TITLE = TITLES.get(action, "Item")
+        self.SAVE_LABEL = SAVE_LABELS.get(action, "Save")
+        self.policy: Any = None
+
+    def compose_fields(self) -> Iterable[FormField]:
+        if self.action == "done":
+            yield FormField("date", "Done on", date_input(self.today.isoformat(), id="date"), required=True)
+        if self.action in ("skip", "snooze"):
+            yield FormField(
+                "reason", "Reason", text_input(placeholder="why (kept in the audit trail)", id="reason"),
+                required=True,
+            )
+        if self.action == "snooze":
+            yield FormField(
+                "until", "Snooze until", date_input(placeholder="YYYY-MM-DD, after today", id="until"),
+                required=True, hint="the item returns on this date",
+            )
+
+    def load(self) -> object:
+        # The policy decides where the item's window sits today (soon_days, recurrence_months).
+        return self.repository.get(self.case_id), self.repository.policy()
+
+    def on_loaded(self, data: Any) -> None:
+        self.subject, self.policy = data
+
+    def context_text(self) -> Text:
+        text = super().context_text()
+        definition = self.catalogue.item(self.item_id) if self.catalogue is not None else None
+        title = definition.title if definition is not None else self.item_id
+        text.append("\nItem ", style="dim")
+        text.append(Text(title, style="bold"))
+        if self.action == "reopen":
+            text.append("\nReopen this item? It counts as open again until it is done or a new "
+                        "qualifying event is logged.")
+        return text
+
+    def collect(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in ("date", "reason", "until"):
+            field = self.fields.get(name)
+            if field is not None:
+                values[name] = blank_to_none(field.control.value)
+        return values
+
+    def apply(self, case: Any, values: Mapping[str, Any]) -> Any:
+        return resolve_item(
+            case, self.item_id, self.action, today=self.today, catalogue=self.catalogue, policy=self.policy,
+            date=values.get("date"), reason=values.get("reason"), until=values.get("until"),
+        )

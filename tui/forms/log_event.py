@@ -1,0 +1,156 @@
+"""The form that records an event on a case: the kind first, then the fields that kind takes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Input, Select
+
+from checklists.actions import log_event
+from checklists.errors import ValidationError
+from checklists.models import BIOPSY_DEPTHS, EVENT_FIELDS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
+from checklists.validation import EVENT_OPTIONS, EVENT_REQUIRED
+from tui.forms.base import (
+    CaseFormScreen,
+    FormBody,
+    FormField,
+    blank_to_none,
+    choice,
+    date_input,
+    select_value,
+    text_input,
+)
+
+KIND_LABELS = {
+    "saline": "saline: saline infiltration session",
+    "abi": "abi: autologous blood injection",
+    "fat-graft": "fat-graft: fat grafting",
+    "injection": "injection: corticosteroid injection",
+    "pt-start": "pt-start: physiotherapy started",
+    "biopsy": "biopsy",
+    "aat-test": "aat-test: alpha-1 antitrypsin test",
+    "workup": "workup: systemic work-up",
+    "therapy-start": "therapy-start: a drug started",
+    "therapy-stop": "therapy-stop: a drug stopped",
+    "assessment": "assessment: size, depth, function",
+    "mri": "mri",
+    "note": "note",
+}
+# label, placeholder; a field several kinds share keeps one box, so switching kind keeps its text.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "volume_ml": ("Volume (mL)", "e.g. 10"),
+    "site": ("Site", "optional: where on the body"),
+    "what": ("What was checked", "e.g. vasculitis screen"),
+    "drug": ("Drug", "e.g. triamcinolone"),
+    "dose": ("Dose", "e.g. 40 mg"),
+    "result": ("Result", "optional"),
+    "size_mm": ("Size (mm)", "e.g. 25"),
+    "depth_mm": ("Depth (mm)", "e.g. 3"),
+    "pigment": ("Pigment change", "e.g. hypopigmented"),
+    "mrc": ("MRC strength (0-5)", "0-5"),
+    "pain": ("Pain (0-10)", "0-10"),
+    "note": ("Note", "optional"),
+}
+CHOICES: dict[str, tuple[str, list[tuple[str, Any]]]] = {
+    "guidance": ("Guidance", [(g, g) for g in GUIDANCE]),
+    "depth": ("Biopsy depth", [(d, d) for d in BIOPSY_DEPTHS]),
+    "improvement": ("Improvement", [(i, i) for i in IMPROVEMENT]),
+    "photo": ("Photo taken", [("yes", True), ("no", False)]),
+}
+# Where a kind names a shared field differently.
+KIND_FIELD_LABELS = {("injection", "site"): "Site / target"}
+
+
+class LogEventForm(CaseFormScreen[bool]):
+    """Record an event (saline, injection, biopsy, assessment, ...) on one case.
+
+    Dismisses with True once the event is written, None when cancelled.
+    """
+
+    FORM_TITLE = "Log an event"
+
+    def __init__(
+        self, repository: Any, case_id: str, today: date, catalogue: Any, *, kind: str | None = None
+    ) -> None:
+        super().__init__(repository, case_id, today, catalogue)
+        self.initial_kind = kind if kind in EVENT_KINDS else None
+
+    def compose_fields(self) -> Iterable[FormField]:
+        yield FormField(
+            "kind", "Event kind",
+            choice(
+                [(KIND_LABELS.get(k, k), k) for k in EVENT_KINDS],
+                prompt="Choose the kind of event",
+                value=self.initial_kind if self.initial_kind else Select.NULL,
+                id="kind",
+            ),
+            required=True,
+        )
+        yield FormField(
+            "date", "Date", date_input(self.today.isoformat(), placeholder="YYYY-MM-DD (blank = today)", id="date"),
+            required=True,
+        )
+        for name in EVENT_FIELDS:
+            if name in CHOICES:
+                label, options = CHOICES[name]
+                control = choice(options, prompt="not recorded", id=name.replace("_", "-"))
+            else:
+                label, placeholder = FIELD_LABELS.get(name, (name, ""))
+                control = text_input(placeholder=placeholder, id=name.replace("_", "-"))
+            yield FormField(name, label, control)
+
+    def on_mount(self) -> None:
+        self._show_fields_for(self.initial_kind)
+        super().on_mount()
+
+    @property
+    def kind(self) -> str | None:
+        return select_value(self.fields["kind"].control)
+
+    def on_value_changed(self, event: Message) -> None:
+        if isinstance(event, Select.Changed) and event.select is self.fields["kind"].control:
+            self._show_fields_for(self.kind)
+
+    def _show_fields_for(self, kind: str | None) -> None:
+        """Show only the fields `kind` takes; hidden boxes keep their text for a kind that uses them."""
+        options = EVENT_OPTIONS.get(kind, ()) if kind else ()
+        required = EVENT_REQUIRED.get(kind, ()) if kind else ()
+        for name in EVENT_FIELDS:
+            field = self.fields[name]
+            field.display = name in options
+            default = CHOICES[name][0] if name in CHOICES else FIELD_LABELS.get(name, (name, ""))[0]
+            field.set_label(KIND_FIELD_LABELS.get((kind, name), default), required=name in required)
+        # The kind's own fields first, in the engine's order (site and note last), so tab follows it.
+        wanted = [self.fields[n] for n in ("kind", "date", *options)]
+        wanted += [f for n, f in self.fields.items() if f not in wanted]
+        body = self.query_one(FormBody)
+        if list(body.children) != wanted:
+            for before, after in zip(wanted, wanted[1:]):
+                body.move_child(after, after=before)
+
+    def collect(self) -> dict[str, Any]:
+        kind = self.kind
+        values: dict[str, Any] = {"kind": kind, "date": self.fields["date"].control.value.strip()}
+        for name in EVENT_OPTIONS.get(kind, ()) if kind else ():
+            control = self.fields[name].control
+            value = blank_to_none(control.value) if isinstance(control, Input) else select_value(control)
+            if value is not None:
+                values[name] = value
+        return values
+
+    def apply(self, case: Any, values: Mapping[str, Any]) -> Any:
+        fields = dict(values)
+        kind = fields.pop("kind", None)
+        if not kind:
+            raise ValidationError("choose the kind of event first", "kind")
+        return log_event(case, kind, fields, today=self.today)
+
+    def context_text(self) -> Text:
+        text = super().context_text()
+        text.append("   date YYYY-MM-DD, not after ", style="dim")
+        text.append(self.today.isoformat(), style="dim")
+        return text
