@@ -121,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         ctx = _context(args)
         if args.command is None:
-            return _run_tui(ctx)
+            return _run_tui(ctx)  # the board shows permission warnings itself, from a worker
+        for warning in ctx.repo.permission_warnings():
+            print(f"rounds: warning: {warning}", file=sys.stderr)
         return args.handler(args, ctx) or EXIT_OK
     except SystemExit as exc:  # argparse's --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK

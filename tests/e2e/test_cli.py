@@ -306,3 +306,15 @@ def test_console_script_runs_as_a_real_process(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "tui", "log", done.stdout.strip(), "injection"], cwd=ROOT,
                          env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "guidance" in bad.stderr
+
+
+def test_refused_policy_change_on_a_new_database_creates_nothing(capsys, db):
+    code, _, err = run(capsys, db, "config", "set", "soon_days", "999")
+    assert code == 2 and "soon_days" in err
+    assert not db.exists()
+
+
+def test_world_readable_database_is_warned_about_with_the_fix(capsys, db, case_id):
+    db.chmod(0o755)
+    code, _, err = run(capsys, db, "case", "list")
+    assert code == 0 and "chmod -R o-rwx" in err

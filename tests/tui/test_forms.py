@@ -180,7 +180,7 @@ async def test_log_form_fields_follow_the_kind_and_keep_shared_text(repo, catalo
         assert form.fields["site"].label_text == "Site / target"
         assert form.fields["site"].control.value == "left forearm"
         assert form.fields["note"].control.value == "tolerated well"
-        assert shows(form, "guidance", "a injection event needs guidance")
+        assert shows(form, "guidance", "an injection event needs guidance")
 
         await choose(pilot, form, "kind", "assessment")
         assert set(shown_fields(form)) == {
@@ -360,7 +360,7 @@ async def test_snooze_needs_a_reason_and_a_date_after_today(repo, catalogue):
         assert shows(form, "reason", "reason is required")
         await type_into(pilot, form, "reason", "patient travelling")
         assert error_beside(form, "reason") == ""
-        assert shows(form, "until", "snooze needs --until, a date after today")
+        assert shows(form, "until", "snooze needs an until date after today")
         await type_into(pilot, form, "until", "2026-11-21")
         assert shows(form, "until", "until 2026-11-21 must be after today (2026-11-21)")
         await pilot.press("enter")

@@ -1,0 +1,76 @@
+"""Errors the store raises, each with a one-line message safe to show and to log: never patient
+text (labels, notes), at most a case id, a path or a number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """Base of every store error; `str(error)` is the one line to show the user.
+
+    `bad_input` says whether the user can fix it by typing something else (the CLI exits 2 for those).
+    """
+
+    bad_input = False
+
+
+class UnknownCase(StoreError, LookupError):
+    bad_input = True
+
+
+class AmbiguousCase(StoreError, LookupError):
+    bad_input = True
+
+    def __init__(self, ref: str, matches: list[str]):
+        self.ref, self.matches = ref, matches
+        shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+        super().__init__(f"'{ref}' matches {len(matches)} cases ({shown}); type more of the case id")
+
+
+class CaseExists(StoreError, ValueError):
+    """A new case's id is already taken (ids are never reused)."""
+
+    def __init__(self, case_id: str):
+        self.case_id = case_id
+        super().__init__(f"case id {case_id} is already in use in this database; nothing was written")
+
+
+class CorruptCaseFile(StoreError):
+    """A database file cannot be parsed or does not hold what it should. It is left exactly as it is."""
+
+    def __init__(self, path: Path | str, kind: str = "case file"):
+        self.path, self.kind = Path(path), kind
+        super().__init__(
+            f"damaged {kind} {self.path}: it was left unchanged; restore it from a backup, "
+            f"or move it out of the database directory to carry on without it"
+        )
+
+
+class LockTimeout(StoreError):
+    def __init__(self, what: str, lock_path: Path | str, timeout: float):
+        self.what, self.lock_path, self.timeout = what, Path(lock_path), timeout
+        super().__init__(
+            f"{what} is being changed by another Rounds process and stayed locked for {timeout:g} s; "
+            f"try again in a moment (if it persists, look for a stuck rounds process holding "
+            f"{self.lock_path})"
+        )
+
+
+class SchemaTooNew(StoreError):
+    def __init__(self, path: Path | str, found: int, supported: int):
+        self.path, self.found, self.supported = Path(path), found, supported
+        super().__init__(
+            f"{self.path} was written by a newer version of Rounds (schema {found}; this version reads up "
+            f"to {supported}); upgrade Rounds to open it"
+        )
+
+
+class RevisionConflict(StoreError):
+    def __init__(self, case_id: str, expected: int, found: int):
+        self.case_id, self.expected, self.found = case_id, expected, found
+        super().__init__(
+            f"case {case_id} was changed by someone else while you were editing (revision {expected} is now "
+            f"{found}); reload it and make your edit again"
+        )

@@ -1,0 +1,75 @@
+"""CSV export: one row per case (or, with `events`, one row per event), UTF-8, ISO dates, header row.
+
+Every cell is neutralised against formula injection: a spreadsheet treats a cell that starts with
+`=`, `+`, `-`, `@` (or a tab or line break before them) as a formula, so such a cell gets a leading `'`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Sequence
+
+from checklists.models import EVENT_FIELDS, CaseView
+
+CASE_COLUMNS = (
+    "id", "patient", "pathways", "status", "onset", "injection_date", "enrolment", "urgency",
+    "next_due_item", "next_due_title", "next_due_opens", "next_due_closes", "next_due_status",
+    "saline_done", "saline_min", "saline_max", "abi_done", "injections_done", "injections_last_365_days",
+    "alert_codes", "as_of",
+)
+EVENT_COLUMNS = ("case", "event", "seq", "kind", "date") + EVENT_FIELDS + (
+    "voided", "void_reason", "recorded_at", "recorded_by",
+)
+# Full-width forms too: some spreadsheets normalise them to the ASCII ones before parsing.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def safe_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, date):
+        text = value.isoformat()
+    elif isinstance(value, float):
+        text = f"{value:g}"
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def render(views: Sequence[CaseView], ctx) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if ctx.events:
+        writer.writerow(EVENT_COLUMNS)
+        for view in views:
+            for event in sorted(view.case.events, key=lambda e: (e.date, e.seq)):
+                row = [view.case.id, event.id, event.seq, event.kind, event.date]
+                row += [getattr(event, name) for name in EVENT_FIELDS]
+                row += [event.voided, event.void_reason, event.recorded_at, event.recorded_by]
+                writer.writerow([safe_cell(v) for v in row])
+            ctx.tick()
+    else:
+        writer.writerow(CASE_COLUMNS)
+        for view in views:
+            writer.writerow([safe_cell(v) for v in _case_row(view, ctx.deidentified)])
+            ctx.tick()
+    return buffer.getvalue()
+
+
+def _case_row(view: CaseView, deidentified: bool) -> list[object]:
+    case, counts, due = view.case, view.counts, view.next_due
+    saline, abi, injection = counts.get("saline", {}), counts.get("abi", {}), counts.get("injection", {})
+    return [
+        case.id, case.patient or None, ";".join(case.pathways), case.status, case.onset,
+        case.injection_date, case.enrolment, view.urgency,
+        due.item if due else None, due.title if due else None, due.opens if due else None,
+        due.closes if due else None, due.status if due else None,
+        saline.get("done"), saline.get("min"), saline.get("max"), abi.get("done"),
+        injection.get("done"), injection.get("last_365_days"),
+        # De-identified output never carries the export day (it would give away the date shift).
+        ";".join(a.code for a in view.alerts), None if deidentified else view.today,
+    ]

@@ -1,0 +1,193 @@
+"""De-identified copies of cases for export: keyed-hash ids, per-case date shifts, no free text.
+
+The exporters only ever see what this module hands them, so a field it drops cannot leak through any
+format. Decisions, field by field (the report of the export issue explains them):
+
+- case id: HMAC-SHA256 with the database's secret key, first 16 hex digits, prefixed `deid-`; stable
+  within one database, meaningless outside it (cannot be reversed or recomputed without the key).
+- patient label, case site and note, event site / what / result / pigment / note, skip and snooze
+  reasons, void reasons: removed. They are free text a clinician typed and may hold anything.
+- drug: kept only when every part of it (split on `+`, `/`, `,`) is a generic drug name from
+  `KNOWN_DRUGS`, and then written in its canonical spelling; anything else is withheld. A name from a
+  fixed list of generic drugs cannot carry who the patient is, and the drug is what a study needs.
+- dose: kept only when it is a bare amount and unit (`40 mg`, `400 mg/day`); otherwise withheld.
+- numbers and enumerations (volumes, sizes, depths, MRC, pain, guidance, biopsy depth, improvement,
+  photo taken): kept; they describe the lesion, not the person.
+- every date of a case (onset, injection, enrolment, etiology and inflammation dates, event dates,
+  item dates, snooze ends, recurring checks, computed windows): shifted by the case's secret offset
+  (`Repository.deid_offset_days`), so intervals within a case are preserved, as REDCap does.
+  Statuses are computed on the real dates first, then the dates are shifted.
+- the day of the export ("as of", generated at, by whom): not written at all. Shifted, it would give
+  away the offset to anyone who knows when the file was made; real, it could equal a case's date.
+- voided events: dropped (they count for nothing and may have been entered on the wrong patient).
+- event ids: replaced by `e<seq>` (the original ids are random and would point back into the database).
+- who recorded an event and when (`recorded_by`, `recorded_at`), and the audit trail: dropped.
+- alert messages: replaced by the catalogue's title for the alert code (an engine message lists the
+  offending events by date and detail); item detail lines are kept only in the known count form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Callable
+
+from checklists.models import Alert, Case, CaseView, Event, ItemRecord, ItemView, NextDue
+
+# Generic names a de-identified export may keep: corticosteroids, local anaesthetics injected with
+# them, and the drugs the pathways name. Lower case; matched after folding case and spaces.
+KNOWN_DRUGS = frozenset({
+    "triamcinolone", "triamcinolone acetonide", "triamcinolone hexacetonide", "methylprednisolone",
+    "methylprednisolone acetate", "methylprednisolone sodium succinate", "betamethasone",
+    "betamethasone sodium phosphate", "betamethasone acetate", "dexamethasone",
+    "dexamethasone sodium phosphate", "hydrocortisone", "hydrocortisone acetate", "cortisone",
+    "prednisone", "prednisolone", "lidocaine", "lignocaine", "bupivacaine", "levobupivacaine",
+    "ropivacaine", "hydroxychloroquine", "methotrexate", "cyclophosphamide", "dapsone",
+    "azathioprine", "mycophenolate", "mycophenolate mofetil", "alpha-1 antitrypsin",
+    "alpha-1 proteinase inhibitor", "saline", "normal saline",
+})
+_DRUG_SPLIT = re.compile(r"\s*(?:\+|/|,|\band\b)\s*")
+_DOSE = re.compile(
+    r"^\d{1,5}(?:\.\d{1,3})?\s?(?:mg|mcg|µg|g|ml|iu|units?)(?:\s?/\s?(?:day|d|week|wk|kg|ml|dose))?$",
+    re.IGNORECASE,
+)
+# The engine's item detail lines that carry only counts ("saline 2 of 3-6", "injections: 3").
+_SAFE_DETAIL = re.compile(r"^[A-Za-z][A-Za-z -]*:? \d+(?: of \d+(?:-\d+)?)?(?:[;,] [A-Za-z -]+:? \d+)*$")
+DEID_PREFIX = "deid-"
+
+
+def safe_drug(text: str | None) -> str | None:
+    """The drug in canonical spelling if every part is a known generic name, else None."""
+    if not text:
+        return None
+    parts = [" ".join(p.lower().split()) for p in _DRUG_SPLIT.split(text.strip())]
+    if not parts or any(p not in KNOWN_DRUGS for p in parts):
+        return None
+    return " + ".join(parts)
+
+
+def safe_dose(text: str | None) -> str | None:
+    if not text:
+        return None
+    compact = " ".join(text.split())
+    return compact if _DOSE.match(compact) else None
+
+
+class Deidentifier:
+    """Turns recorded and computed case objects into their de-identified form for one export.
+
+    `key` is the database's secret (`Repository.deid_key()`); `offset_days(case_id)` its per-case
+    date shift (`Repository.deid_offset_days`).
+    """
+
+    def __init__(self, key: bytes, offset_days: Callable[[str], int], alert_titles: Callable[[str], str]):
+        if not key:
+            raise ValueError("a de-identification key is required")
+        self._key = key
+        self._offset_days = offset_days
+        self._alert_title = alert_titles
+
+    def case_id(self, case_id: str) -> str:
+        digest = hmac.new(self._key, case_id.encode("utf-8"), hashlib.sha256).hexdigest()
+        return DEID_PREFIX + digest[:16]
+
+    def shift(self, case_id: str) -> timedelta:
+        days = int(self._offset_days(case_id))
+        if days == 0:
+            # A zero shift would publish the real dates; the store promises a non-zero offset.
+            raise ValueError(f"de-identification offset for case {case_id} is zero")
+        return timedelta(days=days)
+
+    # -- recorded -----------------------------------------------------------------------------
+    def case(self, case: Case) -> Case:
+        delta = self.shift(case.id)
+        return Case(
+            id=self.case_id(case.id),
+            patient="",
+            pathways=case.pathways,
+            onset=case.onset + delta,
+            enrolment=case.enrolment + delta,
+            status=case.status,
+            injection_date=_shift(case.injection_date, delta),
+            etiology=case.etiology,
+            etiology_date=_shift(case.etiology_date, delta),
+            inflammation=case.inflammation,
+            inflammation_date=_shift(case.inflammation_date, delta),
+            events=tuple(self._event(e, delta) for e in case.events if not e.voided),
+            items={k: self._record(r, delta) for k, r in case.items.items()},
+            revision=case.revision,
+        )
+
+    @staticmethod
+    def _event(event: Event, delta: timedelta) -> Event:
+        return Event(
+            id=f"e{event.seq}",
+            seq=event.seq,
+            kind=event.kind,
+            date=event.date + delta,
+            volume_ml=event.volume_ml,
+            guidance=event.guidance,
+            drug=safe_drug(event.drug),
+            dose=safe_dose(event.dose),
+            depth=event.depth,
+            improvement=event.improvement,
+            size_mm=event.size_mm,
+            depth_mm=event.depth_mm,
+            photo=event.photo,
+            mrc=event.mrc,
+            pain=event.pain,
+        )
+
+    @staticmethod
+    def _record(record: ItemRecord, delta: timedelta) -> ItemRecord:
+        return ItemRecord(
+            item=record.item,
+            state=record.state,
+            date=_shift(record.date, delta),
+            until=_shift(record.until, delta),
+            reopened_after_seq=record.reopened_after_seq,
+            checks=tuple(d + delta for d in record.checks),
+        )
+
+    # -- computed -----------------------------------------------------------------------------
+    def view(self, view: CaseView) -> CaseView:
+        """The view computed on the real dates, with the same statuses and every date shifted."""
+        delta = self.shift(view.case.id)
+        return replace(
+            view,
+            case=self.case(view.case),
+            today=view.today + delta,
+            items=tuple(self._item(i, delta) for i in view.items),
+            alerts=tuple(self._alert(a) for a in view.alerts),
+            next_due=_shift_next(view.next_due, delta),
+        )
+
+    @staticmethod
+    def _item(item: ItemView, delta: timedelta) -> ItemView:
+        detail = item.detail if item.detail and _SAFE_DETAIL.match(item.detail) else None
+        return replace(
+            item,
+            opens=_shift(item.opens, delta),
+            closes=_shift(item.closes, delta),
+            resolved_on=_shift(item.resolved_on, delta),
+            until=_shift(item.until, delta),
+            checks=tuple(d + delta for d in item.checks),
+            reason=None,
+            detail=detail,
+        )
+
+    def _alert(self, alert: Alert) -> Alert:
+        return replace(alert, message=self._alert_title(alert.code))
+
+
+def _shift(day: date | None, delta: timedelta) -> date | None:
+    return None if day is None else day + delta
+
+
+def _shift_next(next_due: NextDue | None, delta: timedelta) -> NextDue | None:
+    if next_due is None:
+        return None
+    return replace(next_due, opens=next_due.opens + delta, closes=next_due.closes + delta)

@@ -1,0 +1,52 @@
+"""JSON export: every case in the shape of `case show --json`, plus what it takes to restore it.
+
+Each case object is `checklists.serialize.case_json` with, added: every event field (`seq`, who
+recorded it and when, voided ones with their reasons), `item_records` (the recorded decisions,
+with reopen markers and dated checks) and `audit` (the case's trail). `rounds import` reads it back.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import orjson
+
+from checklists.models import CaseView
+from checklists.serialize import case_json, event_json, policy_json
+from store.audit import utc_stamp
+from store.codec import event_doc, item_doc
+from store.export.context import ExportContext
+
+FORMAT_NAME = "rounds-export"
+SCHEMA_VERSION = 1
+
+
+def case_record(view: CaseView, ctx: ExportContext) -> dict:
+    case = view.case
+    data = case_json(view)
+    if ctx.deidentified:
+        data["today"] = None  # the export day would give away the case's date shift
+    data["events"] = [event_json(e) | event_doc(e) for e in sorted(case.events, key=lambda e: (e.date, e.seq))]
+    data["item_records"] = {item_id: item_doc(record) for item_id, record in sorted(case.items.items())}
+    if not ctx.deidentified:
+        data["audit"] = ctx.audit(case.id)
+    return data
+
+
+def document(views: Sequence[CaseView], ctx: ExportContext) -> dict:
+    head: dict = {"format": FORMAT_NAME, "schema_version": SCHEMA_VERSION, "deidentified": ctx.deidentified}
+    if not ctx.deidentified:
+        # De-identified output carries no real date at all: each case has its own shifted `today`.
+        head.update(generated_at=utc_stamp(ctx.now), generated_by=ctx.user, today=ctx.today.isoformat())
+    head["policy"] = policy_json(ctx.policy)
+    head["case_count"] = len(views)
+    cases = []
+    for view in views:
+        cases.append(case_record(view, ctx))
+        ctx.tick()
+    head["cases"] = cases
+    return head
+
+
+def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
+    return orjson.dumps(document(views, ctx), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"

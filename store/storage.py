@@ -1,0 +1,226 @@
+"""TinyDB storages that hold when several processes share files: atomic, durable, private.
+Kept as small as TinyDB's own `storages.py`; locking and revisions live beside them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+import threading
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb import Storage
+from tinydb.middlewares import Middleware
+
+from store.errors import CorruptCaseFile
+
+TEMP_SUFFIX = ".tmp"
+_OTHER_BITS = 0o007
+
+Signature = tuple[int, int, int, int]  # (st_dev, st_ino, st_size, st_mtime_ns)
+
+_umask_lock = threading.Lock()
+_umask: int | None = None
+
+
+def process_umask() -> int:
+    """The process umask, read once.
+
+    Reading it with os.umask() means setting it, which races with any thread creating a file at that
+    moment; Linux shows it in /proc/self/status, so that is tried first, under a lock in any case.
+    """
+    global _umask
+    with _umask_lock:
+        if _umask is None:
+            _umask = _umask_from_proc()
+            if _umask is None:
+                # 0o077 for that instant: a file another thread creates meanwhile comes out stricter.
+                _umask = os.umask(0o077)
+                os.umask(_umask)
+        return _umask
+
+
+def _umask_from_proc() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def private_file_mode() -> int:
+    """Mode for new files: what the umask allows, never anything for "other" (a group may share)."""
+    return 0o666 & ~process_umask() & ~_OTHER_BITS
+
+
+def private_dir_mode() -> int:
+    return 0o777 & ~process_umask() & ~_OTHER_BITS
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or a new entry in `directory` survive a power cut."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Create `directory` and any missing parents, each with the private directory mode."""
+    missing = []
+    probe = Path(directory)
+    while not probe.is_dir():
+        missing.append(probe)
+        probe = probe.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, private_dir_mode())
+        except FileExistsError:
+            continue  # another process made it first; theirs is private too
+        fsync_dir(path.parent)
+
+
+def temp_path_for(path: Path) -> Path:
+    """A fresh temp file name beside `path`: hidden, and recognisable as ours by its suffix."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+
+
+def is_temp_for(name: str, target_name: str) -> bool:
+    return name.startswith(f".{target_name}.") and name.endswith(TEMP_SUFFIX)
+
+
+def _mode_for(path: Path) -> tuple[int, int | None]:
+    """Mode (and group) for the file that will replace `path`.
+
+    A replaced file keeps its mode and group minus "other", so one clinician with a strict umask
+    does not lock the rest of a group-sharing team out of a case they update.
+    """
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        return private_file_mode(), None
+    return (stat.S_IMODE(old.st_mode) | stat.S_IRUSR | stat.S_IWUSR) & 0o770, old.st_gid
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace `path` with `data` so that a crash at any instant leaves the old or the new file, whole.
+
+    `durable=False` skips the fsyncs: only for caches, which are rebuilt when lost.
+    """
+    mode, group = _mode_for(path)
+    temp = temp_path_for(path)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)  # the umask may have removed group bits we keep
+            if group is not None and group != os.getegid():
+                with suppress(PermissionError):
+                    os.fchown(handle.fileno(), -1, group)
+            handle.write(data)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temp)
+        raise
+    if durable:
+        fsync_dir(path.parent)
+
+
+def read_file(path: Path) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of `path` and the stat of the very inode they came from; None if it does not exist."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(), os.fstat(handle.fileno())
+    except FileNotFoundError:
+        return None
+
+
+def parse_tables(raw: bytes, path: Path, kind: str = "case file") -> dict[str, Any] | None:
+    """Parse a TinyDB file's bytes; None for an empty file, CorruptCaseFile for anything unreadable."""
+    if not raw:
+        return None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise CorruptCaseFile(path, kind) from None
+    if not _is_tinydb_shape(data):
+        raise CorruptCaseFile(path, kind)
+    return data
+
+
+def _is_tinydb_shape(data: Any) -> bool:
+    """{table name: {document id (digits): document (object)}}, as TinyDB reads and writes it."""
+    return isinstance(data, dict) and all(
+        isinstance(table, dict) and all(isinstance(doc, dict) and key.isdigit() for key, doc in table.items())
+        for table in data.values()
+    )
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB JSON file written by atomic replace (never in place), parsed and dumped with orjson."""
+
+    def __init__(self, path: str | Path, *, kind: str = "case file", durable: bool = True):
+        super().__init__()
+        self.path, self.kind, self.durable = Path(path), kind, durable
+        self.signature: Signature | None = None
+
+    def read(self) -> dict[str, Any] | None:
+        found = read_file(self.path)
+        if found is None:
+            self.signature = None
+            return None
+        raw, info = found
+        self.signature = signature_of(info)
+        return parse_tables(raw, self.path, self.kind)
+
+    def write(self, data: dict[str, Any]) -> None:
+        atomic_write_bytes(self.path, orjson.dumps(data), durable=self.durable)
+
+
+class BufferedStorage(Middleware):
+    """Read the file once and write it once, on `commit()`, however many tables an action changed.
+
+    Unlike TinyDB's CachingMiddleware, closing never writes: an action that fails half-way leaves
+    the file exactly as it was.
+    """
+
+    def __init__(self, storage_cls=AtomicJSONStorage):
+        super().__init__(storage_cls)
+        self._data: dict[str, Any] | None = None
+        self._loaded = False
+        self.dirty = False
+
+    def read(self) -> dict[str, Any] | None:
+        if not self._loaded:
+            self._data = self.storage.read()
+            self._loaded = True
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._data = data
+        self._loaded = True
+        self.dirty = True
+
+    def commit(self) -> None:
+        if self.dirty:
+            self.storage.write(self._data)
+            self.dirty = False
+
+    def close(self) -> None:
+        self.storage.close()
+
+
+def signature_of(info: os.stat_result) -> Signature:
+    """What tells us cheaply that a file changed: an atomic replace always gives a new inode."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)

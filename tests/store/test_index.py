@@ -1,0 +1,236 @@
+"""The list index: a cache of summaries that is reused, refreshed for changed files, and rebuilt when
+it cannot be trusted."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import date
+
+import orjson
+import pytest
+
+from checklists import actions
+from checklists.models import Change, Policy
+from seeds.loader import default_catalogue
+from store.locking import lock_path_for
+from store.repository import Repository
+from tests.store.conftest import start_python, wait_for
+from tests.store.helpers import add_saline, fake_summarize, make_case, make_repo, resolve_item
+
+TODAY = date(2025, 3, 1)
+
+
+class Counting:
+    """A summarize that records which cases it was asked to (re)compute."""
+
+    def __init__(self):
+        self.seen: list[str] = []
+        self.__module__ = fake_summarize.__module__
+        self.__qualname__ = "Counting"
+
+    def __call__(self, case, catalogue, policy):
+        self.seen.append(case.id)
+        return fake_summarize(case, catalogue, policy)
+
+    def take(self) -> list[str]:
+        seen, self.seen = sorted(self.seen), []
+        return seen
+
+
+@pytest.fixture
+def summarize():
+    return Counting()
+
+
+@pytest.fixture
+def listed(db_dir, summarize):
+    """Five cases, listed once so that the index is warm."""
+    repo = make_repo(db_dir, summarize=summarize)
+    ids = []
+    for n in range(5):
+        case_id = repo.new_case_id()
+        repo.add_case(make_case(case_id, patient=f"DEMO-{n:05}"), [Change("case-add", "case")])
+        ids.append(case_id)
+    repo.list_rows(TODAY)
+    assert summarize.take() == sorted(ids)
+    return repo, sorted(ids)
+
+
+def cache_files(repo):
+    return (repo.index_path, repo.rows_path)
+
+
+def stamps(repo):
+    return [(p.stat().st_ino, p.stat().st_mtime_ns) for p in cache_files(repo)]
+
+
+def test_a_warm_cache_summarizes_nothing_and_writes_nothing(listed, summarize):
+    repo, ids = listed
+    before = stamps(repo)
+    rows = repo.list_rows(TODAY).rows
+    assert [r.id for r in rows] == ids
+    assert summarize.take() == []
+    assert stamps(repo) == before
+
+
+def test_cached_rows_are_the_rows_the_engine_makes(listed, summarize):
+    repo, ids = listed
+    warm = repo.list_rows(TODAY).rows
+    for path in cache_files(repo):
+        path.unlink()
+    assert repo.list_rows(TODAY).rows == warm
+
+
+def test_a_change_by_another_process_is_picked_up_alone(listed, summarize):
+    repo, ids = listed
+    make_repo(repo.db_dir).update(ids[2], resolve_item("review-6m"))
+    rows = {r.id: r for r in repo.list_rows(TODAY).rows}
+    assert summarize.take() == [ids[2]]
+    assert rows[ids[2]].urgency == "done" and rows[ids[0]].urgency == "upcoming"
+    repo.list_rows(TODAY)
+    assert summarize.take() == []
+
+
+def test_an_edit_that_keeps_the_size_and_inode_is_seen_by_its_mtime(listed, summarize):
+    repo, ids = listed
+    path = repo.case_path(ids[1])
+    raw = path.read_bytes()
+    edited = raw.replace(repo.get(ids[1]).patient.encode(), b"DEMO-99999")
+    assert len(edited) == len(raw) and edited != raw
+    inode, mtime = path.stat().st_ino, path.stat().st_mtime_ns
+    with open(path, "r+b") as handle:  # in place, as an editor might
+        handle.write(edited)
+    os.utime(path, ns=(mtime + 1_000_000, mtime + 1_000_000))
+    assert path.stat().st_ino == inode
+
+    rows = {r.id: r for r in repo.list_rows(TODAY).rows}
+    assert summarize.take() == [ids[1]]
+    assert rows[ids[1]].patient == "DEMO-99999"
+
+
+def test_new_and_vanished_cases_are_reflected(listed, summarize):
+    repo, ids = listed
+    repo.case_path(ids[0]).unlink()
+    new_id = repo.new_case_id()
+    repo.add_case(make_case(new_id), [Change("case-add", "case")])
+    rows = repo.list_rows(TODAY).rows
+    assert sorted(r.id for r in rows) == sorted(ids[1:] + [new_id])
+    assert summarize.take() == [new_id]
+    for path in cache_files(repo):
+        assert sorted(orjson.loads(path.read_bytes())["cases"]) == sorted(ids[1:] + [new_id])
+
+
+def test_a_new_day_recomputes_rows_from_cached_summaries(listed, summarize):
+    repo, ids = listed
+    tomorrow = date(2025, 3, 2)
+    rows = repo.list_rows(tomorrow).rows
+    assert summarize.take() == []  # summaries do not depend on the day; only rows are made again
+    assert orjson.loads(repo.rows_path.read_bytes())["day"] == "2025-03-02"
+    for path in cache_files(repo):
+        path.unlink()
+    assert repo.list_rows(tomorrow).rows == rows
+
+
+DAMAGE = [b"", b'{"format": 2, "fingerpr', b"[]", b'{"format": 2, "cases": 7}']
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_damaged_rows_are_made_again_from_the_summaries(listed, summarize, damage):
+    repo, ids = listed
+    repo.rows_path.write_bytes(damage)
+    assert [r.id for r in repo.list_rows(TODAY).rows] == ids
+    assert summarize.take() == []
+    assert sorted(orjson.loads(repo.rows_path.read_bytes())["cases"]) == ids
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_cache_is_rebuilt_from_the_case_files(listed, summarize, damage):
+    repo, ids = listed
+    for path in cache_files(repo):
+        path.write_bytes(damage)
+    assert [r.id for r in repo.list_rows(TODAY).rows] == ids
+    assert summarize.take() == ids
+    for path in cache_files(repo):
+        assert sorted(orjson.loads(path.read_bytes())["cases"]) == ids
+
+
+def test_damaged_cache_entries_are_made_again(listed, summarize):
+    repo, ids = listed
+    for path in cache_files(repo):
+        cache = orjson.loads(path.read_bytes())
+        cache["cases"][ids[3]][1] = ["not", "an", "entry"]
+        cache["cases"][ids[1]][1] = [999] * 9  # string references past the table
+        path.write_bytes(orjson.dumps(cache))
+    assert [r.id for r in repo.list_rows(TODAY).rows] == ids
+    assert summarize.take() == [ids[1], ids[3]]
+
+
+def test_a_different_policy_or_catalogue_rebuilds_the_cache(listed, summarize):
+    repo, ids = listed
+    repo.update_policy(lambda p: (replace(p, soon_days=30), Change("policy-set", "soon_days", 14, 30)))
+    repo.list_rows(TODAY)
+    assert summarize.take() == ids
+    repo.list_rows(TODAY, policy=Policy(soon_days=30))
+    assert summarize.take() == []
+
+    other_catalogue = make_repo(repo.db_dir, summarize=summarize)
+    other_catalogue.catalogue = {"pathways": "edited"}
+    other_catalogue.list_rows(TODAY)
+    assert summarize.take() == ids
+
+
+def test_a_busy_cache_lock_skips_the_write_but_still_lists(listed, summarize, tmp_path):
+    repo, ids = listed
+    repo.update(ids[0], add_saline())
+    before = repo.rows_path.read_bytes()
+    marker = tmp_path / "holding"
+    holder = start_python(
+        """
+        import sys, time
+        from pathlib import Path
+        from filelock import FileLock
+        lock = FileLock(sys.argv[1]); lock.acquire()
+        Path(sys.argv[2]).touch(); time.sleep(60)
+        """,
+        str(lock_path_for(repo.rows_path)), str(marker),
+    )
+    try:
+        wait_for(marker, holder)
+        rows = repo.list_rows(TODAY).rows
+    finally:
+        holder.kill()
+        holder.wait()
+    assert [r.id for r in rows] == ids
+    assert repo.rows_path.read_bytes() == before
+    assert summarize.take() == [ids[0]]
+    repo.list_rows(TODAY)  # free again: written now, from the summary cached meanwhile
+    assert repo.rows_path.read_bytes() != before
+    assert summarize.take() == []
+
+
+def test_the_cache_never_decides_what_exists(listed, summarize):
+    """A case file is the truth: one missing from a stale cache is listed; one in it but gone is not."""
+    repo, ids = listed
+    for path in cache_files(repo):
+        cache = orjson.loads(path.read_bytes())
+        cache["cases"]["0000000000"] = cache["cases"].pop(ids[4])
+        path.write_bytes(orjson.dumps(cache))
+    assert [r.id for r in repo.list_rows(TODAY).rows] == ids
+
+
+def test_the_real_engine_rows_survive_the_cache(tmp_path):
+    """Rows with next-due items and alerts, from the shipped engine, come back from the cache equal."""
+    catalogue = default_catalogue()
+    repo = Repository(tmp_path / "db", catalogue)
+    for n, pathways in enumerate([["steroid-atrophy"], ["panniculitis-lipoatrophy"], ["hip-injection"]]):
+        case, changes = actions.new_case(
+            case_id=repo.new_case_id(), patient=f"DEMO-{n:03}", pathways=pathways, onset="2024-10-01",
+            injection_date="2024-09-01", enrolment=TODAY, catalogue=catalogue,
+        )
+        case, more = actions.log_event(case, "saline", {"volume_ml": 30, "date": "2024-11-01"}, today=TODAY)
+        repo.add_case(case, changes + more)
+    for day in (TODAY, date(2025, 9, 1)):
+        cold = repo.list_rows(day).rows
+        assert any(r.next_due for r in cold) and any(r.alert_codes for r in cold)
+        assert repo.list_rows(day).rows == cold

@@ -1,0 +1,101 @@
+"""A small deterministic database for the TUI tests and snapshots: fixed ids, synthetic labels, fixed today.
+
+Also the helpers the TUI tests share: reading the screen as text and waiting for a worker's result.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from checklists import actions
+from seeds.loader import default_catalogue
+from store.repository import Repository
+
+TODAY = date(2026, 11, 21)
+
+
+def fixed_now() -> datetime:
+    return datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+
+
+def make_repository(path: Path) -> Repository:
+    return Repository(path, default_catalogue(), now=fixed_now)
+
+
+def add_case(repo: Repository, case_id: str, patient: str, pathways, onset: str, enrolment: date,
+             injection_date: str | None = None, site: str | None = None) -> None:
+    case, changes = actions.new_case(
+        case_id=case_id, patient=patient, pathways=pathways, onset=onset, enrolment=enrolment,
+        injection_date=injection_date, site=site, catalogue=repo.catalogue,
+    )
+    repo.add_case(case, changes)
+
+
+def log(repo: Repository, case_id: str, kind: str, today: date = TODAY, **fields) -> None:
+    repo.update(case_id, lambda case: actions.log_event(case, kind, fields, today=today))
+
+
+def resolve(repo: Repository, case_id: str, item: str, action: str, **options) -> None:
+    repo.update(case_id, lambda case: actions.resolve_item(
+        case, item, action, today=TODAY, catalogue=repo.catalogue, **options))
+
+
+def set_field(repo: Repository, case_id: str, field: str, value, **options) -> None:
+    repo.update(case_id, lambda case: actions.set_field(
+        case, field, value, today=TODAY, catalogue=repo.catalogue, **options))
+
+
+def build_demo_database(path: Path) -> Repository:
+    """Six cases spanning the statuses a clinician sorts by, as of 2026-11-21."""
+    repo = make_repository(path)
+    # Overdue: two saline sessions in March, nothing since; the six-month review has passed.
+    add_case(repo, "a1d0000001", "DEMO-001", ["steroid-atrophy"], "2026-03-01", date(2026, 3, 10),
+             site="left forearm")
+    log(repo, "a1d0000001", "saline", date="2026-03-12", volume_ml="10")
+    log(repo, "a1d0000001", "saline", date="2026-03-19", volume_ml="25")
+    log(repo, "a1d0000001", "assessment", date="2026-03-12", size_mm="22", depth_mm="4", improvement="none")
+    # Due: a hip injection given by landmark before any physiotherapy, enrolled last week.
+    add_case(repo, "b2d0000002", "DEMO-002", ["hip-injection", "steroid-atrophy"], "2026-10-01",
+             date(2026, 11, 14), injection_date="2026-09-15")
+    log(repo, "b2d0000002", "injection", date="2026-09-15", guidance="landmark", drug="triamcinolone",
+        dose="40 mg")
+    # Due soon: watchful waiting, measured three times, six-month review opens on 2026-11-25.
+    add_case(repo, "c3d0000003", "DEMO-003", ["steroid-atrophy"], "2026-05-25", date(2026, 6, 1))
+    log(repo, "c3d0000003", "assessment", date="2026-06-05", size_mm="20", depth_mm="3", photo="yes")
+    log(repo, "c3d0000003", "assessment", date="2026-08-01", size_mm="16", depth_mm="2.5",
+        improvement="partial")
+    log(repo, "c3d0000003", "assessment", date="2026-10-20", size_mm="11", depth_mm="1.5",
+        improvement="partial")
+    log(repo, "c3d0000003", "note", date="2026-06-05", note="entered twice by mistake")
+    repo.update("c3d0000003", lambda case: actions.void_event(case, "e4", "duplicate entry"))
+    resolve(repo, "c3d0000003", "saline-session", "skip", reason="watchful waiting")
+    # Upcoming: the same, onset in September.
+    add_case(repo, "d4d0000004", "DEMO-004", ["steroid-atrophy"], "2026-09-01", date(2026, 9, 5))
+    log(repo, "d4d0000004", "assessment", date="2026-09-06", size_mm="8", depth_mm="1")
+    resolve(repo, "d4d0000004", "saline-session", "skip", reason="watchful waiting")
+    # Panniculitis, diagnosis under way.
+    add_case(repo, "e5d0000005", "DEMO-005", ["panniculitis-lipoatrophy"], "2026-10-20", date(2026, 11, 2))
+    log(repo, "e5d0000005", "biopsy", date="2026-11-05", depth="punch")
+    # Closed: follow-up ended.
+    add_case(repo, "f6d0000006", "DEMO-006", ["steroid-atrophy"], "2025-01-10", date(2025, 1, 20))
+    set_field(repo, "f6d0000006", "status", "closed")
+    return repo
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now, as plain text lines (what a clinician would read)."""
+    # The compositor is private API, but it is the one place the whole screen exists as text.
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+async def wait_for(pilot, condition, timeout: float = 5.0, step: float = 0.05) -> None:
+    """Let the app run until `condition()` holds (workers finish in threads), or fail after `timeout`."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting; screen was:\n{screen_text(pilot.app)}")
+        await pilot.pause(step)

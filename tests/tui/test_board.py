@@ -1,0 +1,270 @@
+"""The case board as a clinician meets it at 80x24: order, status words, filters, search, empty state."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+
+from tests.tui.demo_db import TODAY, screen_text, wait_for
+from tui.app import make_app
+from tui.screens.board import BoardScreen
+from tui.screens.case import CaseScreen
+from tui.screens.help import HelpScreen
+from tui.widgets.case_board import CaseBoard
+
+SIZE = (80, 24)
+
+
+def sync(test):
+    """Run an async Pilot test with asyncio (no async plugin needed)."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def board_of(app) -> CaseBoard:
+    return app.screen.query_one(CaseBoard)
+
+
+async def loaded_board(pilot) -> BoardScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, BoardScreen)
+    await wait_for(pilot, lambda: screen._loaded)
+    await pilot.pause()
+    return screen
+
+
+def board_lines(app) -> list[str]:
+    """The case rows as shown (the line under the column header first)."""
+    lines = screen_text(app).splitlines()
+    start = next(n for n, line in enumerate(lines) if "next due" in line) + 1
+    return [line for line in lines[start:] if line.strip() and "DEMO-" in line]
+
+
+@sync
+async def test_board_shows_cases_most_urgent_first_with_status_words(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        rows = board_lines(app)
+        labels = [next(word for word in row.split() if word.startswith("DEMO-")) for row in rows]
+        # Overdue, then due (most severe alert first, then earliest window), due soon, upcoming.
+        assert labels == ["DEMO-001", "DEMO-005", "DEMO-002", "DEMO-003", "DEMO-004"]
+        assert "! OVERDUE" in rows[0]
+        assert "● DUE" in rows[1] and "● DUE" in rows[2]
+        assert "◐ DUE SOON" in rows[3]
+        assert "○ upcoming" in rows[4]
+        # The next due item with its window, and the alert count by severity.
+        assert "2026-11-25..12-25 review-6m" in rows[3]
+        assert "W3" in rows[0]
+        assert "5 of 6 cases" in screen_text(app)
+
+
+@sync
+async def test_filter_and_search_change_what_is_shown_and_the_count(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("1")  # overdue
+        assert "1 of 6 cases" in screen_text(app)
+        assert [r.patient for r in board_of(app).rows] == ["DEMO-001"]
+        await pilot.press("f")  # overdue -> due: due or overdue
+        assert "3 of 6 cases" in screen_text(app)
+        await pilot.press("5")  # closed
+        assert [r.patient for r in board_of(app).rows] == ["DEMO-006"]
+        assert "× closed" in screen_text(app)
+        await pilot.press("6")  # all
+        assert "6 of 6 cases" in screen_text(app)
+        await pilot.press("slash", "0", "0", "3")
+        assert "1 of 6 cases" in screen_text(app)
+        assert [r.patient for r in board_of(app).rows] == ["DEMO-003"]
+        # Searching by case id works too, and escape leaves the box, then clears it.
+        await pilot.press("escape", "escape")
+        assert "6 of 6 cases" in screen_text(app)
+        await pilot.press("slash", *"c3d0")
+        assert [r.id for r in board_of(app).rows] == ["c3d0000003"]
+
+
+@sync
+async def test_a_search_that_matches_nothing_says_so(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("slash", *"zzz")
+        text = screen_text(app)
+        assert "0 of 6 cases" in text
+        assert "No cases match" in text and "zzz" in text
+
+
+@sync
+async def test_empty_database_says_what_to_do_next(empty_repo):
+    app = make_app(empty_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        text = screen_text(app)
+        assert "No cases yet" in text
+        assert "Press n to add a case" in text
+        assert "make demo" in text
+        assert "0 of 0 cases" in text
+        # The key the empty board names works (it is not typed into the search box).
+        await pilot.press("n")
+        assert type(app.screen).__name__ == "NewCaseForm"
+
+
+@sync
+async def test_enter_opens_the_case_and_escape_returns_to_the_same_row(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("down", "down")  # DEMO-002
+        assert board_of(app).selected_id == "b2d0000002"
+        await pilot.press("enter")
+        assert isinstance(app.screen, CaseScreen)
+        await wait_for(pilot, lambda: app.screen.view is not None)
+        await pilot.pause()
+        text = screen_text(app)
+        # Facts at the top.
+        assert "Case b2d0000002" in text and "DEMO-002" in text
+        assert "Onset        2026-10-01" in text
+        assert "Injection    2026-09-15" in text
+        assert "injections 1 in last 365 days" in text
+        # Alerts with a severity word and what to do.
+        assert "! WARNING" in text
+        assert "Do:" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoardScreen)
+        assert board_of(app).selected_id == "b2d0000002"
+
+
+@sync
+async def test_case_screen_shows_the_checklist_by_pathway_and_phase(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case("c3d0000003")
+        await pilot.pause()
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.view is not None)
+        await pilot.pause()
+        # The cursor starts on the next due item; moving shows the checklist.
+        await pilot.press("k", "j")
+        text = screen_text(app)
+        assert "Subcutaneous atrophy after corticosteroid injection (steroid-atrophy)" in text
+        assert "◐ DUE SOON    2026-11-25..12-25 Six-month review" in text
+        assert "– skipped" in text and "watchful" in text
+        # i unfolds why, the sources with their citations, and the provenance.
+        await pilot.press("i")
+        text = screen_text(app)
+        assert "Why:" in text
+        assert "[seed-000]" in text
+        assert "Provenance: seed summary" in text
+        # Events and the chart are further down the page.
+        await pilot.press("end")
+        text = screen_text(app)
+        assert "VOID (duplicate entry)" in text
+        assert "size 20 → 11 mm, smaller" in text
+
+
+@sync
+async def test_a_click_on_a_row_opens_the_case(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        board = board_of(app)
+        # The header is line 0 of the board, so the third case is on line 3.
+        await pilot.click(CaseBoard, offset=(20, 3))
+        assert isinstance(app.screen, CaseScreen)
+        assert app.screen.case_id == board.rows[2].id
+
+
+@sync
+async def test_help_screen_lists_keys_and_status_words(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "Case board" in text and "new case" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoardScreen)
+
+
+@sync
+async def test_forms_open_from_the_board_and_case(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("l")
+        assert type(app.screen).__name__ == "LogEventForm"
+        await pilot.press("escape")
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.press("n")
+        assert type(app.screen).__name__ == "NewCaseForm"
+        await pilot.press("escape")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(app.screen, "view", None) is not None)
+        await pilot.press("d")
+        assert type(app.screen).__name__ == "ItemActionForm"
+        assert app.screen.item_id == "saline-session" and app.screen.action == "done"
+
+
+@sync
+async def test_void_picks_an_event_in_the_log_then_opens_the_void_form(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case("c3d0000003")
+        await pilot.pause()
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.view is not None)
+        await pilot.press("v")  # first v: go to the event log
+        assert type(app.focused).__name__ == "EventLog"
+        await pilot.press("k", "v")  # the latest assessment is selected; up one, then void it
+        assert type(app.screen).__name__ == "VoidEventForm"
+        assert app.screen.event_id == "e2"
+
+
+@sync
+async def test_set_field_and_policy_forms_open(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("x")
+        assert type(app.screen).__name__ == "SetFieldForm"
+        await pilot.press("escape")
+        await pilot.press("p")
+        assert type(app.screen).__name__ == "PolicyForm"
+
+
+@sync
+async def test_actions_are_in_the_command_palette(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Filter: overdue")
+        await wait_for(pilot, lambda: "Filter: overdue" in screen_text(app))
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "1 of 6 cases" in screen_text(app))
+        await pilot.press("E")  # shift+e, like x: set a field of the selected case
+        assert type(app.screen).__name__ == "SetFieldForm"
+
+
+@sync
+async def test_export_takes_what_the_screen_shows(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("1", "e")  # overdue only
+        assert type(app.screen).__name__ == "ExportScreen"
+        assert app.screen.case_ids == ["a1d0000001"]
+        await pilot.press("escape")
+        await pilot.press("6", "e")  # everything, nothing hidden
+        assert app.screen.case_ids is None
+        await pilot.press("escape", "enter")
+        await wait_for(pilot, lambda: getattr(app.screen, "view", None) is not None)
+        await pilot.press("e")
+        assert app.screen.case_ids == ["a1d0000001"]

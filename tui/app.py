@@ -1,0 +1,209 @@
+"""The Rounds terminal app, built by `make_app()` for the command line and the tests alike.
+
+The app is handed its repository (and optionally a fixed "today" and a catalogue); nothing is
+reached for through globals, so a test or a snapshot runs on its own database and clock.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from typing import Any, Callable
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+
+# How often open screens ask the store whether another process changed something. The store answers
+# from cheap stat() signatures, so a second keeps "within about 2 s" with room to spare.
+POLL_SECONDS = 1.0
+
+# Where each form lives (tui/forms/, another engineer's modules). Looked up only when a form is
+# opened, so a form that does not exist yet is a notification, not an import error at start.
+FORM_MODULES = {
+    "NewCaseForm": "tui.forms.new_case",
+    "LogEventForm": "tui.forms.log_event",
+    "ItemActionForm": "tui.forms.item_action",
+    "SetFieldForm": "tui.forms.set_field",
+    "PolicyForm": "tui.forms.policy",
+    "VoidEventForm": "tui.forms.void_event",
+}
+# The export screen (another engineer's), looked up when `e` is pressed.
+EXPORT_SCREEN = ("tui.screens.export", "ExportScreen")
+
+
+def _optional_module(name: str):
+    """The module, or None if it does not exist (yet); a module that exists but fails still raises."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name != name:
+            raise
+        return None
+
+
+def _rounds_commands() -> type:
+    # Imported when the palette first opens: textual.command costs start-up time nobody needs yet.
+    from tui.commands import RoundsCommands
+
+    return RoundsCommands
+
+
+class RoundsApp(App[None]):
+    """Case board first; a case screen over it; forms as modal screens over either."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Rounds"
+    poll_seconds = POLL_SECONDS
+    COMMANDS = App.COMMANDS | {_rounds_commands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("p", "policy", "Policy", id="policy", show=False),
+        Binding("e", "export", "Export", id="export", show=False),
+    ]
+
+    def __init__(self, repository: Any, *, today: date | None = None, catalogue: Any = None) -> None:
+        super().__init__()
+        self.repository = repository
+        self.catalogue = catalogue
+        self._fixed_today = today
+
+    @property
+    def today(self) -> date:
+        """The injected date if one was given (tests, `--today`), else the system date, read each time."""
+        return self._fixed_today or date.today()
+
+    def get_default_screen(self) -> Screen:
+        from tui.screens.board import BoardScreen
+
+        return BoardScreen()
+
+    def on_mount(self) -> None:
+        # A 16-colour terminal (TERM=screen, many SSH sessions) gets the ANSI theme, whose colours the
+        # terminal itself picks, instead of true colours squeezed into 16.
+        if self.console.color_system in ("standard", "windows"):
+            self.theme = "ansi-dark"
+
+    # -- screens and forms --------------------------------------------------------------------------
+
+    def open_case(self, case_id: str) -> None:
+        from tui.screens.case import CaseScreen
+
+        self.push_screen(CaseScreen(case_id))
+
+    def is_showing(self, screen: Screen) -> bool:
+        """True when `screen` is on top, or only modal screens (forms, help) are over it."""
+        stack = self.screen_stack
+        if screen not in stack:
+            return False
+        above = stack[stack.index(screen) + 1 :]
+        return all(isinstance(s, ModalScreen) for s in above)
+
+    def open_form(self, name: str, *args: Any, then: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
+        """Push form `name` (built with `args`); `then(result)` runs when it dismisses with a change.
+
+        Forms dismiss with True (or the new case id) when they wrote something, None when cancelled.
+        """
+        form_class = self._form_class(name)
+        if form_class is None:
+            self.notify(f"{name} is not available yet.", title="Not available", severity="warning")
+            return
+
+        def on_dismiss(result: object) -> None:
+            if result and then is not None:
+                then(result)
+
+        self.push_screen(form_class(*args, **kwargs), on_dismiss)
+
+    def _form_class(self, name: str) -> type | None:
+        for module_name in (FORM_MODULES.get(name), "tui.forms"):
+            if not module_name:
+                continue
+            module = _optional_module(module_name)
+            if module is None:
+                continue
+            form_class = getattr(module, name, None)
+            if form_class is not None:
+                return form_class
+        return None
+
+    # -- app-wide actions -------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_new_case(self) -> None:
+        self.open_form("NewCaseForm", self.repository, self.today, self.catalogue, then=self._open_new_case)
+
+    def _open_new_case(self, case_id: object) -> None:
+        """A new case opens at once: the next thing a clinician does is log its first event."""
+        self._refresh_current()
+        if isinstance(case_id, str):
+            self.open_case(case_id)
+
+    def action_policy(self) -> None:
+        self.open_form("PolicyForm", self.repository, then=lambda _: self._refresh_current())
+
+    def action_export(self) -> None:
+        """The export screen (tui/screens/export.py) for what the current screen shows."""
+        module_name, class_name = EXPORT_SCREEN
+        export_screen = getattr(_optional_module(module_name), class_name, None)
+        if export_screen is None:
+            self.notify("Export from the app is not available yet; use `rounds export` on the command line.",
+                        title="Not available", severity="warning", markup=False)
+            return
+        # The case on a case screen; the board's filtered cases (None = every case).
+        chosen = getattr(self.screen, "export_case_ids", None)
+        case_ids = chosen() if chosen is not None else None
+        if case_ids is not None and not case_ids:
+            self.notify("No cases are shown, so there is nothing to export.", severity="warning")
+            return
+        self.push_screen(export_screen(self.repository, case_ids=case_ids, today=self.today,
+                                       catalogue=self.catalogue))
+
+    def _refresh_current(self) -> None:
+        """Reload whatever the screens below show (after a policy change, say)."""
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload", None)
+            if reload is not None:
+                reload()
+
+
+def make_app(repository: Any, *, today: date | None = None, catalogue: Any = None) -> RoundsApp:
+    """The one way to build the app: the CLI passes its repository and `--today`, the tests theirs."""
+    if catalogue is None:
+        catalogue = getattr(repository, "catalogue", None)
+    if catalogue is None:
+        from seeds.loader import default_catalogue
+
+        catalogue = default_catalogue()
+    return RoundsApp(repository, today=today, catalogue=catalogue)
+
+
+def settings_signature(repository: Any) -> object:
+    """A stat fingerprint of the clinic settings, so a policy change by another process shows too.
+
+    Called from thread workers only. (The store's `signatures()` covers the case files.)
+    """
+    import os
+
+    path = getattr(repository, "settings_path", None)
+    if path is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def describe_error(error: Exception) -> str:
+    """A store error's message is written to be shown as it is; anything else gets its type named too."""
+    text = str(error)
+    if type(error).__module__.startswith("store"):
+        return text
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

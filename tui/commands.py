@@ -1,0 +1,47 @@
+"""Rounds actions in the command palette (ctrl+p): every key's action can also be found by name.
+
+Each screen lists what makes sense on it (`palette_commands()`); the app adds what works anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, NamedTuple
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class PaletteCommand(NamedTuple):
+    name: str
+    help: str
+    run: Callable[[], object]
+
+
+def app_commands(app) -> list[PaletteCommand]:
+    return [
+        PaletteCommand("Help: keys and status words", "Show every key and what each status word means",
+                       app.action_help),
+        PaletteCommand("New case", "Add a case (n)", app.action_new_case),
+        PaletteCommand("Clinic policy", "Change the numbers the clinic chose (p)", app.action_policy),
+        PaletteCommand("Export", "Export case summaries (e)", app.action_export),
+    ]
+
+
+class RoundsCommands(Provider):
+    """Offers the current screen's commands first, then the app's."""
+
+    def _commands(self) -> Iterable[PaletteCommand]:
+        screen_commands = getattr(self.screen, "palette_commands", None)
+        if screen_commands is not None:
+            yield from screen_commands()
+        yield from app_commands(self.app)
+
+    async def discover(self) -> Hits:
+        for command in self._commands():
+            yield DiscoveryHit(command.name, command.run, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self._commands():
+            score = matcher.match(command.name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.name), command.run, help=command.help)

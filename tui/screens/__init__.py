@@ -1,0 +1,1 @@
+"""The screens of the Rounds app, one per module."""

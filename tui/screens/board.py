@@ -1,0 +1,396 @@
+"""The case board, Rounds' start screen: every case, most urgent first, filtered and searched as you type.
+
+Rows are read by the store in a thread worker and arrive as a message; the screen then only
+filters (in memory) and hands the result to the CaseBoard widget, which draws the visible lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from checklists.board import FILTERS, filter_rows
+from checklists.models import CaseRow
+from tui.app import describe_error, settings_signature
+from tui.widgets.case_board import CaseBoard
+
+FILTER_HELP = {
+    "overdue": "cases with an overdue item",
+    "due": "cases with a due or overdue item",
+    "soon": "cases with a due-soon, due or overdue item",
+    "active": "every case still followed (active or resolved)",
+    "closed": "cases whose follow-up ended (closed or lost)",
+    "all": "every case",
+}
+EMPTY_DATABASE = (
+    "No cases yet.\n\n"
+    "Press n to add a case,\n"
+    "or run `make demo` (or `rounds demo`) in a shell to load a dozen synthetic demo cases."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardData:
+    rows: list[CaseRow]
+    warnings: tuple[str, ...]
+    signature: Any
+    today: date
+
+
+def board_signature(repository: Any) -> object:
+    """Changes whenever a case file or the clinic policy changes (read in thread workers only)."""
+    return repository.signatures(), settings_signature(repository)
+
+
+class BoardScreen(Screen[None]):
+    """The list of cases; enter opens one, and forms can be started from here for the selected case."""
+
+    AUTO_FOCUS = "CaseBoard"
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="search"),
+        Binding("n", "new_case", "New case", id="new-case"),
+        Binding("f", "cycle_filter", "Filter", id="cycle-filter"),
+        Binding("l", "log_event", "Log", id="log-event"),
+        Binding("d", "item('done')", "Done next", show=False, id="item-done"),
+        Binding("s", "item('skip')", "Skip next", show=False, id="item-skip"),
+        Binding("z", "item('snooze')", "Snooze next", show=False, id="item-snooze"),
+        Binding("o", "reopen", "Reopen", show=False, id="item-reopen"),
+        Binding("E,x", "set_field", "Set field", show=False, id="set-field"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="clear-search"),
+        Binding("r", "reload", "Reload", show=False, id="reload"),
+    ] + [
+        Binding(str(n), f"set_filter('{name}')", f"Filter {name}", show=False, id=f"filter-{name}")
+        for n, name in enumerate(FILTERS, start=1)
+    ]
+
+    class Loaded(Message):
+        """The rows came back from the store."""
+
+        def __init__(self, data: BoardData) -> None:
+            super().__init__()
+            self.data = data
+
+    class Stale(Message):
+        """Another process changed the database (or the date turned over): rows must be read again."""
+
+    class Failed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_name = "active"
+        self.search_text = ""
+        self._all_rows: list[CaseRow] = []
+        self._signature: Any = None
+        self._loaded_for: date | None = None
+        self._loaded = False
+        self._loading = False
+        self._reload_again = False
+        self._warned: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="board-title", classes="title-bar")
+        yield Static(id="board-filters", classes="status-bar")
+        yield Input(placeholder="/ to search case id or patient label", id="board-search")
+        yield CaseBoard(id="case-board")
+        yield Static("Loading cases…", id="board-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_title()
+        self._show_filters(shown=0)
+        self.set_interval(self.app.poll_seconds, self._poll)
+        self.reload()
+
+    @property
+    def board(self) -> CaseBoard:
+        return self.query_one(CaseBoard)
+
+    # -- reading the store (thread workers: the UI thread never touches files) ------------------------
+
+    def reload(self) -> None:
+        """Read every row again, unless a read is under way (then read once more when it ends)."""
+        if self._loading:
+            self._reload_again = True
+            return
+        self._loading = True
+        self._load_rows(self.app.today)
+
+    @work(thread=True, exclusive=True, group="board-rows", exit_on_error=False)
+    def _load_rows(self, today: date) -> None:
+        from checklists.board import sort_rows
+
+        repository = self.app.repository
+        try:
+            # The settings are stat-ed first and the cases are scanned before they are read, so a
+            # change made during the read is seen by the next poll.
+            settings = settings_signature(repository)
+            result = repository.list_rows(today)
+            signature = (result.signatures, settings)
+            rows = sort_rows(result.rows)
+        except Exception as error:  # noqa: BLE001 - any failure is shown, never a crash
+            self.post_message(self.Failed(describe_error(error)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(BoardData(rows, tuple(result.warnings), signature, today)))
+
+    def _poll(self) -> None:
+        if self._loading or not self.app.is_showing(self):
+            return
+        if not self._loaded:
+            self.reload()  # the first read failed (say, a lock held too long): try again
+            return
+        self._check_for_changes(self.app.today)
+
+    @work(thread=True, exclusive=True, group="board-poll", exit_on_error=False)
+    def _check_for_changes(self, today: date) -> None:
+        try:
+            signature = board_signature(self.app.repository)
+        except Exception:  # noqa: BLE001 - the next full read reports it properly
+            signature = object()
+        if signature != self._signature or today != self._loaded_for:
+            self.post_message(self.Stale())
+
+    @on(Stale)
+    def _on_stale(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="board-permissions", exit_on_error=False)
+    def _check_permissions(self) -> None:
+        """Once, after the first list: a database other users can read is named with its fix."""
+        check = getattr(self.app.repository, "permission_warnings", None)
+        try:
+            warnings = check() if check is not None else []
+        except OSError:
+            return
+        for warning in warnings:
+            self.app.notify(warning, title="Database open to others", severity="warning", markup=False,
+                            timeout=15)
+
+    @on(Loaded)
+    def _on_loaded(self, message: Loaded) -> None:
+        self._loading = False
+        if not self._loaded:
+            self._check_permissions()
+        data = message.data
+        self._all_rows = data.rows
+        self._signature = data.signature
+        self._loaded_for = data.today
+        self._loaded = True
+        for warning in data.warnings:
+            if warning not in self._warned:
+                self._warned.add(warning)
+                self.notify(warning, title="Warning", severity="warning", markup=False, timeout=10)
+        self._show_title()
+        self._apply_filter()
+        if self._reload_again:
+            self._reload_again = False
+            self.reload()
+
+    @on(Failed)
+    def _on_failed(self, message: Failed) -> None:
+        self._loading = False
+        self._reload_again = False
+        if message.error not in self._warned:  # retried every poll: say it once
+            self._warned.add(message.error)
+            self.notify(message.error, title="Cannot read the cases", severity="error", markup=False, timeout=10)
+        if not self._loaded:
+            self.query_one("#board-empty", Static).update(Text(f"Cannot read the cases: {message.error}"))
+
+    # -- showing ------------------------------------------------------------------------------------
+
+    def _apply_filter(self) -> None:
+        board = self.board
+        keep = board.selected_id
+        shown = filter_rows(self._all_rows, self.filter_name, search=self.search_text or None)
+        board.set_rows(shown, keep=keep)
+        self._show_filters(len(shown))
+        self._show_empty_state(len(shown))
+
+    def _show_title(self) -> None:
+        today = self._loaded_for or self.app.today
+        title = Text()
+        title.append("Rounds", style="bold")
+        title.append(" · case board · ")
+        title.append(f"today {today.isoformat()}")
+        self.query_one("#board-title", Static).update(title)
+
+    def _show_filters(self, shown: int) -> None:
+        line = Text()
+        line.append("Filter (f): ")
+        for name in FILTERS:
+            if name == self.filter_name:
+                # Brackets mark the current filter without relying on the highlight colour.
+                line.append(f"[{name}]", style="bold reverse")
+            else:
+                line.append(f" {name} ", style="dim")
+        total = len(self._all_rows)
+        count = f"  {shown} of {total} case{'s' if total != 1 else ''}" if self._loaded else "  loading…"
+        line.append(count, style="bold")
+        self.query_one("#board-filters", Static).update(line)
+
+    def _show_empty_state(self, shown: int) -> None:
+        empty = self.query_one("#board-empty", Static)
+        board = self.board
+        if shown:
+            empty.display = False
+            board.display = True
+            if self.focused is None:
+                board.focus()
+            return
+        if not self._all_rows:
+            empty.update(EMPTY_DATABASE)
+        else:
+            text = Text(f"No cases match filter '{self.filter_name}' ({FILTER_HELP[self.filter_name]})")
+            if self.search_text:
+                text.append(" and search “")
+                text.append(self.search_text)  # typed text: plain Text, never markup
+                text.append("”")
+            text.append(".\n\nPress f to change the filter (or 6 for all), escape to clear the search.")
+            empty.update(text)
+        empty.display = True
+        if board.has_focus:
+            # Hiding the focused board would hand focus to the search box, and then `n` would be typed
+            # into it instead of adding a case: keep focus on the screen itself.
+            self.set_focus(None)
+        board.display = False
+
+    # -- search and filters -------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#board-search", Input).focus()
+
+    @on(Input.Changed, "#board-search")
+    def _on_search_changed(self, event: Input.Changed) -> None:
+        self.search_text = event.value.strip()
+        if self._loaded:
+            self._apply_filter()
+
+    @on(Input.Submitted, "#board-search")
+    def _on_search_submitted(self) -> None:
+        self._focus_board()
+
+    def on_key(self, event) -> None:
+        # Down arrow or escape in the search box goes back to the list, keeping what was typed.
+        if self.focused is self.query_one("#board-search") and event.key in ("down", "escape"):
+            event.stop()
+            self._focus_board()
+
+    def _focus_board(self) -> None:
+        if self.board.display:
+            self.board.focus()
+        else:
+            self.set_focus(None)
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#board-search", Input)
+        if search.value:
+            search.value = ""
+
+    def action_cycle_filter(self) -> None:
+        index = FILTERS.index(self.filter_name)
+        self.action_set_filter(FILTERS[(index + 1) % len(FILTERS)])
+
+    def action_set_filter(self, name: str) -> None:
+        self.filter_name = name
+        if self._loaded:
+            self._apply_filter()
+        else:
+            self._show_filters(0)
+        self.notify(f"Showing {FILTER_HELP[name]}.", timeout=2)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def _changed(self, _result: object = None) -> None:
+        self.reload()
+
+    # -- opening cases and forms --------------------------------------------------------------------
+
+    @on(CaseBoard.Opened)
+    def _on_opened(self, message: CaseBoard.Opened) -> None:
+        self.app.open_case(message.case_id)
+
+    def _selected(self) -> CaseRow | None:
+        row = self.board.selected_row if self.board.display else None
+        if row is None:
+            self.notify("No case is selected.", severity="warning", timeout=3)
+        return row
+
+    def action_new_case(self) -> None:
+        self.app.action_new_case()
+
+    def action_log_event(self) -> None:
+        if row := self._selected():
+            app = self.app
+            app.open_form("LogEventForm", app.repository, row.id, app.today, app.catalogue, then=self._changed)
+
+    def action_item(self, action: str) -> None:
+        """d / s / z on the board act on the selected case's next due item."""
+        row = self._selected()
+        if row is None:
+            return
+        if row.next_due is None:
+            self.notify("This case has no scheduled item; open it (enter) to pick one.", timeout=4)
+            return
+        app = self.app
+        app.open_form("ItemActionForm", app.repository, row.id, row.next_due.item, action, app.today,
+                      app.catalogue, then=self._changed)
+
+    def action_reopen(self) -> None:
+        self.notify("Open the case (enter) and pick the item to reopen.", timeout=4)
+
+    def action_set_field(self) -> None:
+        if row := self._selected():
+            app = self.app
+            app.open_form("SetFieldForm", app.repository, row.id, app.today, app.catalogue, then=self._changed)
+
+    def export_case_ids(self) -> list[str] | None:
+        """What `e` exports from the board: the cases shown, or None (every case) when nothing is hidden."""
+        if self.filter_name == "all" and not self.search_text:
+            return None
+        return [row.id for row in self.board.rows]
+
+    # -- screen life --------------------------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        # Back from a case: whatever changed there (or elsewhere) shows at once, not at the next poll.
+        if self._loaded:
+            self._poll()
+
+    def palette_commands(self) -> list:
+        """This screen's entries in the command palette (tui/commands.py asks for them)."""
+        from tui.commands import PaletteCommand
+
+        commands = [
+            PaletteCommand("Search cases", "Type part of a case id or patient label (/)", self.action_search),
+            PaletteCommand("Log event for the selected case", "(l)", self.action_log_event),
+            PaletteCommand("Mark the next due item done", "For the selected case (d)",
+                           lambda: self.action_item("done")),
+            PaletteCommand("Skip the next due item", "For the selected case (s)", lambda: self.action_item("skip")),
+            PaletteCommand("Snooze the next due item", "For the selected case (z)",
+                           lambda: self.action_item("snooze")),
+            PaletteCommand("Set a field of the selected case", "(E or x)", self.action_set_field),
+            PaletteCommand("Reload the cases", "(r)", self.action_reload),
+        ]
+        for name in FILTERS:
+            commands.append(
+                PaletteCommand(f"Filter: {name}", FILTER_HELP[name], lambda name=name: self.action_set_filter(name))
+            )
+        row = self.board.selected_row
+        if row is not None:
+            commands.insert(0, PaletteCommand("Open the selected case", f"{row.id[:8]} (enter)",
+                                              lambda: self.app.open_case(row.id)))
+        return commands

@@ -1,0 +1,1 @@
+"""Reusable widgets of the Rounds app: the case board, the checklist, alerts, events and the lesion chart."""

@@ -1,0 +1,60 @@
+"""The alerts of a case: a severity word, what is wrong, and what to do about it."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from checklists.models import Alert
+from tui.widgets.status import severity_label
+
+# Plain ANSI names so that 16-colour terminals keep them; the word says the same without colour.
+SEVERITY_STYLES = {"critical": "bold red", "warning": "bold yellow", "info": "cyan"}
+
+
+def severity_style(severity: str, no_color: bool) -> str:
+    # NO_COLOR greyscale would turn red into dark grey: bold alone keeps critical and warning loud.
+    if no_color:
+        return "bold" if severity in ("critical", "warning") else ""
+    return SEVERITY_STYLES.get(severity, "")
+
+
+def alert_table(alerts, catalogue, no_color: bool = False) -> RenderableType:
+    if not alerts:
+        return Text("No alerts.", style="dim")
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(width=10, no_wrap=True)
+    table.add_column(ratio=1)
+    for alert in alerts:
+        table.add_row(Text(severity_label(alert.severity), style=severity_style(alert.severity, no_color)),
+                      alert_body(alert, catalogue))
+    return table
+
+
+def alert_body(alert: Alert, catalogue) -> Text:
+    definition = catalogue.alert(alert.code) if catalogue is not None else None
+    title = definition.title if definition else alert.code
+    action = alert.action or (definition.action if definition else "")
+    body = Text()
+    body.append(title, style="bold")
+    body.append(f" ({alert.code})\n", style="dim")
+    body.append(alert.message)
+    if action:
+        body.append("\nDo: ", style="bold")
+        body.append(action)
+    sources = ", ".join(alert.sources)
+    body.append(f"\nSources: {sources} ({alert.provenance})", style="dim")
+    return body
+
+
+class AlertList(Static):
+    """Every alert the engine raised for the case today, most severe first."""
+
+    DEFAULT_CSS = """
+    AlertList { height: auto; }
+    """
+
+    def show(self, alerts, catalogue) -> None:
+        self.update(alert_table(alerts, catalogue, no_color=self.app.no_color))

@@ -1,0 +1,309 @@
+"""The case board: one line per case, drawn with the Line API so that only the rows on screen are rendered.
+
+At 10,000 cases a widget per row would take seconds to mount; a ScrollView that turns the visible
+slice of a list into Strips costs the same whatever the size of the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from checklists.models import CaseRow
+from tui.widgets.status import (
+    CASE_STATUS_LABELS,
+    STATUS_LABELS,
+    pathways_short,
+    severity_counts,
+    short_id,
+    window_text,
+)
+
+# The board is narrow at 80 columns, so "unscheduled" is abbreviated there (the help screen explains).
+_NARROW_WORDS = {"unscheduled": "unsched"}
+_MARKER = "▸"
+
+
+@dataclass(frozen=True, slots=True)
+class BoardColumns:
+    """Column widths for a given width; patient and next-due share whatever is left."""
+
+    status: int
+    case_id: int
+    patient: int
+    pathways: int
+    next_due: int
+    alerts: int
+
+    @classmethod
+    def for_width(cls, width: int) -> "BoardColumns":
+        status = 13 if width >= 100 else 10
+        case_id, pathways, alerts = 10, 7, 6
+        # marker + six columns with a one-space gap between each
+        fixed = 1 + status + case_id + pathways + alerts + 5
+        free = max(width - fixed, 20)
+        patient = min(max(free * 3 // 10, 10), 28)
+        return cls(status, case_id, patient, pathways, free - patient, alerts)
+
+
+def fit(text: str, width: int) -> str:
+    """Pad or cut `text` to exactly `width` cells, marking a cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def row_status(row: CaseRow) -> str:
+    """What the status column says: the case's end of follow-up, else its most urgent item."""
+    return row.status if row.status in CASE_STATUS_LABELS else row.urgency
+
+
+def status_cell(status: str, width: int) -> str:
+    symbol, word = STATUS_LABELS.get(status) or CASE_STATUS_LABELS.get(status) or ("?", status)
+    if len(symbol) + 1 + len(word) > width:
+        word = _NARROW_WORDS.get(status, word)
+    return fit(f"{symbol} {word}", width)
+
+
+def next_due_cell(row: CaseRow, width: int) -> str:
+    due = row.next_due
+    if due is None:
+        return fit("nothing scheduled", width)
+    return fit(f"{window_text(due.opens, due.closes)} {due.item}", width)
+
+
+class CaseBoard(ScrollView, can_focus=True):
+    """Every case of the current filter, most urgent first, with a cursor; enter or a click opens one."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="open-case"),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+    ]
+    COMPONENT_CLASSES = {
+        "case-board--header",
+        "case-board--cursor",
+        "case-board--overdue",
+        "case-board--due",
+        "case-board--due-soon",
+        "case-board--quiet",
+        "case-board--critical",
+        "case-board--warning",
+    }
+    DEFAULT_CSS = """
+    CaseBoard {
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+        & > .case-board--header { text-style: bold underline; }
+        & > .case-board--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+        &:blur > .case-board--cursor { background: $block-cursor-blurred-background; text-style: none; }
+        & > .case-board--overdue { color: $error; text-style: bold; }
+        & > .case-board--due { color: $warning; text-style: bold; }
+        & > .case-board--due-soon { color: $warning; }
+        & > .case-board--quiet { color: $text-muted; }
+        & > .case-board--critical { color: $error; text-style: bold; }
+        & > .case-board--warning { color: $warning; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Opened(Message):
+        """The user asked to open a case (enter, or a click on its row)."""
+
+        def __init__(self, board: "CaseBoard", case_id: str) -> None:
+            super().__init__()
+            self.board = board
+            self.case_id = case_id
+
+        @property
+        def control(self) -> "CaseBoard":
+            return self.board
+
+    class Highlighted(Message):
+        """The cursor moved to another case (None when the board is empty)."""
+
+        def __init__(self, board: "CaseBoard", case_id: str | None) -> None:
+            super().__init__()
+            self.board = board
+            self.case_id = case_id
+
+        @property
+        def control(self) -> "CaseBoard":
+            return self.board
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__(name=name, id=id, classes=classes)
+        self._rows: Sequence[CaseRow] = ()
+
+    # -- data -------------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[CaseRow]:
+        return self._rows
+
+    @property
+    def selected_id(self) -> str | None:
+        if 0 <= self.cursor < len(self._rows):
+            return self._rows[self.cursor].id
+        return None
+
+    @property
+    def selected_row(self) -> CaseRow | None:
+        if 0 <= self.cursor < len(self._rows):
+            return self._rows[self.cursor]
+        return None
+
+    def set_rows(self, rows: Sequence[CaseRow], keep: str | None = None) -> None:
+        """Show `rows`; the cursor stays on case `keep` if it is still shown, else near where it was."""
+        self._rows = rows
+        self.virtual_size = Size(0, len(rows) + 1)
+        index = next((n for n, row in enumerate(rows) if row.id == keep), None) if keep else None
+        if index is None:
+            index = min(self.cursor, max(len(rows) - 1, 0))
+        self.cursor = index
+        self.refresh()
+
+    # -- rendering --------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        # The vertical scrollbar (shown past a screenful of cases) takes its column from the content.
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        columns = BoardColumns.for_width(width)
+        if y == 0:
+            return self._strip(self._header_segments(columns), width, base)
+        index = self.scroll_offset.y + y - 1
+        if index >= len(self._rows):
+            return Strip.blank(width, base)
+        return self._strip(self._row_segments(self._rows[index], index, columns), width, base)
+
+    def _strip(self, segments: list[Segment], width: int, base: Style) -> Strip:
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _style(self, name: str) -> Style:
+        # partial: only what the component class sets, so the cursor row keeps its background.
+        style = self.get_component_rich_style(f"case-board--{name}", partial=True)
+        if self.app.no_color and name not in ("header", "cursor"):
+            # Greyscale turns red into dark grey on black: keep the weight, drop the colour.
+            return Style(bold=style.bold)
+        return style
+
+    def _header_segments(self, columns: BoardColumns) -> list[Segment]:
+        text = " ".join(
+            [
+                " " + fit("status", columns.status),
+                fit("case", columns.case_id),
+                fit("patient", columns.patient),
+                fit("path", columns.pathways),
+                fit("next due: window, item", columns.next_due),
+                fit("alerts", columns.alerts),
+            ]
+        )
+        return [Segment(text, self.rich_style + self._style("header"))]
+
+    def _row_segments(self, row: CaseRow, index: int, columns: BoardColumns) -> list[Segment]:
+        base = self.rich_style
+        selected = index == self.cursor
+        if selected:
+            base = base + self._style("cursor")
+        status = row_status(row)
+        status_style = alert_style = base
+        # On the cursor row the highlight wins: a coloured word on it can vanish (16 colours, greyscale).
+        if not selected:
+            if status in ("overdue", "due", "due-soon"):
+                status_style = base + self._style(status)
+            elif status in CASE_STATUS_LABELS:
+                status_style = base + self._style("quiet")
+            if "critical" in row.alert_severities:
+                alert_style = base + self._style("critical")
+            elif "warning" in row.alert_severities:
+                alert_style = base + self._style("warning")
+        # Patient labels are data: they go in as plain segment text, never through markup.
+        return [
+            Segment(_MARKER if selected else " ", base),
+            Segment(status_cell(status, columns.status), status_style),
+            Segment(" " + fit(short_id(row.id, columns.case_id), columns.case_id), base),
+            Segment(" " + fit(row.patient, columns.patient), base),
+            Segment(" " + fit(pathways_short(row.pathways), columns.pathways), base),
+            Segment(" " + next_due_cell(row, columns.next_due), base),
+            Segment(" " + fit(severity_counts(row.alert_severities), columns.alerts), alert_style),
+        ]
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(0, len(self._rows) + 1)
+        self._scroll_cursor_into_view()
+
+    # -- cursor -----------------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.selected_id))
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._rows) - 1)) if self._rows else 0
+
+    @property
+    def _page(self) -> int:
+        return max(self.scrollable_content_region.height - 2, 1)
+
+    def _scroll_cursor_into_view(self) -> None:
+        # Line 0 of the window is the column header, so rows scroll_y .. scroll_y + height - 2 show.
+        height = self.scrollable_content_region.height
+        if height < 2:
+            return
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor > top + height - 2:
+            self.scroll_to(y=self.cursor - height + 2, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page_up(self) -> None:
+        self.cursor -= self._page
+
+    def action_page_down(self) -> None:
+        self.cursor += self._page
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self._rows) - 1
+
+    def action_open(self) -> None:
+        if self.selected_id is not None:
+            self.post_message(self.Opened(self, self.selected_id))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        index = int(self.scroll_offset.y) + offset.y - 1
+        if 0 <= index < len(self._rows):
+            self.focus()
+            self.cursor = index
+            self.post_message(self.Opened(self, self._rows[index].id))
