@@ -95,7 +95,7 @@ class Host(App[None]):
         self.result = result
 
 
-async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def wait_until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
