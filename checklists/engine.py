@@ -11,7 +11,7 @@ from datetime import date
 from checklists.alerts import AlertPlan, plan_alerts
 from checklists.facts import case_facts
 from checklists.models import (
-    SEVERITY_ORDER, Alert, AlertSpan, Case, CaseRow, CaseSummary, CaseView, ItemView, NextDue,
+    SEVERITY_ORDER, URGENCY_ORDER, Alert, AlertSpan, Case, CaseRow, CaseSummary, CaseView, ItemView, NextDue,
     PlannedItem, Policy,
 )
 from checklists.status import effective_state, item_status, most_urgent, urgency_rank
@@ -19,6 +19,7 @@ from checklists.windows import ItemPlan, plan_items
 from seeds.loader import Catalogue
 
 _WAITING_STATUSES = ("overdue", "due", "due-soon", "upcoming")
+_RANK = {status: rank for rank, status in enumerate(URGENCY_ORDER)}
 
 
 def _holds(starts: date | None, ends: date | None, today: date) -> bool:
@@ -114,13 +115,19 @@ def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
 
 
 def case_row(summary: CaseSummary, today: date, policy: Policy) -> CaseRow:
-    items = [
-        ItemView(id=p.id, pathway="", title=p.title, phase="", state=effective_state(p.state, p.until, today),
-                 opens=p.opens, closes=p.closes,
-                 status=item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until),
-                 sources=(), provenance="", rationale="")
-        for p in summary.items
-    ]
+    """The board line on `today`. Runs once per case on each list, so it stays lean (no ItemView)."""
+    urgency = len(URGENCY_ORDER)
+    best: tuple | None = None
+    for p in summary.items:
+        status = item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until)
+        rank = _RANK[status]
+        urgency = min(urgency, rank)
+        if status in _WAITING_STATUSES:
+            key = (rank, p.opens, p.closes)
+            if best is None or key < best[0]:
+                best = (key, p, status)
+    next_due = None if best is None else NextDue(item=best[1].id, title=best[1].title, opens=best[1].opens,
+                                                 closes=best[1].closes, status=best[2])
     active: dict[str, str] = {}
     for span in summary.alerts:
         if _holds(span.starts, span.ends, today):
@@ -130,7 +137,7 @@ def case_row(summary: CaseSummary, today: date, policy: Policy) -> CaseRow:
     ordered = sorted(active.items(), key=lambda kv: SEVERITY_ORDER.index(kv[1]))
     return CaseRow(
         id=summary.id, patient=summary.patient, pathways=summary.pathways, status=summary.status,
-        urgency=most_urgent(i.status for i in items), next_due=_next_due(items),
+        urgency=URGENCY_ORDER[urgency] if summary.items else "unscheduled", next_due=next_due,
         alert_codes=tuple(code for code, _ in ordered), alert_severities=tuple(sev for _, sev in ordered),
         onset=summary.onset,
     )

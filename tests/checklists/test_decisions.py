@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from checklists.errors import ValidationError
@@ -46,3 +48,15 @@ def test_dates_must_be_ascii_iso(text):
     chart = Chart("steroid-atrophy", onset="2026-01-10", enrolled="2026-02-01")
     with pytest.raises(ValidationError, match="YYYY-MM-DD"):
         chart.log("note", text, today="2026-03-01", note="x")
+
+
+def test_board_line_and_detail_agree_when_every_item_is_resolved():
+    from checklists.engine import case_row
+    from checklists.models import CaseSummary, PlannedItem, Policy
+
+    summary = CaseSummary(id="c0000001", patient="DEMO-001", pathways=("hip-injection",), status="active",
+                          onset=date(2026, 1, 1),
+                          items=(PlannedItem("image-guidance", "t", "done", None, None),
+                                 PlannedItem("dose-review", "t", "skipped", None, None)), alerts=())
+    row = case_row(summary, date(2026, 2, 1), Policy())
+    assert row.urgency == "done" and row.next_due is None
