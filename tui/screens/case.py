@@ -226,7 +226,7 @@ class CaseScreen(Screen[None]):
         for severity in SEVERITY_LETTERS:  # most severe first
             count = sum(1 for a in view.alerts if a.severity == severity)
             if count:
-                parts.append(f"{count} {severity}")
+                parts.append(f"{count} {severity}{'s' if count > 1 else ''}")
         return f"Alerts ({', '.join(parts)})"
 
     # -- actions ------------------------------------------------------------------------------------
