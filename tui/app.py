@@ -6,10 +6,12 @@ reached for through globals, so a test or a snapshot runs on its own database an
 
 from __future__ import annotations
 
-import importlib
+import os
+import sys
 from datetime import date
 from typing import Any, Callable
 
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -17,30 +19,6 @@ from textual.screen import ModalScreen, Screen
 # How often open screens ask the store whether another process changed something. The store answers
 # from cheap stat() signatures, so a second keeps "within about 2 s" with room to spare.
 POLL_SECONDS = 1.0
-
-# Where each form lives (tui/forms/, another engineer's modules). Looked up only when a form is
-# opened, so a form that does not exist yet is a notification, not an import error at start.
-FORM_MODULES = {
-    "NewCaseForm": "tui.forms.new_case",
-    "LogEventForm": "tui.forms.log_event",
-    "ItemActionForm": "tui.forms.item_action",
-    "SetFieldForm": "tui.forms.set_field",
-    "PolicyForm": "tui.forms.policy",
-    "VoidEventForm": "tui.forms.void_event",
-}
-# The export screen (another engineer's), looked up when `e` is pressed.
-EXPORT_SCREEN = ("tui.screens.export", "ExportScreen")
-
-
-def _optional_module(name: str):
-    """The module, or None if it does not exist (yet); a module that exists but fails still raises."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-        return None
-
 
 def _rounds_commands() -> type:
     # Imported when the palette first opens: textual.command costs start-up time nobody needs yet.
@@ -105,28 +83,15 @@ class RoundsApp(App[None]):
 
         Forms dismiss with True (or the new case id) when they wrote something, None when cancelled.
         """
-        form_class = self._form_class(name)
-        if form_class is None:
-            self.notify(f"{name} is not available yet.", title="Not available", severity="warning")
-            return
+        import tui.forms  # on first use only: the forms are not needed to show the board
+
+        form_class = getattr(tui.forms, name)
 
         def on_dismiss(result: object) -> None:
             if result and then is not None:
                 then(result)
 
         self.push_screen(form_class(*args, **kwargs), on_dismiss)
-
-    def _form_class(self, name: str) -> type | None:
-        for module_name in (FORM_MODULES.get(name), "tui.forms"):
-            if not module_name:
-                continue
-            module = _optional_module(module_name)
-            if module is None:
-                continue
-            form_class = getattr(module, name, None)
-            if form_class is not None:
-                return form_class
-        return None
 
     # -- app-wide actions -------------------------------------------------------------------------
 
@@ -150,20 +115,35 @@ class RoundsApp(App[None]):
 
     def action_export(self) -> None:
         """The export screen (tui/screens/export.py) for what the current screen shows."""
-        module_name, class_name = EXPORT_SCREEN
-        export_screen = getattr(_optional_module(module_name), class_name, None)
-        if export_screen is None:
-            self.notify("Export from the app is not available yet; use `rounds export` on the command line.",
-                        title="Not available", severity="warning", markup=False)
-            return
+        from tui.screens.export import ExportScreen
+
         # The case on a case screen; the board's filtered cases (None = every case).
         chosen = getattr(self.screen, "export_case_ids", None)
         case_ids = chosen() if chosen is not None else None
         if case_ids is not None and not case_ids:
             self.notify("No cases are shown, so there is nothing to export.", severity="warning")
             return
-        self.push_screen(export_screen(self.repository, case_ids=case_ids, today=self.today,
+        self.push_screen(ExportScreen(self.repository, case_ids=case_ids, today=self.today,
                                        catalogue=self.catalogue))
+
+    def _fatal_error(self) -> None:
+        """Replace Textual's crash report, which prints local variables (patient labels among them).
+
+        A clinician sees one line; a developer who sets ROUNDS_DEBUG=1 gets the traceback, still
+        without locals. (Textual private API: pinned textual version, covered by a test.)
+        """
+        error = sys.exc_info()[1]
+        name = type(error).__name__ if error else "error"
+        if os.environ.get("ROUNDS_DEBUG"):
+            from rich.traceback import Traceback
+
+            report = Traceback(show_locals=False, width=None)
+        else:
+            report = Text(f"rounds: the app stopped after an internal error ({name}). Saved changes are safe; "
+                          "run with ROUNDS_DEBUG=1 for details.")
+        self.bell()
+        self._exit_renderables.append(report)
+        self._close_messages_no_wait()
 
     def _refresh_current(self) -> None:
         """Reload whatever the screens below show (after a policy change, say)."""
