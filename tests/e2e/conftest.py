@@ -1,0 +1,1 @@
+from tests.tui.conftest import demo_repo, empty_repo  # noqa: F401 - the same fixtures as the TUI tests
