@@ -9,6 +9,7 @@ from itertools import groupby
 
 from checklists.models import CaseRow, CaseView, Policy
 from checklists.policy import POLICY_HELP
+from store.export.sheet import item_remark
 from tui.widgets.status import (
     PROVENANCE_LABELS, pathways_short, severity_counts, severity_label, status_label, window_text,
 )
@@ -77,23 +78,10 @@ def _checklist(view: CaseView) -> list[str]:
             for item in phase_items:
                 lines.append(f"      {status_label(item.status):<14} {item.id:<32} "
                              f"{window_text(item.opens, item.closes)}")
-                extra = _item_extra(item)
+                extra = item_remark(item)
                 if extra:
                     lines.append(f"      {'':<14} {extra}")
     return lines
-
-
-def _item_extra(item) -> str:
-    parts = []
-    if item.detail:
-        parts.append(item.detail)
-    if item.status == "done" and item.resolved_on:
-        parts.append(f"done {item.resolved_on.isoformat()}")
-    if item.reason:
-        parts.append(f"reason: {' '.join(item.reason.split())}")
-    if item.until:
-        parts.append(f"snoozed until {item.until.isoformat()}")
-    return "; ".join(parts)
 
 
 def _alerts(view: CaseView) -> list[str]:

@@ -178,7 +178,8 @@ def _window(opens: date | None, closes: date | None) -> str:
     return f"{opens.isoformat()} to {closes.isoformat()}"
 
 
-def _remark(item) -> str:
+def item_remark(item) -> str:
+    """The short note after an item (count, when done, reason, snooze, checks): CLI and exports alike."""
     bits = []
     if item.detail:
         bits.append(item.detail)
@@ -240,7 +241,7 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
             title=i.title,
             item_id=i.id,
             window=_window(i.opens, i.closes),
-            remark=_remark(i),
+            remark=item_remark(i),
             provenance=i.provenance,
             sources=i.sources,
         )
