@@ -125,7 +125,8 @@ def resolve_item(case: Case, item_id: str, action: str, *, today: date, catalogu
         day = check_past_date(date if date not in (None, "") else today, "date", today)
         record = _done(base, item_id, day)
     elif action == "skip":
-        record = ItemRecord(item=item_id, state="skipped", date=today, reason=check_text(reason, "reason"),
+        day = check_past_date(date if date not in (None, "") else today, "date", today)
+        record = ItemRecord(item=item_id, state="skipped", date=day, reason=check_text(reason, "reason"),
                             checks=base.checks, reopened_after_seq=base.reopened_after_seq)
     elif action == "snooze":
         why = check_text(reason, "reason")
@@ -149,8 +150,8 @@ def resolve_item(case: Case, item_id: str, action: str, *, today: date, catalogu
 def _reject_inapplicable(action: str, date, reason, until) -> None:
     if until not in (None, "") and action != "snooze":
         raise ValidationError(f"an until date applies only to snooze, not {action}", "until")
-    if date not in (None, "") and action != "done":
-        raise ValidationError(f"a date applies only to done, not {action}", "date")
+    if date not in (None, "") and action not in ("done", "skip"):
+        raise ValidationError(f"a date applies only to done and skip, not {action}", "date")
     if reason not in (None, "") and action == "reopen":
         raise ValidationError("a reason does not apply to reopen", "reason")
 

@@ -136,7 +136,9 @@ def test_unknown_item_and_unknown_action():
 def test_options_that_do_not_apply_to_the_item_action():
     c = chart()
     rejected(lambda: c.act("review-6m", "skip", today=TODAY, reason="x", until="2026-04-01"), "until")
-    rejected(lambda: c.act("review-6m", "skip", today=TODAY, reason="x", date="2026-03-01"), "date")
+    rejected(lambda: c.act("review-6m", "snooze", today=TODAY, reason="x", until="2026-04-01",
+                           date="2026-03-01"), "date")
+    rejected(lambda: c.act("review-6m", "reopen", today=TODAY, date="2026-03-01"), "date")
 
 
 # --- numbers --------------------------------------------------------------------------------

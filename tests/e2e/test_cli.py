@@ -109,6 +109,13 @@ def test_item_snooze_done_reopen_round_trip(capsys, db, case_id):
     assert item["state"] == "open" and item["status"] == "upcoming"
 
 
+def test_skip_records_the_day_it_was_decided(capsys, db, case_id):
+    assert run(capsys, db, "item", case_id, "review-6m", "skip", "--reason", "seen elsewhere", "--date",
+               "2026-11-20")[0] == 0
+    item = next(i for i in show(capsys, db, case_id)["items"] if i["id"] == "review-6m")
+    assert (item["state"], item["resolved_on"], item["reason"]) == ("skipped", "2026-11-20", "seen elsewhere")
+
+
 def test_etiology_and_inflammation_set_with_dates(capsys, db):
     _, out, _ = run(capsys, db, "case", "add", "--patient", "DEMO-003", "--pathway", "panniculitis-lipoatrophy",
                     "--onset", "2026-06-01")
@@ -162,6 +169,8 @@ REJECTED = [
     ("item", "{case}", "review-6m", "snooze", "--reason", "away", "--until", "2026-11-21"),
     ("item", "{case}", "review-6m", "done", "--date", "2027-01-01"),
     ("item", "{case}", "review-6m", "finish"),
+    ("item", "{case}", "review-6m", "snooze", "--reason", "away", "--until", "2026-12-01", "--date", "2026-11-20"),
+    ("item", "{case}", "review-6m", "skip", "--reason", "seen elsewhere", "--date", "2026-11-22"),
     ("item", "{case}", "review-6m", "reopen"),
     ("case", "set", "{case}", "status", "archived"),
     ("case", "set", "{case}", "etiology", "idiopathic"),
