@@ -29,7 +29,12 @@ _EVENT_FIELDS = tuple(f.name for f in fields(Event))
 _ITEM_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name not in ("item", "checks"))
 _EVENT_FIELD_SET = frozenset(_EVENT_FIELDS)
 
-DEID_OFFSET_LIMIT = 365
+# De-identified exports move every date of a case back by its own secret offset of 20 to 40 years.
+# That is longer than any case can span (recurrence checks run 8 years), so a shifted date can never
+# equal one of the case's real dates, and a search of the output for real dates finds none; the
+# intervals within a case are kept exactly.
+DEID_OFFSET_MIN_DAYS = 20 * 365
+DEID_OFFSET_MAX_DAYS = 40 * 365
 
 
 def _iso(value: Any) -> Any:
@@ -54,9 +59,7 @@ def _encode(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
 
 def new_meta(schema_version: int) -> dict[str, Any]:
     """Meta for a new case file; the offset is secret and only ever used by de-identified exports."""
-    offset = 0
-    while offset == 0:
-        offset = secrets.randbelow(2 * DEID_OFFSET_LIMIT + 1) - DEID_OFFSET_LIMIT
+    offset = -(DEID_OFFSET_MIN_DAYS + secrets.randbelow(DEID_OFFSET_MAX_DAYS - DEID_OFFSET_MIN_DAYS + 1))
     return {"schema_version": schema_version, "deid_offset_days": offset}
 
 
