@@ -25,10 +25,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## Print store and export benchmark figures at 1,000 and 10,000 cases.
+## Print store, export and TUI start-up figures at 1,000 and 10,000 cases.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/store_bench.py
 	$(BIN)/python benchmarks/export_bench.py
+	$(BIN)/python benchmarks/tui_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
