@@ -205,6 +205,8 @@ def _field_update(case: Case, field: str, value: object, today: date, day: date)
             raise ValidationError("etiology applies only to panniculitis-lipoatrophy cases", "field")
         return {"etiology": check_choice(text, "etiology", ETIOLOGIES), "etiology_date": day}
     if field == "inflammation":
+        if "panniculitis-lipoatrophy" not in case.pathways:
+            raise ValidationError("inflammation applies only to panniculitis-lipoatrophy cases", "field")
         return {"inflammation": check_choice(text, "inflammation", INFLAMMATION_STATES), "inflammation_date": day}
     if field == "status":
         return {"status": check_choice(text, "status", CASE_STATUSES)}

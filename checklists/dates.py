@@ -10,6 +10,8 @@ from dateutil.relativedelta import relativedelta
 from checklists.errors import ValidationError
 from seeds.loader import Offset
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
 _ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only
 
 
@@ -21,9 +23,13 @@ def parse_date(value: date | str, what: str = "date") -> date:
     if not _ISO.match(text):
         raise ValidationError(f"{what} must be a date written YYYY-MM-DD", what)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValidationError(f"{what} {text} is not a real calendar date", what) from None
+    if not EARLIEST <= day <= LATEST:
+        # Windows run years ahead (recurrence checks: 8 years); keep every date far from the calendar's end.
+        raise ValidationError(f"{what} must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}", what)
+    return day
 
 
 def add_months(day: date, months: int) -> date:

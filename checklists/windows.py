@@ -190,10 +190,12 @@ def _plan_recurrence(case: Case, item: ItemDef, record: ItemRecord, policy: Poli
         occurrence = len(since) + 1
         limit = add_months(case.onset, 12 * series.limit_years)
         if opens > limit:
-            # The series has run its course: nothing more to schedule.
+            # The series has run its course: nothing more to schedule. It is done only if checks were
+            # recorded; a resolution after the horizon leaves it open without a window, never "done"
+            # for checks that did not happen.
             opens = closes = None
-            if state in ("open", "snoozed"):
-                state, resolved_on = "done", (since[-1] if since else None)
+            if state in ("open", "snoozed") and since:
+                state, resolved_on = "done", since[-1]
     if state == "open":
         resolved_on = None
     return ItemPlan(

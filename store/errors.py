@@ -16,6 +16,14 @@ class StoreError(Exception):
     bad_input = False
 
 
+class NotADatabase(StoreError):
+    """--db (or $ROUNDS_DB) names something that is not a directory: never shown as an empty ward."""
+
+    def __init__(self, path: Path | str):
+        super().__init__(f"{path} is not a Rounds database directory (it exists but is not a directory); "
+                         "check --db or $ROUNDS_DB")
+
+
 class UnknownCase(StoreError, LookupError):
     bad_input = True
 

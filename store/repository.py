@@ -27,7 +27,7 @@ from checklists.models import Case, CaseRow, CaseSummary, Change, Event, Policy
 from store import codec
 from store.audit import AuditEntry, change_docs, current_user, entry_from_doc, utc_now, utc_stamp
 from store.errors import (
-    AmbiguousCase, CaseExists, CorruptCaseFile, RevisionConflict, SchemaTooNew, UnknownCase,
+    AmbiguousCase, CaseExists, CorruptCaseFile, NotADatabase, RevisionConflict, SchemaTooNew, UnknownCase,
 )
 from store.index import INDEX_FILE, ROWS_FILE, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
@@ -106,8 +106,13 @@ class Repository:
             if not self.case_path(case_id).exists():
                 return case_id
 
+    def _check_is_database(self) -> None:
+        if self.db_dir.exists() and not self.db_dir.is_dir():
+            raise NotADatabase(self.db_dir)
+
     def resolve(self, ref: str) -> str:
         """The full id of the one case whose id is `ref` or starts with it (at least 4 characters)."""
+        self._check_is_database()
         ref = ref.strip().lower()
         if not _REF.fullmatch(ref):
             # Never echo it: people type a patient's name here by mistake.
@@ -324,6 +329,7 @@ class Repository:
 
         Rows and summaries come from the list cache wherever the case file has not changed since.
         """
+        self._check_is_database()
         if not self.cases_dir.is_dir():
             return ListResult([], [])
         _remove_orphans(self.db_dir)
@@ -414,7 +420,13 @@ class Repository:
                 return None
             except UnknownCase:
                 return None  # removed since the scan
-            return summarize(case, self.catalogue, policy), case_file.signature
+            try:
+                return summarize(case, self.catalogue, policy), case_file.signature
+            except (ValueError, OverflowError) as error:
+                # One case the engine cannot place (say, dates at the edge of the calendar) must not
+                # hide every other case; the message names the case and the error type, no patient text.
+                warnings.append(f"skipped case {case_id}: its dates cannot be scheduled ({type(error).__name__})")
+                return None
 
         return summary_of
 

@@ -15,6 +15,11 @@ from tui.widgets.status import (
 )
 
 
+LEGEND = ("ATR steroid-atrophy, PAN panniculitis-lipoatrophy, HIP hip-injection; alerts: C critical, W warning, "
+          "I info (codes: rounds case show CASE)")
+FILTER_NOTES = {"active": ": active and resolved cases", "closed": ": closed and lost cases"}
+
+
 def status_word(status: str) -> str:
     return status_label(status)
 
@@ -27,7 +32,7 @@ def _cell(text: str, width: int) -> str:
 def rows_text(rows: list[CaseRow], filter_name: str) -> str:
     if not rows:
         return f"No cases match (filter: {filter_name}). Add one with `rounds case add`, or try --filter all.\n"
-    lines = [f"{'CASE':<10}  {'PATIENT':<14}  {'PATHWAYS':<11}  {'STATUS':<13}  {'NEXT DUE':<38}  ALERTS"]
+    lines = [f"{'CASE':<10}  {'PATIENT':<14}  {'PATHWAYS':<11}  {'URGENCY':<13}  {'NEXT DUE':<38}  ALERTS"]
     for row in rows:
         urgency = status_label(row.status) if row.status in ("closed", "lost") else status_label(row.urgency)
         nxt = (f"{row.next_due.item} {window_text(row.next_due.opens, row.next_due.closes)}"
@@ -36,7 +41,8 @@ def rows_text(rows: list[CaseRow], filter_name: str) -> str:
             f"{row.id:<10}  {_cell(row.patient, 14):<14}  {pathways_short(row.pathways):<11}  {urgency:<13}  "
             f"{_cell(nxt, 38):<38}  {severity_counts(row.alert_severities) or '-'}"
         )
-    lines.append(f"{len(rows)} case{'s' if len(rows) != 1 else ''} (filter: {filter_name})")
+    lines.append(LEGEND)
+    lines.append(f"{len(rows)} case{'s' if len(rows) != 1 else ''} (filter: {filter_name}{FILTER_NOTES.get(filter_name, '')})")
     return "\n".join(lines) + "\n"
 
 
@@ -49,7 +55,7 @@ def _facts(view: CaseView) -> list[str]:
         f"  onset      {c.onset.isoformat()}    enrolled {c.enrolment.isoformat()}",
         f"  injection  {c.injection_date.isoformat() if c.injection_date else '-'}    site {c.site or '-'}",
     ]
-    if c.etiology is not None or c.inflammation is not None:
+    if "panniculitis-lipoatrophy" in c.pathways:
         etiology = f"{c.etiology}" + (f" (set {c.etiology_date.isoformat()})" if c.etiology_date else "")
         inflammation = (f"{c.inflammation} (since {c.inflammation_date.isoformat()})"
                         if c.inflammation else "not recorded")
@@ -60,13 +66,16 @@ def _facts(view: CaseView) -> list[str]:
 
 
 def _counts(view: CaseView) -> list[str]:
-    counts = view.counts
-    saline = counts["saline"]
-    return [
-        "Counts",
-        f"  saline {saline['done']} of {saline['min']}-{saline['max']}    abi {counts['abi']['done']}    "
-        f"injections {counts['injection']['done']} ({counts['injection']['last_365_days']} in last 365 days)",
-    ]
+    """The course counted against the protocol, for the pathways that count something."""
+    counts, pathways = view.counts, view.case.pathways
+    parts = []
+    if "steroid-atrophy" in pathways:
+        saline = counts["saline"]
+        parts.append(f"saline {saline['done']} of {saline['min']}-{saline['max']}    abi {counts['abi']['done']}")
+    if "hip-injection" in pathways:
+        injection = counts["injection"]
+        parts.append(f"injections {injection['done']} ({injection['last_365_days']} in last 365 days)")
+    return ["Counts", *(f"  {p}" for p in parts)] if parts else []
 
 
 def _checklist(view: CaseView) -> list[str]:
@@ -81,6 +90,7 @@ def _checklist(view: CaseView) -> list[str]:
                 extra = item_remark(item)
                 if extra:
                     lines.append(f"      {'':<14} {extra}")
+                lines.append(f"      {'':<14} source: {item.provenance} ({', '.join(item.sources)})")
     return lines
 
 
@@ -111,14 +121,15 @@ def _sources(view: CaseView, catalogue) -> list[str]:
     lines = ["Sources"]
     for key in keys:
         ref = catalogue.references[key]
-        lines.append(f"  {key}: {PROVENANCE_LABELS[ref.provenance]}")
+        caveat = f" {ref.note}" if ref.note else ""
+        lines.append(f"  {key}: {PROVENANCE_LABELS[ref.provenance]}.{caveat}")
     return lines
 
 
 def case_text(view: CaseView, catalogue) -> str:
     sections = [_facts(view), _counts(view), _alerts(view), _checklist(view), _events(view),
                 _sources(view, catalogue)]
-    return "\n\n".join("\n".join(s) for s in sections) + "\n"
+    return "\n\n".join("\n".join(s) for s in sections if s) + "\n"
 
 
 def policy_text(policy: Policy) -> str:

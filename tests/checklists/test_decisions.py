@@ -60,3 +60,20 @@ def test_board_line_and_detail_agree_when_every_item_is_resolved():
                                  PlannedItem("dose-review", "t", "skipped", None, None)), alerts=())
     row = case_row(summary, date(2026, 2, 1), Policy())
     assert row.urgency == "done" and row.next_due is None
+
+
+def test_a_recurrence_series_that_ended_unchecked_is_not_called_done():
+    # Onset 2018; inflammation settles only in 2026: the 8-year horizon has passed before any check.
+    chart = Chart(PL, onset="2018-01-01", enrolled="2026-01-01")
+    chart.set("inflammation", "resolved", today="2026-08-01", date="2026-08-01")
+    item = chart.item("recurrence-check", "2026-09-01")
+    assert (item.state, item.status, item.opens) == ("open", "unscheduled", None)
+
+
+def test_a_recurrence_series_that_ran_its_course_is_done():
+    chart = Chart(PL, onset="2018-01-01", enrolled="2018-01-01")
+    chart.set("inflammation", "resolved", today="2025-01-01", date="2025-01-01")
+    chart.act("recurrence-check", "done", today="2025-07-15", date="2025-07-15")
+    chart.act("recurrence-check", "done", today="2026-01-15", date="2026-01-15")
+    item = chart.item("recurrence-check", "2026-02-01")
+    assert (item.state, item.status, str(item.resolved_on)) == ("done", "done", "2026-01-15")

@@ -260,7 +260,7 @@ def test_list_is_most_urgent_first_and_filters(capsys, db):
     found = json.loads(run(capsys, db, "case", "list", "--search", "demo-010", "--json")[1])
     assert [r["patient"] for r in found] == ["DEMO-010"]
     text = run(capsys, db, "case", "list")[1]
-    assert "OVERDUE" in text and text.strip().endswith("(filter: active)")
+    assert "OVERDUE" in text and text.strip().endswith("(filter: active: active and resolved cases)")
 
 
 def test_demo_is_never_mixed_into_a_real_database(capsys, db):
@@ -327,3 +327,33 @@ def test_world_readable_database_is_warned_about_with_the_fix(capsys, db, case_i
     db.chmod(0o755)
     code, _, err = run(capsys, db, "case", "list")
     assert code == 0 and "chmod -R o-rwx" in err
+
+
+def test_a_database_path_that_is_a_file_is_an_error_not_an_empty_ward(capsys, tmp_path):
+    not_a_dir = tmp_path / "db"
+    not_a_dir.write_text("not a database")
+    for argv in (["case", "list"], ["case", "list", "--json"], ["case", "show", "abcd"]):
+        code, out, err = run(capsys, not_a_dir, *argv)
+        assert code == 1 and out == "" and "is not a Rounds database directory" in err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_dates_far_outside_the_clinical_calendar_are_refused(capsys, db, case_id):
+    before = snapshot(db)
+    assert run(capsys, db, "case", "list", today="9999-12-30")[0] == 2
+    assert run(capsys, db, "log", case_id, "note", "--note", "x", "--date", "1850-01-01")[0] == 2
+    assert snapshot(db) == before
+
+
+def test_inflammation_applies_only_to_panniculitis(capsys, db, case_id):
+    code, _, err = run(capsys, db, "case", "set", case_id, "inflammation", "active")
+    assert code == 2 and "panniculitis" in err
+
+
+def test_text_show_names_each_items_source_and_the_elbow_caveat(capsys, db):
+    _, out, _ = run(capsys, db, "case", "add", "--patient", "DEMO-802", "--pathway", "hip-injection",
+                    "--onset", "2026-11-01")
+    text = run(capsys, db, "case", "show", out.strip())[1]
+    assert "source: seed-summary (seed-002, coombes2013)" in text
+    assert "elbow" in text.split("Sources", 1)[1]
+    assert "None" not in text and "etiology" not in text  # panniculitis facts only where they apply

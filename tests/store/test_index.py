@@ -234,3 +234,24 @@ def test_the_real_engine_rows_survive_the_cache(tmp_path):
         cold = repo.list_rows(day).rows
         assert any(r.next_due for r in cold) and any(r.alert_codes for r in cold)
         assert repo.list_rows(day).rows == cold
+
+
+def test_a_case_the_engine_cannot_place_is_skipped_with_a_warning_not_fatal(tmp_path):
+    from datetime import date as _date
+
+    from checklists.engine import case_row, summarize
+    from seeds.loader import default_catalogue
+    from store.repository import Repository
+    from tests.tui.demo_db import add_case
+
+    def fragile(case, catalogue, policy):
+        if case.patient == "DEMO-002":
+            raise OverflowError("date value out of range")
+        return summarize(case, catalogue, policy)
+
+    repo = Repository(tmp_path / "db", default_catalogue(), summarize=fragile, case_row=case_row)
+    add_case(repo, "a1d0000001", "DEMO-001", ["steroid-atrophy"], "2026-10-01", _date(2026, 11, 1))
+    add_case(repo, "b2d0000002", "DEMO-002", ["steroid-atrophy"], "2026-10-01", _date(2026, 11, 1))
+    result = repo.list_rows(_date(2026, 11, 21))
+    assert [r.patient for r in result.rows] == ["DEMO-001"]
+    assert result.warnings == ["skipped case b2d0000002: its dates cannot be scheduled (OverflowError)"]
