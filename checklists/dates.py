@@ -19,16 +19,17 @@ def parse_date(value: date | str, what: str = "date") -> date:
     """An exact `YYYY-MM-DD` that names a real day; anything else is a ValidationError naming `what`."""
     if isinstance(value, date):
         return value
+    shown = what.replace("_", " ")  # "injection date", never the internal field name
     text = str(value).strip()
     if not _ISO.match(text):
-        raise ValidationError(f"{what} must be a date written YYYY-MM-DD", what)
+        raise ValidationError(f"{shown} must be a date written YYYY-MM-DD", what)
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"{what} {text} is not a real calendar date", what) from None
+        raise ValidationError(f"{shown} {text} is not a real calendar date", what) from None
     if not EARLIEST <= day <= LATEST:
         # Windows run years ahead (recurrence checks: 8 years); keep every date far from the calendar's end.
-        raise ValidationError(f"{what} must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}", what)
+        raise ValidationError(f"{shown} must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}", what)
     return day
 
 

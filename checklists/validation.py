@@ -62,7 +62,7 @@ def _article(kind: str) -> str:
 def label(name: str) -> str:
     if name in _POLICY_NAMES:  # policy keys are shown exactly as `rounds config set` takes them
         return name
-    return FIELD_LABELS.get(name, name.replace("_", " "))
+    return FIELD_LABELS.get(name, name.replace("_", " ").replace("-", " "))
 
 
 def check_text(value: object, name: str, required: bool = True) -> str | None:
@@ -136,7 +136,7 @@ def check_flag(value: object, name: str) -> bool:
 def check_past_date(value: date | str, name: str, today: date) -> date:
     day = parse_date(value, name)
     if day > today:
-        raise ValidationError(f"{name} {day.isoformat()} is after today ({today.isoformat()})", name)
+        raise ValidationError(f"{label(name)} {day.isoformat()} is after today ({today.isoformat()})", name)
     return day
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from rich.text import Text
 from textual.app import App
@@ -51,6 +51,13 @@ class RoundsApp(App[None]):
     def today(self) -> date:
         """The injected date if one was given (tests, `--today`), else the system date, read each time."""
         return self._fixed_today or date.today()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[Any]:
+        # Textual's "Screenshot" writes an SVG of the screen, patient labels and all, into the current
+        # folder: past `e` export, its de-identify choice and the database's file permissions.
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
 
     def get_default_screen(self) -> Screen:
         from tui.screens.board import BoardScreen

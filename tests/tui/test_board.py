@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import functools
 
+from textual.widgets._toast import Toast
+
 from tests.tui.demo_db import TODAY, screen_text, wait_for
 from tui.app import make_app
 from tui.screens.board import BoardScreen
@@ -107,7 +109,8 @@ async def test_empty_database_says_what_to_do_next(empty_repo):
         text = screen_text(app)
         assert "No cases yet" in text
         assert "Press n to add a case" in text
-        assert "make demo" in text
+        # The demo command names this database: a bare `rounds demo` would fill the default one.
+        assert f"rounds --db {empty_repo.db_dir} demo" in " ".join(text.split())
         assert "0 of 0 cases" in text
         # The key the empty board names works (it is not typed into the search box).
         await pilot.press("n")
@@ -188,6 +191,16 @@ async def test_help_screen_lists_keys_and_status_words(demo_repo):
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         assert "Case board" in text and "new case" in text
+        # Scrolled down a page at a time, the whole help is read.
+        help_text = text
+        for _ in range(6):
+            await pilot.press("pagedown")
+            await pilot.pause()
+            help_text += screen_text(app)
+        # Every key the case screen and the forms answer to, not only the board's.
+        assert "void the wrongly entered event" in help_text
+        assert "to the event log" in help_text
+        assert "enter / ctrl+s" in help_text and "cancel" in help_text
         await pilot.press("escape")
         assert isinstance(app.screen, BoardScreen)
 
@@ -268,3 +281,87 @@ async def test_export_takes_what_the_screen_shows(demo_repo):
         await wait_for(pilot, lambda: getattr(app.screen, "view", None) is not None)
         await pilot.press("e")
         assert app.screen.case_ids == ["a1d0000001"]
+
+
+@sync
+async def test_the_first_arrow_on_a_case_shows_the_cursor_before_moving_it(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_case("a1d0000001")
+        await pilot.pause()
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.view is not None)
+        await pilot.pause()
+        checklist = screen.query_one("#checklist")
+        # The case opens at its facts and alerts; the cursor is on the next due item, out of sight.
+        assert checklist.selected == "saline-session"
+        assert "▸" not in screen_text(app)
+        await pilot.press("j")
+        await pilot.pause()
+        assert checklist.selected == "saline-session"
+        assert "▸ ! OVERDUE     2026-03-26..04-02 Saline infiltration session" in screen_text(app)
+        await pilot.press("j")  # now it moves
+        assert checklist.selected != "saline-session"
+
+
+@sync
+async def test_the_filter_says_what_it_keeps_without_covering_the_list(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded_board(pilot)
+        assert "showing every case still followed (active or resolved)" in screen_text(app)
+        await pilot.press("f", "f", "f", "1")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[overdue]" in text and "showing cases with an overdue item" in text
+        # Changing the filter four times leaves no pile of notices over the case rows.
+        assert not app.screen.query(Toast)
+
+
+@sync
+async def test_reopen_on_an_open_item_says_so_instead_of_opening_a_dead_end_form(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.open_case("a1d0000001")
+        await pilot.pause()
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.view is not None)
+        await pilot.press("o")  # the selected item (saline-session) is open
+        await wait_for(pilot, lambda: any("is open already" in str(toast.render()) for toast in screen.query(Toast)))
+        assert app.screen is screen
+        await pilot.press("k", "k", "o")  # the baseline assessment, done: reopening it is a real question
+        assert type(app.screen).__name__ == "ItemActionForm"
+        assert app.screen.item_id == "baseline-assessment" and app.screen.action == "reopen"
+
+
+@sync
+async def test_the_palette_offers_no_screenshot_of_patient_labels(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Quit" in titles and "Screenshot" not in titles
+        await pilot.press("ctrl+p", *"screensho")
+        await wait_for(pilot, lambda: "No matches found" in screen_text(app))
+
+
+@sync
+async def test_a_form_shows_its_own_keys_in_the_footer(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: getattr(app.screen, "ready", False))
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        # Not the board's keys (q, l, f do nothing in a form): the form's own.
+        assert "esc Cancel" in footer and "^s Save" in footer
+        assert "Quit" not in footer and "Filter" not in footer
+        await pilot.press("escape", "e")
+        assert type(app.screen).__name__ == "ExportScreen"
+        footer = screen_text(app).splitlines()[-1]
+        assert "esc Close" in footer and "^s Export" in footer and "Quit" not in footer
+        await pilot.press("escape", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Close" in footer and "Quit" not in footer

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from textual import events
 from textual.app import App
 from textual.widgets import Button, Input, Select, Static
 
@@ -314,7 +315,8 @@ async def test_typed_text_survives_a_lock_timeout_and_saves_on_retry(repo, catal
         # Another process holds the case: the write waits 0.3 s, then gives up with a clear line.
         with exclusive(lock_path_for(repo.case_path(case_id)), what="test", timeout=1):
             await pilot.press("enter")
-            await wait_until(pilot, lambda: form.saving)
+            # Under load one poll can outlast the 0.3 s wait, so accept "already failed" as well.
+            await wait_until(pilot, lambda: form.saving or "saving to the same record" in status(form))
             await pilot.press("escape")  # not while the write is under way
             await settled(pilot)
             assert app.screen is form and app.result is NOT_SET
@@ -383,11 +385,17 @@ async def test_skip_needs_a_reason_and_done_defaults_to_today(repo, catalogue):
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
         assert shows(form, "reason", "reason is required")
+        # The reason comes first; the day it was decided defaults to today and can be an earlier day
+        # (as `--date` at the CLI).
+        assert app.focused is form.fields["reason"].control
+        assert form.fields["date"].control.value == "2026-11-21"
+        form.fields["date"].control.value = "2026-11-18"
         await type_into(pilot, form, "reason", "watchful waiting")
         await pilot.press("enter")
         await settled(pilot)
     assert app.result is True
-    assert repo.get(case_id).items["saline-session"].reason == "watchful waiting"
+    record = repo.get(case_id).items["saline-session"]
+    assert (record.reason, record.date) == ("watchful waiting", date(2026, 11, 18))
 
     app = Host(lambda: ItemActionForm(repo, case_id, "review-6m", "done", TODAY, catalogue))
     async with app.run_test(size=SIZE) as pilot:
@@ -428,7 +436,9 @@ async def test_reopen_asks_only_for_confirmation(repo, catalogue):
 
 @sync
 async def test_set_field_value_follows_the_field_and_validates(repo, catalogue):
-    case_id = add_case(repo, catalogue, injection_date="2026-09-01")
+    # Inflammation is recorded for panniculitis cases only.
+    case_id = add_case(repo, catalogue, injection_date="2026-09-01",
+                       pathways=["steroid-atrophy", "panniculitis-lipoatrophy"])
     before = case_bytes(repo, case_id)
     app = Host(lambda: SetFieldForm(repo, case_id, TODAY, catalogue, field="onset"))
     async with app.run_test(size=SIZE) as pilot:
@@ -555,7 +565,9 @@ async def test_void_needs_a_reason_and_keeps_the_event(repo, catalogue):
     app = Host(lambda: VoidEventForm(repo, case_id, event_id))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
-        assert "saline on 2026-11-10" in str(form.query_one("#form-context", Static).render())
+        context = str(form.query_one("#form-context", Static).render())
+        assert "saline on 2026-11-10" in context
+        assert "volume (mL): 10" in context  # as the event log words it, not "volume ml 10.0"
         assert shows(form, "reason", "reason is required")
         await pilot.press("enter")
         await pilot.pause()
@@ -650,3 +662,21 @@ def test_forms_leave_terminal_and_tmux_keys_alone():
     for form in (ItemActionForm, LogEventForm, NewCaseForm, PolicyForm, SetFieldForm, VoidEventForm):
         keys = {key for binding in form.BINDINGS for key in binding.key.split(",")}
         assert keys == {"escape", "ctrl+s"}
+
+
+@sync
+async def test_keys_that_arrive_together_act_in_the_order_typed(repo, catalogue):
+    # One read from the terminal can hold several keys (a quick typist over SSH): the app gets them
+    # all before it has handled the first. Backspace must still delete before the digits go in.
+    case_id = add_case(repo, catalogue)
+    app = Host(lambda: ItemActionForm(repo, case_id, "review-6m", "done", TODAY, catalogue))
+    async with app.run_test(size=SIZE) as pilot:
+        form = await ready(pilot)
+        box = form.fields["date"].control
+        assert app.focused is box and box.value == "2026-11-21"
+        for key, character in (("backspace", "\x7f"), ("backspace", "\x7f"), ("1", "1"), ("9", "9"),
+                               ("home", None), ("delete", None), ("3", "3")):
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await pilot.pause()
+        assert box.value == "3026-11-19"

@@ -21,11 +21,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.strip import Strip
-from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, SelectionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
 
 from checklists.errors import ValidationError
 from store.errors import LockTimeout, RevisionConflict, StoreError
+from tui.widgets.ordered_input import OrderedInput
 
 ResultT = TypeVar("ResultT")
 
@@ -353,6 +354,8 @@ class FormScreen(ModalScreen[ResultT]):
             with Horizontal(id="form-buttons"):
                 yield Button(self.SAVE_LABEL, id="form-save", variant="primary", compact=True)
                 yield Button("Cancel", id="form-cancel", compact=True)
+        # The form's own keys, over the footer of the screen beneath (whose keys do nothing here).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.needs_load():
@@ -380,7 +383,8 @@ class FormScreen(ModalScreen[ResultT]):
             if child.id != "form-body" and child.display
         )
         chrome = dialog.outer_size.height - dialog.content_region.height
-        self.query_one("#form-body").styles.max_height = max(3, self.size.height - others - chrome)
+        footer = self.query_one(Footer).outer_size.height
+        self.query_one("#form-body").styles.max_height = max(3, self.size.height - footer - others - chrome)
 
     # ----- loading ------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="form-load", exit_on_error=False)
@@ -579,11 +583,11 @@ class CaseFormScreen(FormScreen[ResultT]):
 
 # select_on_focus=False: tabbing into a filled box and typing must add to the text, never replace it.
 def date_input(value: str = "", *, placeholder: str = DATE_PLACEHOLDER, id: str | None = None) -> Input:
-    return Input(value=value, placeholder=placeholder, compact=True, id=id, select_on_focus=False)
+    return OrderedInput(value=value, placeholder=placeholder, compact=True, id=id, select_on_focus=False)
 
 
 def text_input(value: str = "", *, placeholder: str = "", id: str | None = None) -> Input:
-    return Input(value=value, placeholder=placeholder, compact=True, id=id, select_on_focus=False)
+    return OrderedInput(value=value, placeholder=placeholder, compact=True, id=id, select_on_focus=False)
 
 
 def choice(

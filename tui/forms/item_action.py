@@ -22,8 +22,9 @@ SAVE_LABELS = {"done": "Mark done", "skip": "Skip", "snooze": "Snooze", "reopen"
 
 
 class ItemActionForm(CaseFormScreen[bool]):
-    """`done` asks for the date (default today); `skip` for a reason; `snooze` for a reason and the
-    date the item comes back (after today); `reopen` only for confirmation.
+    """`done` asks for the date (default today); `skip` for the date it was decided (default today)
+    and a reason; `snooze` for a reason and the date the item comes back (after today); `reopen`
+    only for confirmation.
 
     Dismisses with True once written, None when cancelled.
     """
@@ -46,6 +47,8 @@ class ItemActionForm(CaseFormScreen[bool]):
                 "reason", "Reason", text_input(placeholder="why (kept in the audit trail)", id="reason"),
                 required=True,
             )
+        if self.action == "skip":  # after the reason, which is what has to be typed
+            yield FormField("date", "Skipped on", date_input(self.today.isoformat(), id="date"), required=True)
         if self.action == "snooze":
             yield FormField(
                 "until", "Snooze until", date_input(placeholder="YYYY-MM-DD, after today", id="until"),

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from checklists.actions import void_event
 from tui.forms.base import CaseFormScreen, FormField, blank_to_none, text_input
+from tui.widgets.events import detail_text
 
 
 class VoidEventForm(CaseFormScreen[bool]):
@@ -33,7 +34,7 @@ class VoidEventForm(CaseFormScreen[bool]):
         if event is not None:
             text.append("\nEvent ", style="dim")
             text.append(Text(f"{event.kind} on {event.date.isoformat()}", style="bold"))
-            details = "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in event.details().items())
+            details = detail_text(event)  # worded as in the case's event log
             if details:
                 text.append("\n")
                 text.append(Text(details))  # may hold patient text: plain Text, never markup

@@ -23,6 +23,7 @@ from checklists.board import FILTERS, filter_rows
 from checklists.models import CaseRow
 from tui.app import describe_error, settings_signature
 from tui.widgets.case_board import CaseBoard
+from tui.widgets.ordered_input import OrderedInput
 
 FILTER_HELP = {
     "overdue": "cases with an overdue item",
@@ -32,11 +33,21 @@ FILTER_HELP = {
     "closed": "cases whose follow-up ended (closed or lost)",
     "all": "every case",
 }
-EMPTY_DATABASE = (
-    "No cases yet.\n\n"
-    "Press n to add a case,\n"
-    "or run `make demo` (or `rounds demo`) in a shell to load a dozen synthetic demo cases."
-)
+
+
+def empty_database_text(repository: Any) -> Text:
+    """What an empty board says: how to add a case, and the command that fills *this* database with
+    demo cases (a bare `rounds demo` fills the default one, not the one opened with --db)."""
+    import shlex
+
+    where = getattr(repository, "db_dir", None)
+    command = f"rounds --db {shlex.quote(str(where))} demo" if where is not None else "rounds demo"
+    return Text(
+        "No cases yet.\n\n"
+        "Press n to add a case, or load a dozen synthetic demo cases from a shell:\n\n"
+        f"  {command}\n\n"
+        "They appear here within a couple of seconds."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +63,22 @@ def board_signature(repository: Any) -> object:
     return repository.signatures(), settings_signature(repository)
 
 
+NEXT_DUE_KEYS = Binding.Group("Next due")
+
+
 class BoardScreen(Screen[None]):
     """The list of cases; enter opens one, and forms can be started from here for the selected case."""
 
     AUTO_FOCUS = "CaseBoard"
     BINDINGS = [
         Binding("slash", "search", "Search", id="search"),
-        Binding("n", "new_case", "New case", id="new-case"),
+        Binding("n", "new_case", "New", id="new-case"),
         Binding("f", "cycle_filter", "Filter", id="cycle-filter"),
         Binding("l", "log_event", "Log", id="log-event"),
-        Binding("d", "item('done')", "Done next", show=False, id="item-done"),
-        Binding("s", "item('skip')", "Skip next", show=False, id="item-skip"),
-        Binding("z", "item('snooze')", "Snooze next", show=False, id="item-snooze"),
+        # Shown in the footer as one entry, "d s z Next due", so that it fits beside the rest at 80 columns.
+        Binding("d", "item('done')", "Done next", id="item-done", group=NEXT_DUE_KEYS),
+        Binding("s", "item('skip')", "Skip next", id="item-skip", group=NEXT_DUE_KEYS),
+        Binding("z", "item('snooze')", "Snooze next", id="item-snooze", group=NEXT_DUE_KEYS),
         Binding("o", "reopen", "Reopen", show=False, id="item-reopen"),
         Binding("E,x", "set_field", "Set field", show=False, id="set-field"),
         Binding("escape", "clear_search", "Clear search", show=False, id="clear-search"),
@@ -103,10 +118,10 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="board-title", classes="title-bar")
         yield Static(id="board-filters", classes="status-bar")
-        yield Input(placeholder="/ to search case id or patient label", id="board-search")
+        yield OrderedInput(id="board-search")
         yield CaseBoard(id="case-board")
         yield Static("Loading cases…", id="board-empty")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._show_title()
@@ -240,6 +255,11 @@ class BoardScreen(Screen[None]):
         count = f"  {shown} of {total} case{'s' if total != 1 else ''}" if self._loaded else "  loading…"
         line.append(count, style="bold")
         self.query_one("#board-filters", Static).update(line)
+        # What the filter keeps, said in the (empty) search row: always there, never over the rows,
+        # unlike a notice per key press, which stacked up over the list as f was pressed.
+        self.query_one("#board-search", Input).placeholder = (
+            f"/ search id or label · showing {FILTER_HELP[self.filter_name]}"
+        )
 
     def _show_empty_state(self, shown: int) -> None:
         empty = self.query_one("#board-empty", Static)
@@ -251,7 +271,7 @@ class BoardScreen(Screen[None]):
                 board.focus()
             return
         if not self._all_rows:
-            empty.update(EMPTY_DATABASE)
+            empty.update(empty_database_text(self.app.repository))
         else:
             text = Text(f"No cases match filter '{self.filter_name}' ({FILTER_HELP[self.filter_name]})")
             if self.search_text:
@@ -309,7 +329,6 @@ class BoardScreen(Screen[None]):
             self._apply_filter()
         else:
             self._show_filters(0)
-        self.notify(f"Showing {FILTER_HELP[name]}.", timeout=2)
 
     def action_reload(self) -> None:
         self.reload()

@@ -55,16 +55,20 @@ class CaseBody(VerticalScroll, can_focus=False):
     """The scrolling page of the case; focus stays on the checklist, which scrolls it as it moves."""
 
 
+ITEM_KEYS = Binding.Group("Item")
+
+
 class CaseScreen(Screen[None]):
     AUTO_FOCUS = "Checklist"
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("l", "log_event", "Log", id="log-event"),
-        Binding("d", "item('done')", "Done", id="item-done"),
-        Binding("s", "item('skip')", "Skip", show=False, id="item-skip"),
-        Binding("z", "item('snooze')", "Snooze", show=False, id="item-snooze"),
-        Binding("o", "item('reopen')", "Reopen", show=False, id="item-reopen"),
-        Binding("E,x", "set_field", "Set field", show=False, id="set-field"),
+        # One footer entry, "d s z o Item": done, skip, snooze or reopen the selected checklist item.
+        Binding("d", "item('done')", "Done", id="item-done", group=ITEM_KEYS),
+        Binding("s", "item('skip')", "Skip", id="item-skip", group=ITEM_KEYS),
+        Binding("z", "item('snooze')", "Snooze", id="item-snooze", group=ITEM_KEYS),
+        Binding("o", "item('reopen')", "Reopen", id="item-reopen", group=ITEM_KEYS),
+        Binding("E,x", "set_field", "Set field", id="set-field", key_display="E"),
         Binding("v", "void_event", "Void event", show=False, id="void-event"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
     ]
@@ -106,7 +110,7 @@ class CaseScreen(Screen[None]):
             yield EventLog(id="case-events")
             yield Static("Lesion size and depth", id="chart-title", classes="section-title")
             yield LesionChart(id="lesion-chart")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.set_interval(self.app.poll_seconds, self._poll)
@@ -248,6 +252,12 @@ class CaseScreen(Screen[None]):
         item_id = self.query_one(Checklist).selected
         if item_id is None:
             self.notify("Pick an item in the checklist first.", severity="warning", timeout=3)
+            return
+        item = self.view.item(item_id) if self.view is not None else None
+        if action == "reopen" and item is not None and item.state == "open":
+            # A form asking "Reopen this item?" whose only answer is "it is open already" is a dead end.
+            self.notify(f"“{item.title}” is open already; o reopens an item that is done, skipped or snoozed.",
+                        markup=False, timeout=4)
             return
         app = self.app
         app.open_form("ItemActionForm", app.repository, self.case_id, item_id, action, app.today,

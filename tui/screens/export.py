@@ -18,7 +18,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+
+from tui.widgets.ordered_input import OrderedInput
 
 FORMAT_CHOICES = (
     ("md", "Markdown"),
@@ -139,12 +141,13 @@ class ExportScreen(ModalScreen[Any]):
                            id="export-deidentify")
             with Horizontal(classes="export-row"):
                 yield Label("File", classes="export-label", id="export-path-label")
-                yield Input(id="export-path", placeholder="path of the file to write")
+                yield OrderedInput(id="export-path", placeholder="path of the file to write")
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Static("", id="export-result", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Export", id="export-go", variant="primary", compact=True)
                 yield Button("Close", id="export-close", compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # this screen's keys, not the board's
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from tui.widgets.status import (
     PATHWAY_SHORT,
@@ -48,6 +48,15 @@ KEYS = {
         ("l", "log an event (saline, assessment, injection, ...)"),
         ("E  or  x", "set a field (etiology, inflammation, status, ...)"),
         ("pgup pgdn", "scroll to events and the size/depth chart"),
+        ("tab", "to the event log (↑↓ there); shift+tab back"),
+        ("v", "void the wrongly entered event chosen in the log"),
+        ("r", "read the case again (it also refreshes by itself)"),
+    ],
+    "Forms, export": [
+        ("tab  shift+tab", "next / previous field"),
+        ("enter / ctrl+s", "save (export); nothing is written before"),
+        ("escape", "cancel, or close an open list first"),
+        ("space", "tick a box; enter or space opens a list"),
     ],
 }
 STATUS_MEANINGS = {
@@ -115,6 +124,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Group(keys_table(), legend_table(), Text(
                 "Rounds is decision support: every item shows where it comes from and how strong that "
                 "source is. It does not prescribe.", style="italic")), id="help-text")
+        yield Footer(compact=True, show_command_palette=False)  # this screen's keys, not the board's
 
     def action_close(self) -> None:
         self.dismiss(None)

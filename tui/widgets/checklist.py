@@ -273,9 +273,23 @@ class Checklist(Widget, can_focus=True):
         region = Region(0, self.virtual_region.y + first, 1, last - first + 1)
         self.parent.scroll_to_region(region, animate=False, immediate=True)
 
+    def _selected_on_screen(self) -> bool:
+        span = self._selected_span()
+        parent = self.parent
+        if span is None or parent is None:
+            return True
+        row = self.virtual_region.y + span[1]
+        top = parent.scroll_offset.y
+        return top <= row < top + parent.scrollable_content_region.height
+
     def _move(self, step: int) -> None:
         ids = self.item_ids
         if not ids:
+            return
+        if self.selected in ids and not self._selected_on_screen():
+            # A case opens at its facts, with the cursor on the next due item further down: the first
+            # key shows where the cursor is rather than moving it, unseen, to another item.
+            self._scroll_selected_into_view()
             return
         index = ids.index(self.selected) if self.selected in ids else 0
         self.selected = ids[max(0, min(index + step, len(ids) - 1))]

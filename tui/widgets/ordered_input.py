@@ -1,0 +1,25 @@
+"""A text box whose editing keys act in the order they were typed, however fast they arrive.
+
+Textual inserts a printable key at once but runs a bound key (backspace, arrows, home, ...) only
+after it has bubbled up to the app; when one read from the terminal holds several keys (a quick
+typist over SSH), `backspace 9` became `9 backspace` and the digit just typed was deleted
+(Textual issue #6605, open in the pinned 8.2.8). Running the box's own bindings in place keeps the order.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input
+
+
+class OrderedInput(Input):
+    """An Input that runs its own (non-priority) key bindings as the key arrives."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            for binding in self._bindings.key_to_bindings.get(event.key, ()):
+                if not binding.priority and await self.app.run_action(binding.action, self):
+                    event.stop()
+                    event.prevent_default()
+                    return
+        await super()._on_key(event)
