@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Mapping, Sequence
 
+from checklists.dates import parse_date
 from checklists.engine import evaluate
 from checklists.errors import ValidationError
 from checklists.models import (
@@ -166,8 +167,6 @@ def _done(base: ItemRecord, item_id: str, day: date) -> ItemRecord:
 
 
 def _future_date(value: date | str, today: date) -> date:
-    from checklists.dates import parse_date
-
     day = parse_date(value, "until")
     if day <= today:
         raise ValidationError(f"until {day.isoformat()} must be after today ({today.isoformat()})", "until")

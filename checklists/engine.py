@@ -11,7 +11,7 @@ from datetime import date
 from checklists.alerts import AlertPlan, plan_alerts
 from checklists.facts import case_facts
 from checklists.models import (
-    SEVERITY_ORDER, URGENCY_ORDER, Alert, AlertSpan, Case, CaseRow, CaseSummary, CaseView, ItemView, NextDue,
+    SEVERITY_ORDER, Alert, AlertSpan, Case, CaseRow, CaseSummary, CaseView, ItemView, NextDue,
     PlannedItem, Policy,
 )
 from checklists.status import effective_state, item_status, most_urgent, urgency_rank
@@ -19,7 +19,6 @@ from checklists.windows import ItemPlan, plan_items
 from seeds.loader import Catalogue
 
 _WAITING_STATUSES = ("overdue", "due", "due-soon", "upcoming")
-_RANK = {status: rank for rank, status in enumerate(URGENCY_ORDER)}
 
 
 def _holds(starts: date | None, ends: date | None, today: date) -> bool:
@@ -52,13 +51,17 @@ def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
     )
 
 
-def _next_due(items) -> NextDue | None:
-    """The most urgent item that has a window and is not snoozed or resolved (upcoming included)."""
-    waiting = [i for i in items if i.status in _WAITING_STATUSES and i.opens is not None]
+def _next_due(candidates) -> NextDue | None:
+    """The most urgent item that has a window and is not snoozed or resolved (upcoming included).
+
+    `candidates`: (status, opens, closes, item id, title) of every item; shared by the case view and
+    the board line so that the two cannot pick differently.
+    """
+    waiting = [c for c in candidates if c[0] in _WAITING_STATUSES]
     if not waiting:
         return None
-    best = min(waiting, key=lambda i: (urgency_rank(i.status), i.opens, i.closes))
-    return NextDue(item=best.id, title=best.title, opens=best.opens, closes=best.closes, status=best.status)
+    status, opens, closes, item, title = min(waiting, key=lambda c: (urgency_rank(c[0]), c[1], c[2]))
+    return NextDue(item=item, title=title, opens=opens, closes=closes, status=status)
 
 
 def _counts(case: Case, facts, policy: Policy, today: date) -> dict[str, dict[str, int]]:
@@ -70,18 +73,19 @@ def _counts(case: Case, facts, policy: Policy, today: date) -> dict[str, dict[st
     }
 
 
-def _active_alerts(planned, catalogue: Catalogue, today: date) -> list[tuple[str, AlertPlan]]:
-    """One alert per code: of a code's spans holding today, the most severe."""
-    chosen: dict[str, tuple[str, AlertPlan]] = {}
-    for pathway, alert in planned:
-        if not _holds(alert.starts, alert.ends, today):
+def _strongest_per_code(spans, today: date) -> dict[str, tuple[str, object]]:
+    """One alert per code: of a code's spans holding today, the most severe, as {code: (severity, payload)}.
+
+    `spans`: (code, severity, starts, ends, payload); shared by the case view and the board line.
+    """
+    chosen: dict[str, tuple[str, object]] = {}
+    for code, severity, starts, ends, payload in spans:
+        if not _holds(starts, ends, today):
             continue
-        current = chosen.get(alert.code)
-        if current is None or SEVERITY_ORDER.index(_severity(alert, catalogue)) < SEVERITY_ORDER.index(
-            _severity(current[1], catalogue)
-        ):
-            chosen[alert.code] = (pathway, alert)
-    return list(chosen.values())
+        known = chosen.get(code)
+        if known is None or SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(known[0]):
+            chosen[code] = (severity, payload)
+    return chosen
 
 
 def _sorted_alerts(alerts: list[Alert]) -> tuple[Alert, ...]:
@@ -91,11 +95,14 @@ def _sorted_alerts(alerts: list[Alert]) -> tuple[Alert, ...]:
 def evaluate(case: Case, catalogue: Catalogue, policy: Policy, today: date) -> CaseView:
     facts = case_facts(case)
     items = tuple(_item_view(plan, today, policy) for plan in plan_items(case, facts, catalogue, policy))
-    active = _active_alerts(plan_alerts(case, facts, policy), catalogue, today)
-    alerts = _sorted_alerts([_alert_view(pathway, alert, catalogue) for pathway, alert in active])
+    spans = ((a.code, _severity(a, catalogue), a.starts, a.ends, (pathway, a))
+             for pathway, a in plan_alerts(case, facts, policy))
+    active = _strongest_per_code(spans, today).values()
+    alerts = _sorted_alerts([_alert_view(pathway, alert, catalogue) for _, (pathway, alert) in active])
     return CaseView(
         case=case, today=today, items=items, alerts=alerts, counts=_counts(case, facts, policy, today),
-        next_due=_next_due(items), urgency=most_urgent(i.status for i in items),
+        next_due=_next_due((i.status, i.opens, i.closes, i.id, i.title) for i in items),
+        urgency=most_urgent(i.status for i in items),
     )
 
 
@@ -116,29 +123,16 @@ def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
 
 def case_row(summary: CaseSummary, today: date, policy: Policy) -> CaseRow:
     """The board line on `today`. Runs once per case on each list, so it stays lean (no ItemView)."""
-    urgency = len(URGENCY_ORDER)
-    best: tuple | None = None
-    for p in summary.items:
-        status = item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until)
-        rank = _RANK[status]
-        urgency = min(urgency, rank)
-        if status in _WAITING_STATUSES:
-            key = (rank, p.opens, p.closes)
-            if best is None or key < best[0]:
-                best = (key, p, status)
-    next_due = None if best is None else NextDue(item=best[1].id, title=best[1].title, opens=best[1].opens,
-                                                 closes=best[1].closes, status=best[2])
-    active: dict[str, str] = {}
-    for span in summary.alerts:
-        if _holds(span.starts, span.ends, today):
-            known = active.get(span.code)
-            if known is None or SEVERITY_ORDER.index(span.severity) < SEVERITY_ORDER.index(known):
-                active[span.code] = span.severity
-    ordered = sorted(active.items(), key=lambda kv: SEVERITY_ORDER.index(kv[1]))
+    candidates = [
+        (item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until), p.opens, p.closes, p.id, p.title)
+        for p in summary.items
+    ]
+    active = _strongest_per_code(((a.code, a.severity, a.starts, a.ends, None) for a in summary.alerts), today)
+    ordered = sorted(active.items(), key=lambda kv: SEVERITY_ORDER.index(kv[1][0]))
     return CaseRow(
         id=summary.id, patient=summary.patient, pathways=summary.pathways, status=summary.status,
-        urgency=URGENCY_ORDER[urgency] if summary.items else "unscheduled", next_due=next_due,
-        alert_codes=tuple(code for code, _ in ordered), alert_severities=tuple(sev for _, sev in ordered),
+        urgency=most_urgent(c[0] for c in candidates), next_due=_next_due(candidates),
+        alert_codes=tuple(code for code, _ in ordered), alert_severities=tuple(sev for _, (sev, _) in ordered),
         onset=summary.onset,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from checklists.errors import ValidationError
 from checklists.models import Change, Policy
@@ -58,6 +58,3 @@ def set_policy(policy: Policy, key: str, value: object) -> tuple[Policy, Change 
         return policy, None
     return updated, Change(action="policy-set", target=key, old=old_value, new=new_value)
 
-
-def policy_values(policy: Policy) -> dict[str, int | float]:
-    return asdict(policy)

@@ -32,7 +32,7 @@ def item_status(
     """
     state = effective_state(state, until, today)
     if state in ("done", "skipped", "snoozed"):
-        return {"done": "done", "skipped": "skipped", "snoozed": "snoozed"}[state]
+        return state  # a resolved or snoozed item's status is its state
     if opens is None or closes is None:
         return "unscheduled"
     if today > closes:

@@ -102,7 +102,7 @@ def check_number(value: object, name: str, low: float, high: float, *, low_open:
         number = float(value.strip())
     else:
         raise ValidationError(f"{label(name)} must be a number", name)
-    if isinstance(value, bool) or not math.isfinite(number):
+    if not math.isfinite(number):  # a float passed in directly may be inf or nan
         raise ValidationError(f"{label(name)} must be a number", name)
     too_low = number <= low if low_open else number < low
     if too_low or number > high:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from checklists.dates import add_months, add_offset, window_from
 from checklists.facts import CaseFacts, drug_key
@@ -80,7 +80,7 @@ def _schedulable(case: Case, item: ItemDef) -> bool:
     return not (item.stops_when_resolved and case.status == "resolved")
 
 
-def _qualifying_events(facts: CaseFacts, case: Case, match: EventMatch, after_seq: int | None):
+def _qualifying_events(case: Case, match: EventMatch, after_seq: int | None) -> list:
     return [
         e for e in case.live_events(match.kind)
         if (match.depth is None or e.depth == match.depth)
@@ -93,7 +93,7 @@ def _resolution(record: ItemRecord, facts: CaseFacts, item: ItemDef, case: Case)
     """Recorded state, with event satisfaction and re-opening by a newer injection applied."""
     state, resolved_on = record.state, record.date
     if state != "done" and item.satisfied_by is not None:
-        events = _qualifying_events(facts, case, item.satisfied_by, record.reopened_after_seq)
+        events = _qualifying_events(case, item.satisfied_by, record.reopened_after_seq)
         if item.needs_resolved_inflammation:
             # A graft into still-inflamed fat is the pitfall, not the step: it does not tick this off.
             resolved = case.inflammation_date if case.inflammation == "resolved" else None
@@ -206,7 +206,3 @@ def _plan_recurrence(case: Case, item: ItemDef, record: ItemRecord, policy: Poli
         detail=f"{len(checks)} check{'s' if len(checks) != 1 else ''} recorded" if checks else None,
     )
 
-
-def saline_failure_date(facts: CaseFacts) -> date | None:
-    """First saline + 8 weeks: the day a course without complete improvement counts as failed."""
-    return facts.first_saline + timedelta(weeks=8) if facts.first_saline else None

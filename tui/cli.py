@@ -107,12 +107,6 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
-def _exit_code_for(exc: BaseException) -> int:
-    from store.errors import AmbiguousCase, UnknownCase
-
-    return EXIT_USAGE if isinstance(exc, (UnknownCase, AmbiguousCase)) else EXIT_FAILURE
-
-
 def main(argv: list[str] | None = None) -> int:
     from seeds.loader import PathwayFileError
     from store.errors import StoreError
@@ -130,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ValidationError) as exc:
         return _fail(EXIT_USAGE, exc)
     except StoreError as exc:
-        return _fail(_exit_code_for(exc), exc)
+        # The store marks the errors a user fixes by typing something else (an unknown case id).
+        return _fail(EXIT_USAGE if exc.bad_input else EXIT_FAILURE, exc)
     except PathwayFileError as exc:
         return _fail(EXIT_FAILURE, f"pathway definitions are malformed: {exc}")
     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ from itertools import groupby
 
 from checklists.models import CaseRow, CaseView, Policy
 from checklists.policy import POLICY_HELP
-from store.export.sheet import item_remark
+from store.export.sheet import describe_event, item_remark
 from tui.widgets.status import (
     PROVENANCE_LABELS, pathways_short, severity_counts, severity_label, status_label, window_text,
 )
@@ -110,7 +110,7 @@ def _events(view: CaseView) -> list[str]:
         return ["Events", "  none logged"]
     lines = ["Events"]
     for event in events:
-        details = ", ".join(f"{k}={' '.join(str(v).split())}" for k, v in event.details().items())
+        details = describe_event(event)
         void = f"  VOID ({' '.join((event.void_reason or '').split())})" if event.voided else ""
         lines.append(f"  {event.id:<5} {event.date.isoformat()} {event.kind:<13} {details}{void}")
     return lines

@@ -567,7 +567,7 @@ async def test_void_needs_a_reason_and_keeps_the_event(repo, catalogue):
         form = await ready(pilot)
         context = str(form.query_one("#form-context", Static).render())
         assert "saline on 2026-11-10" in context
-        assert "volume (mL): 10" in context  # as the event log words it, not "volume ml 10.0"
+        assert "10 mL" in context  # as the event log, the CLI and the exports word it, not "volume ml 10.0"
         assert shows(form, "reason", "reason is required")
         await pilot.press("enter")
         await pilot.pause()

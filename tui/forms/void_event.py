@@ -9,7 +9,7 @@ from rich.text import Text
 
 from checklists.actions import void_event
 from tui.forms.base import CaseFormScreen, FormField, blank_to_none, text_input
-from tui.widgets.events import detail_text
+from store.export.sheet import describe_event
 
 
 class VoidEventForm(CaseFormScreen[bool]):
@@ -34,7 +34,7 @@ class VoidEventForm(CaseFormScreen[bool]):
         if event is not None:
             text.append("\nEvent ", style="dim")
             text.append(Text(f"{event.kind} on {event.date.isoformat()}", style="bold"))
-            details = detail_text(event)  # worded as in the case's event log
+            details = describe_event(event)  # worded as in the event log, the CLI and the exports
             if details:
                 text.append("\n")
                 text.append(Text(details))  # may hold patient text: plain Text, never markup

@@ -19,30 +19,18 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from checklists.models import Event
+from store.export.sheet import describe_event  # one wording of an event: log, forms, CLI, exports
 
 _DATE_WIDTH = 10
 _KIND_WIDTH = 13
 _INDENT = 2 + _DATE_WIDTH + 1 + _KIND_WIDTH + 1
 
 
-def detail_text(event: Event) -> str:
-    """`volume (mL): 5; site: left forearm`: the fields that are set, in models.EVENT_FIELDS order."""
-    parts = []
-    for name, value in event.details().items():
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
-        elif isinstance(value, float) and value.is_integer():
-            value = int(value)
-        label = name.replace("_ml", " (mL)").replace("_mm", " (mm)").replace("_", " ")
-        parts.append(f"{label}: {value}")
-    return "; ".join(parts)
-
-
 def event_text(event: Event) -> str:
     if event.voided:
         reason = f" ({event.void_reason})" if event.void_reason else ""
-        return f"VOID{reason}: {detail_text(event)}".rstrip(": ")
-    return detail_text(event)
+        return f"VOID{reason}: {describe_event(event)}".rstrip(": ")
+    return describe_event(event)
 
 
 @dataclass(frozen=True, slots=True)
