@@ -13,12 +13,10 @@ from typing import Mapping, Sequence
 from checklists.dates import parse_date
 from checklists.engine import evaluate
 from checklists.errors import ValidationError
-from checklists.models import (
-    CASE_STATUSES, ETIOLOGIES, INFLAMMATION_STATES, PATHWAY_IDS, Case, Change, Event, ItemRecord, Policy,
-)
+from checklists.models import CASE_STATUSES, INFLAMMATION_STATES, Case, Change, Event, ItemRecord, Policy
 from checklists.serialize import event_json
 from checklists.validation import check_choice, check_event_fields, check_past_date, check_text
-from seeds.loader import Catalogue
+from seeds.loader import Catalogue, ItemDef
 
 MAX_LABEL = 120
 ITEM_ACTIONS = ("done", "skip", "reopen", "snooze")
@@ -36,12 +34,13 @@ def check_patient(value: object) -> str:
     return text
 
 
-def check_pathways(pathways: Sequence[str]) -> tuple[str, ...]:
+def check_pathways(pathways: Sequence[str], catalogue: Catalogue) -> tuple[str, ...]:
+    known = catalogue.pathway_ids
     if not pathways:
-        raise ValidationError(f"a case needs at least one pathway: {', '.join(PATHWAY_IDS)}", "pathways")
-    chosen = []
+        raise ValidationError(f"a case needs at least one pathway: {', '.join(known)}", "pathways")
+    chosen: list[str] = []
     for pathway in pathways:
-        check_choice(pathway, "pathway", PATHWAY_IDS)
+        check_choice(pathway, "pathway", known)
         if pathway in chosen:
             raise ValidationError(f"pathway {pathway} is given twice", "pathways")
         chosen.append(pathway)
@@ -57,10 +56,10 @@ def _check_anchor_order(onset: date, injection_date: date | None, field: str) ->
 
 def new_case(*, case_id: str, patient: object, pathways: Sequence[str], onset: date | str, enrolment: date,
              injection_date: date | str | None = None, site: object = None, note: object = None,
-             catalogue: Catalogue | None = None) -> tuple[Case, list[Change]]:
+             catalogue: Catalogue) -> tuple[Case, list[Change]]:
     """A new case enrolled on `enrolment` (the effective today); dates may not be after it."""
     label = check_patient(patient)
-    chosen = check_pathways(pathways)
+    chosen = check_pathways(pathways, catalogue)
     onset_day = check_past_date(onset, "onset", enrolment)
     injection_day = None
     if injection_date not in (None, ""):
@@ -70,7 +69,8 @@ def new_case(*, case_id: str, patient: object, pathways: Sequence[str], onset: d
         id=case_id, patient=label, pathways=chosen, onset=onset_day, enrolment=enrolment,
         injection_date=injection_day, site=check_text(site, "site", required=False),
         note=check_text(note, "note", required=False),
-        etiology="unknown" if "panniculitis-lipoatrophy" in chosen else None,
+        # A pathway that sorts its treatment by etiology starts at its first one ("unknown").
+        etiology=next(iter(catalogue.etiologies_for(chosen)), None),
     )
     created = {"pathways": list(chosen), "onset": onset_day.isoformat(), "enrolment": enrolment.isoformat()}
     return case, [Change(action="case-add", target="case", old=None, new=created)]
@@ -124,7 +124,7 @@ def resolve_item(case: Case, item_id: str, action: str, *, today: date, catalogu
     base = old or ItemRecord(item=item_id)
     if action == "done":
         day = check_past_date(date if date not in (None, "") else today, "date", today)
-        record = _done(base, item_id, day)
+        record = _done(base, catalogue.item(item_id), day)
     elif action == "skip":
         day = check_past_date(date if date not in (None, "") else today, "date", today)
         record = ItemRecord(item=item_id, state="skipped", date=day, reason=check_text(reason, "reason"),
@@ -157,12 +157,12 @@ def _reject_inapplicable(action: str, date, reason, until) -> None:
         raise ValidationError("a reason does not apply to reopen", "reason")
 
 
-def _done(base: ItemRecord, item_id: str, day: date) -> ItemRecord:
-    if item_id == "recurrence-check":
+def _done(base: ItemRecord, item: ItemDef | None, day: date) -> ItemRecord:
+    if item is not None and item.series is not None and item.series.kind == "recurrence":
         # A recurring check records the dated check and stays open for the next one.
         checks = tuple(sorted(set(base.checks) | {day}))
-        return ItemRecord(item=item_id, state="open", checks=checks, reopened_after_seq=base.reopened_after_seq)
-    return ItemRecord(item=item_id, state="done", date=day, checks=base.checks,
+        return ItemRecord(item=base.item, state="open", checks=checks, reopened_after_seq=base.reopened_after_seq)
+    return ItemRecord(item=base.item, state="done", date=day, checks=base.checks,
                       reopened_after_seq=base.reopened_after_seq)
 
 
@@ -173,7 +173,7 @@ def _future_date(value: date | str, today: date) -> date:
     return day
 
 
-def set_field(case: Case, field: str, value: object, *, today: date, catalogue: Catalogue | None = None,
+def set_field(case: Case, field: str, value: object, *, today: date, catalogue: Catalogue,
               date: date | str | None = None) -> tuple[Case, list[Change]]:
     """Set one case field; `date` (default today) applies to etiology and inflammation only."""
     check_choice(field, "field", CASE_FIELDS)
@@ -181,7 +181,7 @@ def set_field(case: Case, field: str, value: object, *, today: date, catalogue: 
         raise ValidationError(f"a date does not apply to {field}", "date")
     dated = date not in (None, "")
     day = check_past_date(date if dated else today, "date", today)
-    changes_to = _field_update(case, field, value, today, day)
+    changes_to = _field_update(case, field, value, today, day, catalogue)
     if not dated and field in _DATED_FIELDS and getattr(case, field) == changes_to[field]:
         # Re-stating the same value without a date keeps its date: overdue windows must not move quietly.
         return case, []
@@ -197,15 +197,25 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _field_update(case: Case, field: str, value: object, today: date, day: date) -> dict[str, object]:
+def _pathways_with(catalogue: Catalogue, what: str) -> str:
+    """`panniculitis-lipoatrophy` (the pathways whose cases record `what`), for a message."""
+    ids = [p.id for p in catalogue.pathways.values() if getattr(p, what)]
+    return ", ".join(ids) or "no pathway"
+
+
+def _field_update(case: Case, field: str, value: object, today: date, day: date,
+                  catalogue: Catalogue) -> dict[str, object]:
     text = "" if value is None else str(value).strip()
     if field == "etiology":
-        if "panniculitis-lipoatrophy" not in case.pathways:
-            raise ValidationError("etiology applies only to panniculitis-lipoatrophy cases", "field")
-        return {"etiology": check_choice(text, "etiology", ETIOLOGIES), "etiology_date": day}
+        etiologies = catalogue.etiologies_for(case.pathways)
+        if not etiologies:
+            raise ValidationError(f"etiology applies only to cases of {_pathways_with(catalogue, 'etiologies')}",
+                                  "field")
+        return {"etiology": check_choice(text, "etiology", etiologies), "etiology_date": day}
     if field == "inflammation":
-        if "panniculitis-lipoatrophy" not in case.pathways:
-            raise ValidationError("inflammation applies only to panniculitis-lipoatrophy cases", "field")
+        if not catalogue.records_inflammation(case.pathways):
+            raise ValidationError(
+                f"inflammation applies only to cases of {_pathways_with(catalogue, 'inflammation')}", "field")
         return {"inflammation": check_choice(text, "inflammation", INFLAMMATION_STATES), "inflammation_date": day}
     if field == "status":
         return {"status": check_choice(text, "status", CASE_STATUSES)}

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from checklists.alerts import AlertPlan, plan_alerts
-from checklists.facts import case_facts
+from checklists.facts import CaseFacts, case_facts
 from checklists.models import (
-    SEVERITY_ORDER, Alert, AlertSpan, Case, CaseRow, CaseSummary, CaseView, ItemView, NextDue,
+    SEVERITY_ORDER, Alert, AlertSpan, Case, CaseRow, CaseSummary, CaseView, Counts, ItemView, NextDue,
     PlannedItem, Policy,
 )
+from checklists.rules import AlertPlan, plan_alerts
 from checklists.status import effective_state, item_status, most_urgent, urgency_rank
 from checklists.windows import ItemPlan, plan_items
-from seeds.loader import Catalogue
+from seeds.loader import AlertDef, Catalogue
 
 _WAITING_STATUSES = ("overdue", "due", "due-soon", "upcoming")
 
@@ -25,14 +25,21 @@ def _holds(starts: date | None, ends: date | None, today: date) -> bool:
     return (starts is None or today >= starts) and (ends is None or today < ends)
 
 
-def _severity(alert: AlertPlan, catalogue: Catalogue) -> str:
-    return alert.severity or catalogue.alert(alert.code).severity
+def _definition(pathway: str, alert: AlertPlan, catalogue: Catalogue) -> AlertDef:
+    # check_rules (at load) guarantees every code a pathway's rules raise is declared in its file.
+    definition = catalogue.pathways[pathway].alert(alert.code)
+    assert definition is not None, alert.code
+    return definition
+
+
+def _severity(pathway: str, alert: AlertPlan, catalogue: Catalogue) -> str:
+    return alert.severity or _definition(pathway, alert, catalogue).severity
 
 
 def _alert_view(pathway: str, alert: AlertPlan, catalogue: Catalogue) -> Alert:
-    definition = catalogue.alert(alert.code)
+    definition = _definition(pathway, alert, catalogue)
     return Alert(
-        code=alert.code, severity=_severity(alert, catalogue), message=alert.message,
+        code=alert.code, severity=alert.severity or definition.severity, message=alert.message,
         action=definition.action, sources=definition.sources, provenance=definition.provenance,
         pathway=pathway,
     )
@@ -64,13 +71,12 @@ def _next_due(candidates) -> NextDue | None:
     return NextDue(item=item, title=title, opens=opens, closes=closes, status=status)
 
 
-def _counts(case: Case, facts, policy: Policy, today: date) -> dict[str, dict[str, int]]:
+def _counts(facts: CaseFacts, policy: Policy, today: date) -> Counts:
     recent = sum(1 for i in facts.injections if 0 <= (today - i.date).days <= 364)
-    return {
-        "saline": {"done": len(facts.saline), "min": policy.saline_min_sessions, "max": policy.saline_max_sessions},
-        "abi": {"done": len(facts.abi)},
-        "injection": {"done": len(facts.injections), "last_365_days": recent},
-    }
+    return Counts(
+        saline=len(facts.saline), saline_min=policy.saline_min_sessions, saline_max=policy.saline_max_sessions,
+        abi=len(facts.abi), injections=len(facts.injections), injections_last_365_days=recent,
+    )
 
 
 def _strongest_per_code(spans, today: date) -> dict[str, tuple[str, object]]:
@@ -95,12 +101,12 @@ def _sorted_alerts(alerts: list[Alert]) -> tuple[Alert, ...]:
 def evaluate(case: Case, catalogue: Catalogue, policy: Policy, today: date) -> CaseView:
     facts = case_facts(case)
     items = tuple(_item_view(plan, today, policy) for plan in plan_items(case, facts, catalogue, policy))
-    spans = ((a.code, _severity(a, catalogue), a.starts, a.ends, (pathway, a))
-             for pathway, a in plan_alerts(case, facts, policy))
+    spans = ((a.code, _severity(pathway, a, catalogue), a.starts, a.ends, (pathway, a))
+             for pathway, a in plan_alerts(case, facts, policy, catalogue))
     active = _strongest_per_code(spans, today).values()
     alerts = _sorted_alerts([_alert_view(pathway, alert, catalogue) for _, (pathway, alert) in active])
     return CaseView(
-        case=case, today=today, items=items, alerts=alerts, counts=_counts(case, facts, policy, today),
+        case=case, today=today, items=items, alerts=alerts, counts=_counts(facts, policy, today),
         next_due=_next_due((i.status, i.opens, i.closes, i.id, i.title) for i in items),
         urgency=most_urgent(i.status for i in items),
     )
@@ -114,8 +120,8 @@ def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
         for p in plan_items(case, facts, catalogue, policy)
     )
     alerts = tuple(
-        AlertSpan(code=a.code, severity=_severity(a, catalogue), starts=a.starts, ends=a.ends)
-        for _, a in plan_alerts(case, facts, policy)
+        AlertSpan(code=a.code, severity=_severity(pathway, a, catalogue), starts=a.starts, ends=a.ends)
+        for pathway, a in plan_alerts(case, facts, policy, catalogue)
     )
     return CaseSummary(id=case.id, patient=case.patient, pathways=case.pathways, status=case.status,
                        onset=case.onset, items=items, alerts=alerts)
@@ -136,12 +142,3 @@ def case_row(summary: CaseSummary, today: date, policy: Policy) -> CaseRow:
         onset=summary.onset,
     )
 
-
-def row_of(view: CaseView) -> CaseRow:
-    """The board line for a fully evaluated case (the same as `case_row(summarize(...))`)."""
-    c = view.case
-    return CaseRow(
-        id=c.id, patient=c.patient, pathways=c.pathways, status=c.status, urgency=view.urgency,
-        next_due=view.next_due, alert_codes=tuple(a.code for a in view.alerts),
-        alert_severities=tuple(a.severity for a in view.alerts), onset=c.onset,
-    )

@@ -23,7 +23,6 @@ class CaseFacts:
     therapy_stops: tuple[Event, ...]
     assessments: tuple[Event, ...]
     complete_improvement: bool
-    max_seq: int
 
     @property
     def first_saline(self) -> date | None:
@@ -69,7 +68,6 @@ def case_facts(case: Case) -> CaseFacts:
         therapy_stops=kind("therapy-stop"),
         assessments=assessments,
         complete_improvement=complete,
-        max_seq=max((e.seq for e in case.events), default=0),
     )
 
 

@@ -9,30 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-PATHWAY_IDS = ("steroid-atrophy", "panniculitis-lipoatrophy", "hip-injection")
+from seeds.vocabulary import SEVERITIES
+
 CASE_STATUSES = ("active", "resolved", "closed", "lost")
 OPEN_CASE_STATUSES = ("active", "resolved")
 CLOSED_CASE_STATUSES = ("closed", "lost")
-ETIOLOGIES = ("unknown", "aat-deficiency", "idiopathic", "vasculitis")
 INFLAMMATION_STATES = ("active", "resolved")
 ITEM_STATES = ("open", "done", "skipped", "snoozed")
 # Most urgent first; the board, `case list` and the exports all sort by this order.
 URGENCY_ORDER = ("overdue", "due", "due-soon", "upcoming", "snoozed", "unscheduled", "done", "skipped")
-SEVERITY_ORDER = ("critical", "warning", "info")
-GUIDANCE = ("image", "landmark")
-BIOPSY_DEPTHS = ("deep-excisional", "punch", "superficial")
-IMPROVEMENT = ("none", "partial", "complete")
-EVENT_KINDS = (
-    "saline", "abi", "fat-graft", "injection", "pt-start", "biopsy", "aat-test", "workup",
-    "therapy-start", "therapy-stop", "assessment", "mri", "note",
-)
+SEVERITY_ORDER = SEVERITIES  # most severe first
 # Optional detail fields an event may carry, in the order they are shown.
 EVENT_FIELDS = (
     "volume_ml", "site", "what", "guidance", "drug", "dose", "depth", "result", "improvement",
     "size_mm", "depth_mm", "pigment", "photo", "mrc", "pain", "note",
 )
-# Free-text fields: never in de-identified output, never in logs.
-FREE_TEXT_EVENT_FIELDS = ("site", "what", "drug", "dose", "result", "pigment", "note")
 
 
 @dataclass(slots=True, frozen=True)
@@ -173,6 +164,18 @@ class NextDue:
 
 
 @dataclass(slots=True, frozen=True)
+class Counts:
+    """What a case has had so far, with the course limits the protocol sets (clinic policy)."""
+
+    saline: int = 0
+    saline_min: int = 3
+    saline_max: int = 6
+    abi: int = 0
+    injections: int = 0
+    injections_last_365_days: int = 0
+
+
+@dataclass(slots=True, frozen=True)
 class CaseView:
     """Everything Rounds says about a case on a given day."""
 
@@ -180,7 +183,7 @@ class CaseView:
     today: date
     items: tuple[ItemView, ...]
     alerts: tuple[Alert, ...]
-    counts: dict[str, dict[str, int]]
+    counts: Counts
     next_due: NextDue | None
     urgency: str
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
-from checklists.models import Alert, CaseRow, CaseView, Event, ItemView, NextDue, Policy
+from checklists.models import Alert, CaseRow, CaseView, Counts, Event, ItemView, NextDue, Policy
 
 
 def _iso(day: date | None) -> str | None:
@@ -45,6 +45,15 @@ def next_due_json(next_due: NextDue | None) -> dict | None:
             "closes": next_due.closes.isoformat(), "status": next_due.status}
 
 
+def counts_json(counts: Counts) -> dict:
+    """The cli.md shape: {"saline": {"done", "min", "max"}, "abi": {"done"}, "injection": {"done", ...}}."""
+    return {
+        "saline": {"done": counts.saline, "min": counts.saline_min, "max": counts.saline_max},
+        "abi": {"done": counts.abi},
+        "injection": {"done": counts.injections, "last_365_days": counts.injections_last_365_days},
+    }
+
+
 def case_json(view: CaseView) -> dict:
     case = view.case
     return {
@@ -56,7 +65,7 @@ def case_json(view: CaseView) -> dict:
         "revision": case.revision, "today": view.today.isoformat(), "urgency": view.urgency,
         "items": [item_json(i) for i in view.items],
         "events": [event_json(e) for e in sorted(case.events, key=lambda e: (e.date, e.seq))],
-        "counts": view.counts,
+        "counts": counts_json(view.counts),
         "alerts": [alert_json(a) for a in view.alerts],
         "alert_codes": view.alert_codes,
         "next_due": next_due_json(view.next_due),

@@ -12,7 +12,7 @@ from typing import Mapping
 
 from checklists.dates import parse_date
 from checklists.errors import ValidationError
-from checklists.models import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
+from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
 
 _ANY_EVENT = ("site", "note")
 # Which detail fields each event kind accepts (pathways.md "Events a case records").

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from checklists.dates import add_months, add_offset, window_from
+from checklists.dates import add_months, window_from
+from checklists.errors import UnknownPathway
 from checklists.facts import CaseFacts, drug_key
 from checklists.models import OPEN_CASE_STATUSES, Case, ItemRecord, Policy
-from seeds.loader import Catalogue, EventMatch, ItemDef, WindowRule
+from seeds.loader import Catalogue, EventMatch, ItemDef, PathwayDef, WindowRule
 
 
 @dataclass(slots=True, frozen=True)
@@ -27,14 +28,23 @@ class ItemPlan:
     detail: str | None = None
 
 
+def case_pathways(case: Case, catalogue: Catalogue) -> list[PathwayDef]:
+    """The definitions of the pathways the case follows; UnknownPathway if one is not in the catalogue."""
+    found = []
+    for pathway_id in case.pathways:
+        pathway = catalogue.pathways.get(pathway_id)
+        if pathway is None:
+            raise UnknownPathway(case.id, pathway_id)
+        found.append(pathway)
+    return found
+
+
 def case_items(case: Case, catalogue: Catalogue) -> list[ItemDef]:
     """The items that are part of this case: its pathways' items, less other etiologies' items."""
-    items = []
-    for pathway_id in case.pathways:
-        for item in catalogue.pathways[pathway_id].items:
-            if item.etiology is None or item.etiology == case.etiology:
-                items.append(item)
-    return items
+    return [
+        item for pathway in case_pathways(case, catalogue) for item in pathway.items
+        if item.etiology is None or item.etiology == case.etiology
+    ]
 
 
 def plan_items(case: Case, facts: CaseFacts, catalogue: Catalogue, policy: Policy) -> list[ItemPlan]:
@@ -49,7 +59,7 @@ def plan_item(case: Case, facts: CaseFacts, item: ItemDef, policy: Policy) -> It
         return _plan_recurrence(case, item, record, policy)
     state, resolved_on = _resolution(record, facts, item, case)
     opens, closes = _window(case, facts, item.window) if _schedulable(case, item) else (None, None)
-    describe = _DETAILS.get(item.id)
+    describe = DETAIL_LINES[item.detail] if item.detail else None
     return ItemPlan(
         definition=item, state=state, opens=opens, closes=closes, resolved_on=resolved_on,
         reason=record.reason if state in ("skipped", "snoozed") else None,
@@ -69,8 +79,8 @@ def _injection_log(facts: CaseFacts) -> str | None:
     return f"{len(parts)} injection{'s' if len(parts) != 1 else ''}: " + "; ".join(parts)
 
 
-# Items whose line shows a running record rather than a window.
-_DETAILS = {"dose-review": _injection_log}
+# The running records an item can show on its line (`detail = "..."` in its TOML; seeds/loader.DETAILS).
+DETAIL_LINES = {"injection-log": _injection_log}
 
 
 def _schedulable(case: Case, item: ItemDef) -> bool:

@@ -1,7 +1,7 @@
-"""Load and validate the pathway definitions (TOML) that ship in this folder.
+"""Load and validate pathway definitions (TOML): the ones that ship in this folder, and a clinic's own.
 
 The definitions are data; this loader turns them into frozen objects once, at start, and names the
-file and field of anything malformed so a clinic editing a pathway sees exactly what to fix.
+file, the line and the field of anything malformed so a clinic editing a pathway sees what to fix.
 """
 
 from __future__ import annotations
@@ -12,27 +12,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from seeds.vocabulary import BIOPSY_DEPTHS, COUNTED, EVENT_KINDS, PROVENANCE_LEVELS, SEVERITIES
+
 SEEDS_DIR = Path(__file__).resolve().parent
-PROVENANCE_LEVELS = ("literature", "seed-summary", "clinic-policy")
-SEVERITIES = ("info", "warning", "critical")
-EVENT_KINDS = (
-    "saline", "abi", "fat-graft", "injection", "pt-start", "biopsy", "aat-test", "workup",
-    "therapy-start", "therapy-stop", "assessment", "mri", "note",
-)
-# Anchors the engine knows how to resolve (checklists/windows.py); a pathway may only name these.
+# What the engine knows how to compute (checklists/windows.py); a pathway may only name these.
 ANCHORS = (
     "enrolment", "onset", "first-saline", "etiology-set", "first-therapy-start", "last-injection",
     "inflammation-resolved",
 )
 CONDITIONS = ("no-complete-improvement", "no-improvement-by-opening")
 SERIES = ("saline", "recurrence")
-ETIOLOGIES = ("unknown", "aat-deficiency", "idiopathic", "vasculitis")
-BIOPSY_DEPTHS = ("deep-excisional", "punch", "superficial")
+DETAILS = ("injection-log",)  # a running record shown on the item's line instead of a count
 _OFFSET = re.compile(r"^(\d+)([dwm])$")
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_SHORT_LABEL = re.compile(r"[A-Z0-9]{2,4}")
 
 
 class PathwayFileError(ValueError):
-    """A pathway or reference file is malformed; the message names the file and the field."""
+    """A pathway or reference file is malformed; the message names the file, the line and the field."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -86,6 +83,7 @@ class ItemDef:
     rationale: str
     sources: tuple[str, ...]
     provenance: str
+    short: str = ""  # the board's label ("6-month review"); the title when the file gives none
     window: WindowRule | None = None
     satisfied_by: EventMatch | None = None
     etiology: str | None = None
@@ -93,6 +91,7 @@ class ItemDef:
     stops_when_resolved: bool = False
     reopened_by_injection: bool = False
     needs_resolved_inflammation: bool = False
+    detail: str | None = None  # one of DETAILS
     note: str | None = None
 
 
@@ -111,16 +110,30 @@ class AlertDef:
 class PathwayDef:
     id: str
     title: str
+    short: str  # two to four capitals for narrow columns: "ATR"
     summary: str
     anchors: str
     items: tuple[ItemDef, ...]
     alerts: tuple[AlertDef, ...]
+    etiologies: tuple[str, ...] = ()  # the first is a new case's; empty: the pathway has no etiology
+    inflammation: bool = False  # whether its cases record inflammation (active / resolved, dated)
+    counts: tuple[str, ...] = ()  # which counts (vocabulary.COUNTED) its cases show
+    order: int = 100  # where it is listed among the pathways (then by id)
+    file: str = ""  # where it was read from, for messages ("hip-injection.toml")
+    clinic: bool = False  # True for a clinic's own pathway from the database's pathways/ folder
 
     def item(self, item_id: str) -> ItemDef | None:
         return next((i for i in self.items if i.id == item_id), None)
 
     def alert(self, code: str) -> AlertDef | None:
         return next((a for a in self.alerts if a.code == code), None)
+
+    def series_item(self, kind: str) -> ItemDef | None:
+        """The recurring item of this kind ("saline", "recurrence"), if the pathway has one."""
+        return next((i for i in self.items if i.series is not None and i.series.kind == kind), None)
+
+    def items_satisfied_by(self, kind: str) -> tuple[ItemDef, ...]:
+        return tuple(i for i in self.items if i.satisfied_by is not None and i.satisfied_by.kind == kind)
 
 
 @dataclass(slots=True, frozen=True)
@@ -152,16 +165,102 @@ class Catalogue:
                 return found
         return None
 
+    @property
+    def pathway_ids(self) -> tuple[str, ...]:
+        return tuple(self.pathways)
+
+    def short_label(self, pathway_id: str) -> str:
+        """"ATR" for steroid-atrophy; a pathway this catalogue does not know is shown by its id."""
+        pathway = self.pathways.get(pathway_id)
+        return pathway.short if pathway else pathway_id
+
+    def etiologies_for(self, pathway_ids) -> tuple[str, ...]:
+        """The etiologies a case following these pathways may have (empty: etiology does not apply)."""
+        found: list[str] = []
+        for pathway_id in pathway_ids:
+            pathway = self.pathways.get(pathway_id)
+            for etiology in pathway.etiologies if pathway else ():
+                if etiology not in found:
+                    found.append(etiology)
+        return tuple(found)
+
+    def records_inflammation(self, pathway_ids) -> bool:
+        return any(self.pathways[p].inflammation for p in pathway_ids if p in self.pathways)
+
+    def counted(self, pathway_ids) -> tuple[str, ...]:
+        """The counts these pathways show, in vocabulary order."""
+        wanted = {c for p in pathway_ids if p in self.pathways for c in self.pathways[p].counts}
+        return tuple(c for c in COUNTED if c in wanted)
+
+
+class _Lines:
+    """Finds the line of a field in a TOML text, so that an error can point at it.
+
+    tomllib gives no positions for values, so this looks for the table's header (`[[item]]` number n,
+    `[item.series]`) and then for the key; a miss falls back to the table's first line.
+    """
+
+    _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+
+    def find(self, where: str, key: str) -> int | None:
+        start, end = self._block(where.split(".")[0]) if where else (0, self._first_header())
+        parts = where.split(".")[1:] + [key]
+        line = start
+        for part in parts:
+            found = self._key_line(part, line, end)
+            if found is None:
+                return line + 1 if where else None
+            line = found
+        return line + 1
+
+    def _first_header(self) -> int:
+        for n, line in enumerate(self.lines):
+            if self._HEADER.match(line):
+                return n
+        return len(self.lines)
+
+    def _block(self, head: str) -> tuple[int, int]:
+        """Lines of `item[3]` (the fourth `[[item]]`): from its header to the next array header."""
+        match = re.fullmatch(r"([A-Za-z_]+)\[(\d+)\]", head)
+        if not match:
+            return 0, len(self.lines)
+        name, index = match.group(1), int(match.group(2))
+        seen = -1
+        start = None
+        for n, line in enumerate(self.lines):
+            header = self._HEADER.match(line)
+            if header and line.lstrip().startswith("[["):
+                if start is not None:
+                    return start, n
+                if header.group(1) == name:
+                    seen += 1
+                    if seen == index:
+                        start = n
+        return (start, len(self.lines)) if start is not None else (0, len(self.lines))
+
+    def _key_line(self, key: str, start: int, end: int) -> int | None:
+        key_pattern = re.compile(rf"(^|[\s{{,.\[])\s*{re.escape(key)}\s*(=|\]|\.)")
+        for n in range(start, min(end, len(self.lines))):
+            if key_pattern.search(self.lines[n]):
+                return n
+        return None
+
 
 class _Reader:
-    """Reads one TOML table, remembering where it is so that errors can name the field."""
+    """Reads one TOML table, remembering where it is so that errors can name the line and the field."""
 
-    def __init__(self, path: Path, table: dict, where: str):
+    def __init__(self, path: Path, table: dict, where: str, lines: _Lines | None = None):
         self.path, self.table, self.where = path, table, where
+        self.lines = lines or _Lines("")
 
     def fail(self, key: str, why: str) -> PathwayFileError:
         field = f"{self.where}.{key}" if self.where else key
-        return PathwayFileError(f"{self.path.name}: field '{field}': {why}")
+        line = self.lines.find(self.where, key)
+        at = f" line {line}:" if line else ""
+        return PathwayFileError(f"{self.path.name}:{at} field '{field}': {why}")
 
     def text(self, key: str, required: bool = True) -> str | None:
         value = self.table.get(key)
@@ -178,6 +277,18 @@ class _Reader:
         if value is not None and value not in allowed:
             raise self.fail(key, f"'{value}' is not one of {', '.join(allowed)}")
         return value
+
+    def choices(self, key: str, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        """A list of distinct slugs (from `allowed` when given); absent means empty."""
+        value = self.table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and _SLUG.fullmatch(v) for v in value):
+            raise self.fail(key, "must be a list of lower-case slugs")
+        if len(set(value)) != len(value):
+            raise self.fail(key, "names a value twice")
+        for v in value:
+            if allowed is not None and v not in allowed:
+                raise self.fail(key, f"'{v}' is not one of {', '.join(allowed)}")
+        return tuple(value)
 
     def flag(self, key: str) -> bool:
         value = self.table.get(key, False)
@@ -213,13 +324,13 @@ class _Reader:
             return None
         if not isinstance(value, dict):
             raise self.fail(key, "must be a table")
-        return _Reader(self.path, value, f"{self.where}.{key}" if self.where else key)
+        return _Reader(self.path, value, f"{self.where}.{key}" if self.where else key, self.lines)
 
     def rows(self, key: str) -> list["_Reader"]:
         value = self.table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.fail(key, "must be an array of tables")
-        return [_Reader(self.path, v, f"{key}[{n}]") for n, v in enumerate(value)]
+        return [_Reader(self.path, v, f"{key}[{n}]", self.lines) for n, v in enumerate(value)]
 
 
 def _window(reader: _Reader | None) -> WindowRule | None:
@@ -227,9 +338,9 @@ def _window(reader: _Reader | None) -> WindowRule | None:
         return None
     reader.only("anchor", "opens", "closes", "condition")
     return WindowRule(
-        anchor=reader.choice("anchor", ANCHORS),
-        opens=reader.offset("opens"),
-        closes=reader.offset("closes"),
+        anchor=_required(reader, reader.choice("anchor", ANCHORS)),
+        opens=_required(reader, reader.offset("opens")),
+        closes=_required(reader, reader.offset("closes")),
         condition=reader.choice("condition", CONDITIONS, required=False),
     )
 
@@ -239,10 +350,10 @@ def _match(reader: _Reader | None) -> EventMatch | None:
         return None
     reader.only("kind", "depth", "drug_contains", "count")
     return EventMatch(
-        kind=reader.choice("kind", EVENT_KINDS),
+        kind=_required(reader, reader.choice("kind", EVENT_KINDS)),
         depth=reader.choice("depth", BIOPSY_DEPTHS, required=False),
         drug_contains=reader.text("drug_contains", required=False),
-        count=reader.integer("count", 1),
+        count=reader.integer("count", 1) or 1,
     )
 
 
@@ -253,7 +364,7 @@ def _series(reader: _Reader | None) -> SeriesRule | None:
     first = _window(reader.sub("first"))
     if first is None:
         raise reader.fail("first", "is missing")
-    kind = reader.choice("kind", SERIES)
+    kind = _required(reader, reader.choice("kind", SERIES))
     # Each kind of series needs what the engine places later occurrences with.
     saline = kind == "saline"
     return SeriesRule(
@@ -263,6 +374,12 @@ def _series(reader: _Reader | None) -> SeriesRule | None:
         next_closes=reader.offset("next_closes", required=saline),
         limit_years=reader.integer("limit_years") if saline else _required_int(reader, "limit_years"),
     )
+
+
+def _required(reader: _Reader, value):
+    """A value `reader` has already insisted on (narrows the type for the checker)."""
+    assert value is not None, reader.where
+    return value
 
 
 def _required_int(reader: _Reader, key: str) -> int:
@@ -282,67 +399,84 @@ def _sources(reader: _Reader, known: set[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-_ITEM_FIELDS = ("id", "title", "phase", "rationale", "sources", "provenance", "window", "satisfied_by",
-                "etiology", "series", "stops_when_resolved", "reopened_by_injection",
-                "needs_resolved_inflammation", "note")
+_ITEM_FIELDS = ("id", "title", "short", "phase", "rationale", "sources", "provenance", "window",
+                "satisfied_by", "etiology", "series", "stops_when_resolved", "reopened_by_injection",
+                "needs_resolved_inflammation", "detail", "note")
 
 
-def _item(reader: _Reader, pathway: str, known: set[str]) -> ItemDef:
+def _item(reader: _Reader, pathway: str, etiologies: tuple[str, ...], known: set[str]) -> ItemDef:
     reader.only(*_ITEM_FIELDS)
-    item = ItemDef(
-        id=reader.text("id"),
+    item_id = _required(reader, reader.text("id"))
+    if not _SLUG.fullmatch(item_id):
+        raise reader.fail("id", f"'{item_id}' is not a lower-case slug")
+    title = _required(reader, reader.text("title"))
+    short = reader.text("short", required=False) or title
+    if len(short) > 28:
+        raise reader.fail("short", "is longer than 28 characters (it has to fit the board's column)")
+    etiology = reader.text("etiology", required=False)
+    if etiology is not None and etiology not in etiologies:
+        raise reader.fail("etiology", f"'{etiology}' is not one of the pathway's etiologies "
+                                      f"({', '.join(etiologies) or 'it lists none'})")
+    return ItemDef(
+        id=item_id,
         pathway=pathway,
-        title=reader.text("title"),
-        phase=reader.text("phase"),
-        rationale=reader.text("rationale"),
+        title=title,
+        short=short,
+        phase=_required(reader, reader.text("phase")),
+        rationale=_required(reader, reader.text("rationale")),
         sources=_sources(reader, known),
-        provenance=reader.choice("provenance", PROVENANCE_LEVELS),
+        provenance=_required(reader, reader.choice("provenance", PROVENANCE_LEVELS)),
         window=_window(reader.sub("window")),
         satisfied_by=_match(reader.sub("satisfied_by")),
-        etiology=reader.choice("etiology", ETIOLOGIES, required=False),
+        etiology=etiology,
         series=_series(reader.sub("series")),
         stops_when_resolved=reader.flag("stops_when_resolved"),
         reopened_by_injection=reader.flag("reopened_by_injection"),
         needs_resolved_inflammation=reader.flag("needs_resolved_inflammation"),
+        detail=reader.choice("detail", DETAILS, required=False),
         note=reader.text("note", required=False),
     )
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", item.id):
-        raise reader.fail("id", f"'{item.id}' is not a lower-case slug")
-    return item
 
 
 def _alert(reader: _Reader, pathway: str, known: set[str]) -> AlertDef:
     reader.only("code", "severity", "title", "action", "sources", "provenance")
+    code = _required(reader, reader.text("code"))
+    if not _SLUG.fullmatch(code):
+        raise reader.fail("code", f"'{code}' is not a lower-case slug")
     return AlertDef(
-        code=reader.text("code"),
+        code=code,
         pathway=pathway,
-        severity=reader.choice("severity", SEVERITIES),
-        title=reader.text("title"),
-        action=reader.text("action"),
+        severity=_required(reader, reader.choice("severity", SEVERITIES)),
+        title=_required(reader, reader.text("title")),
+        action=_required(reader, reader.text("action")),
         sources=_sources(reader, known),
-        provenance=reader.choice("provenance", PROVENANCE_LEVELS),
+        provenance=_required(reader, reader.choice("provenance", PROVENANCE_LEVELS)),
     )
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path) -> tuple[dict, _Lines]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise PathwayFileError(f"{path.name}: not valid TOML: {exc}") from None
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PathwayFileError(f"{path.name}: not UTF-8 text") from None
     except OSError as exc:
         raise PathwayFileError(f"{path.name}: cannot be read: {exc.strerror}") from None
+    try:
+        return tomllib.loads(text), _Lines(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's own message ends with "(at line N, column M)".
+        raise PathwayFileError(f"{path.name}: not valid TOML: {exc}") from None
 
 
 def load_references(path: Path) -> dict[str, Reference]:
-    data = _read_toml(path)
-    references = {}
-    for row in _Reader(path, data, "").rows("reference"):
+    data, lines = _read_toml(path)
+    references: dict[str, Reference] = {}
+    for row in _Reader(path, data, "", lines).rows("reference"):
         row.only("key", "citation", "provenance", "note")
         ref = Reference(
-            key=row.text("key"),
-            citation=row.text("citation"),
-            provenance=row.choice("provenance", PROVENANCE_LEVELS),
+            key=_required(row, row.text("key")),
+            citation=_required(row, row.text("citation")),
+            provenance=_required(row, row.choice("provenance", PROVENANCE_LEVELS)),
             note=row.text("note", required=False),
         )
         if ref.key in references:
@@ -351,39 +485,73 @@ def load_references(path: Path) -> dict[str, Reference]:
     return references
 
 
-def load_pathway(path: Path, known_sources: set[str]) -> PathwayDef:
-    data = _read_toml(path)
-    top = _Reader(path, data, "").only("id", "title", "summary", "anchors", "item", "alert")
-    pathway_id = top.text("id")
-    items = tuple(_item(r, pathway_id, known_sources) for r in top.rows("item"))
+_PATHWAY_FIELDS = ("id", "title", "short", "order", "summary", "anchors", "etiologies", "inflammation",
+                   "counts", "item", "alert")
+
+
+def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False) -> PathwayDef:
+    data, lines = _read_toml(path)
+    top = _Reader(path, data, "", lines).only(*_PATHWAY_FIELDS)
+    pathway_id = _required(top, top.text("id"))
+    if not _SLUG.fullmatch(pathway_id):
+        raise top.fail("id", f"'{pathway_id}' is not a lower-case slug")
+    short = _required(top, top.text("short"))
+    if not _SHORT_LABEL.fullmatch(short):
+        raise top.fail("short", f"'{short}' is not 2 to 4 capital letters or digits")
+    etiologies = top.choices("etiologies")
+    items = tuple(_item(r, pathway_id, etiologies, known_sources) for r in top.rows("item"))
     alerts = tuple(_alert(r, pathway_id, known_sources) for r in top.rows("alert"))
-    seen: set[str] = set()
-    for n, item in enumerate(items):
-        if item.id in seen:
-            raise PathwayFileError(f"{path.name}: field 'item[{n}].id': '{item.id}' appears twice")
-        seen.add(item.id)
+    _refuse_twice(top, "item", [i.id for i in items])
+    _refuse_twice(top, "alert", [a.code for a in alerts])
     if not items:
         raise top.fail("item", "a pathway needs at least one item")
     return PathwayDef(
         id=pathway_id,
-        title=top.text("title"),
-        summary=top.text("summary"),
-        anchors=top.text("anchors"),
+        title=_required(top, top.text("title")),
+        short=short,
+        summary=_required(top, top.text("summary")),
+        anchors=_required(top, top.text("anchors")),
         items=items,
         alerts=alerts,
+        etiologies=etiologies,
+        inflammation=top.flag("inflammation"),
+        counts=top.choices("counts", COUNTED),
+        order=top.integer("order", 100) or 100,
+        file=path.name,
+        clinic=clinic,
     )
 
 
-def load_catalogue(directory: Path | None = None) -> Catalogue:
-    """Read references.toml and every pathways/*.toml under `directory` (default: this folder)."""
+def _refuse_twice(top: _Reader, table: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for n, value in enumerate(ids):
+        if value in seen:
+            where = _Reader(top.path, {}, f"{table}[{n}]", top.lines)
+            raise where.fail("id" if table == "item" else "code", f"'{value}' appears twice")
+        seen.add(value)
+
+
+def load_catalogue(directory: Path | None = None, clinic_dir: Path | None = None) -> Catalogue:
+    """Read references.toml and every pathways/*.toml under `directory` (default: this folder), then
+    a clinic's own from `clinic_dir` (a database's `pathways/` folder: `*.toml`, and an optional
+    `references.toml` of the clinic's sources)."""
     base = Path(directory) if directory else SEEDS_DIR
     references = load_references(base / "references.toml")
     pathways: dict[str, PathwayDef] = {}
     item_ids: dict[str, str] = {}
-    for path in sorted((base / "pathways").glob("*.toml")):
-        pathway = load_pathway(path, set(references))
+    files = [(path, False) for path in sorted((base / "pathways").glob("*.toml"))]
+    if not files:
+        raise PathwayFileError(f"{base / 'pathways'}: no pathway files found")
+    if clinic_dir is not None:
+        clinic_references = clinic_dir / "references.toml"
+        if clinic_references.is_file():
+            _add_references(references, load_references(clinic_references), clinic_references)
+        files += [(path, True) for path in sorted(clinic_dir.glob("*.toml")) if path != clinic_references]
+    for path, clinic in files:
+        pathway = load_pathway(path, set(references), clinic=clinic)
         if pathway.id in pathways:
-            raise PathwayFileError(f"{path.name}: field 'id': pathway '{pathway.id}' is defined twice")
+            raise PathwayFileError(f"{path.name}: field 'id': pathway '{pathway.id}' is already defined "
+                                   f"by {pathways[pathway.id].file}")
         for item in pathway.items:
             if item.id in item_ids:
                 raise PathwayFileError(
@@ -391,9 +559,15 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
                 )
             item_ids[item.id] = pathway.id
         pathways[pathway.id] = pathway
-    if not pathways:
-        raise PathwayFileError(f"{base / 'pathways'}: no pathway files found")
-    return Catalogue(pathways=pathways, references=references)
+    ordered = dict(sorted(pathways.items(), key=lambda kv: (kv[1].order, kv[0])))
+    return Catalogue(pathways=ordered, references=references)
+
+
+def _add_references(references: dict[str, Reference], extra: dict[str, Reference], path: Path) -> None:
+    for key, ref in extra.items():
+        if key in references:
+            raise PathwayFileError(f"{path.name}: field 'reference.key': '{key}' is already a shipped reference")
+        references[key] = ref
 
 
 @lru_cache(maxsize=1)
@@ -405,11 +579,12 @@ def default_catalogue() -> Catalogue:
 def load_demo_cases(path: Path | None = None) -> list[dict]:
     """The synthetic demo case templates (seeds/demo.toml), as plain tables for the demo builder."""
     source = Path(path) if path else SEEDS_DIR / "demo.toml"
-    cases = _read_toml(source).get("case")
+    data, lines = _read_toml(source)
+    cases = data.get("case")
     if not isinstance(cases, list) or not cases:
         raise PathwayFileError(f"{source.name}: field 'case': needs at least one demo case")
     for n, case in enumerate(cases):
-        reader = _Reader(source, case, f"case[{n}]")
+        reader = _Reader(source, case, f"case[{n}]", lines)
         if not isinstance(case.get("onset"), int) or not isinstance(case.get("enrolled"), int):
             raise reader.fail("onset", "onset and enrolled must be whole numbers of days relative to today")
         if not isinstance(case.get("pathways"), list) or not case["pathways"]:

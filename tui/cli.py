@@ -64,7 +64,7 @@ def _today(text: str | None) -> date:
 
 
 def build_parser() -> _Parser:
-    from tui import cli_commands
+    from tui import cli_commands, cli_export
 
     parser = _Parser(prog="rounds", description="Follow-up checklists for complications of corticosteroid "
                      "injections. With no command, opens the terminal interface.")
@@ -74,22 +74,17 @@ def build_parser() -> _Parser:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     cli_commands.add_commands(sub)
-    try:
-        from tui import cli_export
-    except ImportError:  # the export commands are optional until that module lands
-        cli_export = None
-    if cli_export is not None:
-        cli_export.add_commands(sub)
+    cli_export.add_commands(sub)
     return parser
 
 
 def _context(args) -> Context:
-    from seeds.loader import default_catalogue
+    from store.protocol import load_protocol
     from store.repository import Repository
 
     db = Path(args.db or os.environ.get("ROUNDS_DB") or default_db_dir()).expanduser()
     today = _today(args.today or os.environ.get("ROUNDS_TODAY"))
-    catalogue = default_catalogue()
+    catalogue = load_protocol(db)
     return Context(repo=Repository(db, catalogue), catalogue=catalogue, today=today, json=bool(args.json))
 
 
@@ -108,6 +103,7 @@ def _fail(code: int, message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from checklists.errors import UnknownPathway
     from seeds.loader import PathwayFileError
     from store.errors import StoreError
 
@@ -128,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(EXIT_USAGE if exc.bad_input else EXIT_FAILURE, exc)
     except PathwayFileError as exc:
         return _fail(EXIT_FAILURE, f"pathway definitions are malformed: {exc}")
+    except UnknownPathway as exc:
+        return _fail(EXIT_FAILURE, exc)
     except KeyboardInterrupt:
         return _fail(130, "interrupted")
     except BrokenPipeError:

@@ -9,9 +9,10 @@ import orjson
 from checklists import actions
 from checklists.board import FILTERS, filter_rows, sort_rows
 from checklists.engine import evaluate
-from checklists.models import EVENT_KINDS, PATHWAY_IDS
 from checklists.policy import POLICY_KEYS, set_policy
 from checklists.serialize import case_json, event_json, policy_json, row_json
+from checklists.validation import check_choice
+from seeds.vocabulary import EVENT_KINDS
 from tui import cli_text
 
 # `rounds log` option -> event field (cli.md names); `--photo` alone means yes.
@@ -64,7 +65,8 @@ def _add_demo(sub) -> None:
 def _add_case_add(case_sub) -> None:
     add = case_sub.add_parser("add", help="create a case and print its id")
     add.add_argument("--patient", required=True, metavar="LABEL")
-    add.add_argument("--pathway", action="append", required=True, choices=PATHWAY_IDS, metavar="ID")
+    add.add_argument("--pathway", action="append", required=True, metavar="ID",
+                     help="a pathway id (rounds case add --pathway steroid-atrophy); give it again for more")
     add.add_argument("--onset", required=True, metavar="DATE")
     add.add_argument("--injection-date", metavar="DATE")
     add.add_argument("--site")
@@ -76,7 +78,7 @@ def _add_case_add(case_sub) -> None:
 def _add_case_list(case_sub) -> None:
     listing = case_sub.add_parser("list", help="list cases, most urgent first")
     listing.add_argument("--filter", choices=FILTERS, default="active")
-    listing.add_argument("--pathway", choices=PATHWAY_IDS, metavar="ID")
+    listing.add_argument("--pathway", metavar="ID", help="only cases following this pathway")
     listing.add_argument("--search", metavar="TEXT")
     _json_flag(listing)
     listing.set_defaults(handler=cmd_case_list)
@@ -161,6 +163,8 @@ def cmd_case_add(args, ctx) -> int:
 
 
 def cmd_case_list(args, ctx) -> int:
+    if args.pathway is not None:
+        check_choice(args.pathway, "pathway", ctx.catalogue.pathway_ids)
     result = ctx.repo.list_rows(ctx.today)
     for warning in result.warnings:
         print(f"rounds: warning: {warning}", file=sys.stderr)
@@ -168,7 +172,7 @@ def cmd_case_list(args, ctx) -> int:
     if ctx.json:
         _print_json([row_json(r) for r in rows])
     else:
-        sys.stdout.write(cli_text.rows_text(rows, args.filter))
+        sys.stdout.write(cli_text.rows_text(rows, args.filter, ctx.catalogue))
     return 0
 
 

@@ -9,14 +9,12 @@ from itertools import groupby
 
 from checklists.models import CaseRow, CaseView, Policy
 from checklists.policy import POLICY_HELP
-from store.export.sheet import describe_event, item_remark
-from tui.widgets.status import (
-    PROVENANCE_LABELS, pathways_short, severity_counts, severity_label, status_label, window_text,
+from checklists.wording import (
+    PROVENANCE_LABELS, counts_parts, describe_event, item_remark, pathways_short, severity_counts,
+    severity_label, status_label, window_text,
 )
+from seeds.loader import Catalogue
 
-
-LEGEND = ("ATR steroid-atrophy, PAN panniculitis-lipoatrophy, HIP hip-injection; alerts: C critical, W warning, "
-          "I info (codes: rounds case show CASE)")
 FILTER_NOTES = {"active": ": active and resolved cases", "closed": ": closed and lost cases"}
 
 
@@ -29,7 +27,12 @@ def _cell(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def rows_text(rows: list[CaseRow], filter_name: str) -> str:
+def legend(catalogue: Catalogue) -> str:
+    pathways = ", ".join(f"{p.short} {p.id}" for p in catalogue.pathways.values())
+    return f"{pathways}; alerts: C critical, W warning, I info (codes: rounds case show CASE)"
+
+
+def rows_text(rows: list[CaseRow], filter_name: str, catalogue: Catalogue) -> str:
     if not rows:
         return f"No cases match (filter: {filter_name}). Add one with `rounds case add`, or try --filter all.\n"
     lines = [f"{'CASE':<10}  {'PATIENT':<14}  {'PATHWAYS':<11}  {'URGENCY':<13}  {'NEXT DUE':<38}  ALERTS"]
@@ -38,15 +41,15 @@ def rows_text(rows: list[CaseRow], filter_name: str) -> str:
         nxt = (f"{row.next_due.item} {window_text(row.next_due.opens, row.next_due.closes)}"
                if row.next_due else "-")
         lines.append(
-            f"{row.id:<10}  {_cell(row.patient, 14):<14}  {pathways_short(row.pathways):<11}  {urgency:<13}  "
+            f"{row.id:<10}  {_cell(row.patient, 14):<14}  {pathways_short(row.pathways, catalogue):<11}  {urgency:<13}  "
             f"{_cell(nxt, 38):<38}  {severity_counts(row.alert_severities) or '-'}"
         )
-    lines.append(LEGEND)
+    lines.append(legend(catalogue))
     lines.append(f"{len(rows)} case{'s' if len(rows) != 1 else ''} (filter: {filter_name}{FILTER_NOTES.get(filter_name, '')})")
     return "\n".join(lines) + "\n"
 
 
-def _facts(view: CaseView) -> list[str]:
+def _facts(view: CaseView, catalogue: Catalogue) -> list[str]:
     c = view.case
     facts = [
         f"Case {c.id}  {c.patient}",
@@ -55,7 +58,7 @@ def _facts(view: CaseView) -> list[str]:
         f"  onset      {c.onset.isoformat()}    enrolled {c.enrolment.isoformat()}",
         f"  injection  {c.injection_date.isoformat() if c.injection_date else '-'}    site {c.site or '-'}",
     ]
-    if "panniculitis-lipoatrophy" in c.pathways:
+    if catalogue.etiologies_for(c.pathways) or catalogue.records_inflammation(c.pathways):
         etiology = f"{c.etiology}" + (f" (set {c.etiology_date.isoformat()})" if c.etiology_date else "")
         inflammation = (f"{c.inflammation} (since {c.inflammation_date.isoformat()})"
                         if c.inflammation else "not recorded")
@@ -65,16 +68,9 @@ def _facts(view: CaseView) -> list[str]:
     return facts
 
 
-def _counts(view: CaseView) -> list[str]:
+def _counts(view: CaseView, catalogue: Catalogue) -> list[str]:
     """The course counted against the protocol, for the pathways that count something."""
-    counts, pathways = view.counts, view.case.pathways
-    parts = []
-    if "steroid-atrophy" in pathways:
-        saline = counts["saline"]
-        parts.append(f"saline {saline['done']} of {saline['min']}-{saline['max']}    abi {counts['abi']['done']}")
-    if "hip-injection" in pathways:
-        injection = counts["injection"]
-        parts.append(f"injections {injection['done']} ({injection['last_365_days']} in last 365 days)")
+    parts = counts_parts(view.counts, catalogue.counted(view.case.pathways))
     return ["Counts", *(f"  {p}" for p in parts)] if parts else []
 
 
@@ -116,7 +112,7 @@ def _events(view: CaseView) -> list[str]:
     return lines
 
 
-def _sources(view: CaseView, catalogue) -> list[str]:
+def _sources(view: CaseView, catalogue: Catalogue) -> list[str]:
     keys = sorted({s for i in view.items for s in i.sources} | {s for a in view.alerts for s in a.sources})
     lines = ["Sources"]
     for key in keys:
@@ -126,8 +122,8 @@ def _sources(view: CaseView, catalogue) -> list[str]:
     return lines
 
 
-def case_text(view: CaseView, catalogue) -> str:
-    sections = [_facts(view), _counts(view), _alerts(view), _checklist(view), _events(view),
+def case_text(view: CaseView, catalogue: Catalogue) -> str:
+    sections = [_facts(view, catalogue), _counts(view, catalogue), _alerts(view), _checklist(view), _events(view),
                 _sources(view, catalogue)]
     return "\n\n".join("\n".join(s) for s in sections if s) + "\n"
 

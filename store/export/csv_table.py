@@ -62,14 +62,13 @@ def render(views: Sequence[CaseView], ctx) -> str:
 
 def _case_row(view: CaseView, deidentified: bool) -> list[object]:
     case, counts, due = view.case, view.counts, view.next_due
-    saline, abi, injection = counts.get("saline", {}), counts.get("abi", {}), counts.get("injection", {})
     return [
         case.id, case.patient or None, ";".join(case.pathways), case.status, case.onset,
         case.injection_date, case.enrolment, view.urgency,
         due.item if due else None, due.title if due else None, due.opens if due else None,
         due.closes if due else None, due.status if due else None,
-        saline.get("done"), saline.get("min"), saline.get("max"), abi.get("done"),
-        injection.get("done"), injection.get("last_365_days"),
+        counts.saline, counts.saline_min, counts.saline_max, counts.abi,
+        counts.injections, counts.injections_last_365_days,
         # De-identified output never carries the export day (it would give away the date shift).
         ";".join(a.code for a in view.alerts), None if deidentified else view.today,
     ]

@@ -11,7 +11,8 @@ from typing import Sequence
 
 from checklists.models import CaseView
 from store.export.context import ExportContext
-from store.export.sheet import DISCLAIMER, PROVENANCE_WORDS, CaseSheet, build_sheet
+from checklists.wording import PROVENANCE_LABELS
+from store.export.sheet import DISCLAIMER, CaseSheet, build_sheet
 
 # Margins fit both A4 (210 mm) and Letter (216 mm) without a fixed page size; one case per page.
 CSS = """
@@ -149,7 +150,7 @@ def _section(sheet: CaseSheet, colophon: str) -> str:
 
     out.append("<h2>Sources</h2><ul class=\"sources\">")
     for s in sheet.sources:
-        level = PROVENANCE_WORDS.get(s.provenance, s.provenance)
+        level = PROVENANCE_LABELS.get(s.provenance, s.provenance)
         note = f" <em>{e(s.note)}</em>" if s.note else ""
         out.append(f"<li><strong>{e(s.key)}</strong>, {e(level)}: {e(s.citation)}{note}</li>")
     out.append("</ul>")

@@ -19,7 +19,7 @@ from checklists.actions import check_pathways, check_patient
 from checklists.errors import ValidationError
 from checklists.policy import POLICY_KEYS, set_policy
 from checklists.models import (
-    CASE_STATUSES, ETIOLOGIES, EVENT_FIELDS, INFLAMMATION_STATES, ITEM_STATES, Case, Change, Event,
+    CASE_STATUSES, EVENT_FIELDS, INFLAMMATION_STATES, ITEM_STATES, Case, Change, Event,
     ItemRecord, Policy,
 )
 from checklists.validation import check_event_fields, check_text
@@ -216,7 +216,7 @@ def _case(doc: Mapping[str, Any], catalogue: Catalogue) -> ImportedCase:
         raise _field("id", "must be a case id: 4-64 lower-case letters, digits or dashes")
     try:
         patient = check_patient(doc.get("patient"))
-        pathways = check_pathways(_list(doc, "pathways"))
+        pathways = check_pathways(_list(doc, "pathways"), catalogue)
     except ValidationError as exc:
         raise _field(exc.field or "case", f"is not valid: {exc}") from None
     for pathway in pathways:
@@ -240,7 +240,7 @@ def _case(doc: Mapping[str, Any], catalogue: Catalogue) -> ImportedCase:
         injection_date=injection_date,
         site=_text(doc, "site"),
         note=_text(doc, "note"),
-        etiology=_choice(doc, "etiology", ETIOLOGIES),
+        etiology=_choice(doc, "etiology", catalogue.etiologies_for(pathways)),
         etiology_date=_day(doc, "etiology_date"),
         inflammation=_choice(doc, "inflammation", INFLAMMATION_STATES),
         inflammation_date=_day(doc, "inflammation_date"),

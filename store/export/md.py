@@ -7,7 +7,8 @@ from typing import Sequence
 
 from checklists.models import CaseView
 from store.export.context import ExportContext
-from store.export.sheet import DISCLAIMER, PROVENANCE_WORDS, CaseSheet, build_sheet
+from checklists.wording import PROVENANCE_LABELS
+from store.export.sheet import DISCLAIMER, CaseSheet, build_sheet
 
 # Punctuation that Markdown (CommonMark/GFM) could read as markup or raw HTML inside a line.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
@@ -62,7 +63,7 @@ def _page(sheet: CaseSheet, colophon: str) -> str:
         out.append("No active alerts.")
     out += ["", "## Sources", ""]
     for source in sheet.sources:
-        level = PROVENANCE_WORDS.get(source.provenance, source.provenance)
+        level = PROVENANCE_LABELS.get(source.provenance, source.provenance)
         line = f"- **{esc(source.key)}**, {esc(level)}: {esc(source.citation)}"
         if source.note:
             line += f" *{esc(source.note)}*"

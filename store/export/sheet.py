@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from checklists.models import CaseView, Event
+from checklists.models import CaseView
+from checklists.wording import (
+    EVENT_WORDS, STATUS_WORDS, counts_parts, describe_event, item_remark, one_line, provenance_rank, window_words,
+)
 from seeds.loader import Catalogue
 
 DISCLAIMER = (
@@ -17,24 +20,6 @@ DISCLAIMER = (
     "clinical judgement. Every item names its sources and how strong they are. Two seed sources "
     "(seed-000, seed-001) are AI-generated summaries still pending human review."
 )
-PROVENANCE_ORDER = ("literature", "seed-summary", "clinic-policy")
-PROVENANCE_WORDS = {
-    "literature": "literature (verified citation)",
-    "seed-summary": "seed summary (not yet traced to a verified paper)",
-    "clinic-policy": "clinic policy (a number the clinic chose)",
-}
-STATUS_WORDS = {
-    "overdue": "OVERDUE", "due": "DUE", "due-soon": "due soon", "upcoming": "upcoming",
-    "snoozed": "snoozed", "unscheduled": "no window", "done": "done", "skipped": "skipped",
-}
-_EVENT_WORDS = {
-    "saline": "Saline infiltration", "abi": "Autologous blood injection", "fat-graft": "Fat graft",
-    "injection": "Corticosteroid injection", "pt-start": "Physiotherapy started", "biopsy": "Biopsy",
-    "aat-test": "Alpha-1 antitrypsin test", "workup": "Systemic work-up", "therapy-start": "Therapy started",
-    "therapy-stop": "Therapy stopped", "assessment": "Assessment", "mri": "MRI", "note": "Note",
-}
-
-
 @dataclass(slots=True, frozen=True)
 class CourseRow:
     date: str
@@ -114,88 +99,6 @@ def iso(day: date | None) -> str:
     return day.isoformat() if day else "-"
 
 
-def one_line(text: str) -> str:
-    """Free text on one line (tables and headings cannot hold a newline)."""
-    return " ".join(text.split())
-
-
-def describe_event(event: Event) -> str:
-    parts: list[str] = []
-    if event.volume_ml is not None:
-        parts.append(f"{event.volume_ml:g} mL")
-    if event.drug:
-        parts.append(event.drug + (f" {event.dose}" if event.dose else ""))
-    elif event.dose:
-        parts.append(f"dose {event.dose}")
-    if event.guidance:
-        parts.append(f"{event.guidance} guidance")
-    if event.depth:
-        parts.append(f"depth: {event.depth}")
-    if event.what:
-        parts.append(f"what: {event.what}")
-    if event.result:
-        parts.append(f"result: {event.result}")
-    if event.size_mm is not None:
-        parts.append(f"size {event.size_mm:g} mm")
-    if event.depth_mm is not None:
-        parts.append(f"depth {event.depth_mm:g} mm")
-    if event.pigment:
-        parts.append(f"pigment: {event.pigment}")
-    if event.photo is not None:
-        parts.append("photo taken" if event.photo else "no photo")
-    if event.improvement:
-        parts.append(f"improvement: {event.improvement}")
-    if event.mrc is not None:
-        parts.append(f"MRC {event.mrc}/5")
-    if event.pain is not None:
-        parts.append(f"pain {event.pain}/10")
-    if event.site:
-        parts.append(f"site: {event.site}")
-    if event.note:
-        parts.append(f"note: {event.note}")
-    return one_line("; ".join(parts))
-
-
-def _counts(view: CaseView) -> tuple[str, ...]:
-    counts, pathways = view.counts, view.case.pathways
-    lines = []
-    saline = counts.get("saline")
-    if saline and ("steroid-atrophy" in pathways or saline.get("done")):
-        lines.append(f"saline {saline.get('done', 0)} of {saline.get('min', '?')}-{saline.get('max', '?')}")
-    abi = counts.get("abi")
-    if abi and ("steroid-atrophy" in pathways or abi.get("done")):
-        lines.append(f"autologous blood {abi.get('done', 0)} of about 2")
-    injection = counts.get("injection")
-    if injection and ("hip-injection" in pathways or injection.get("done")):
-        lines.append(f"injections {injection.get('done', 0)} "
-                     f"({injection.get('last_365_days', 0)} in the last 365 days)")
-    return tuple(lines)
-
-
-def _window(opens: date | None, closes: date | None) -> str:
-    if opens is None or closes is None:
-        return "no window"
-    return f"{opens.isoformat()} to {closes.isoformat()}"
-
-
-def item_remark(item) -> str:
-    """The short note after an item (count, when done, reason, snooze, checks): CLI and exports alike."""
-    bits = []
-    if item.detail:
-        bits.append(item.detail)
-    if item.status == "done" and item.resolved_on:
-        bits.append(f"done {item.resolved_on.isoformat()}")
-    if item.status == "skipped":
-        bits.append("skipped" + (f" {item.resolved_on.isoformat()}" if item.resolved_on else ""))
-    if item.until:
-        bits.append(f"snoozed until {item.until.isoformat()}")
-    if item.reason:
-        bits.append(f"reason: {item.reason}")
-    if item.checks:
-        bits.append("checks " + ", ".join(d.isoformat() for d in item.checks))
-    return one_line("; ".join(bits))
-
-
 def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False) -> CaseSheet:
     """The summary of one case; a de-identified one leaves out the day it was made (see deidentify.py)."""
     case = view.case
@@ -227,7 +130,7 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
     course = tuple(
         CourseRow(
             date=e.date.isoformat(),
-            what=_EVENT_WORDS.get(e.kind, e.kind),
+            what=EVENT_WORDS.get(e.kind, e.kind),
             details=describe_event(e),
             voided=e.voided,
             void_reason=one_line(e.void_reason) if e.void_reason else None,
@@ -240,7 +143,7 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
             status_word=STATUS_WORDS.get(i.status, i.status),
             title=i.title,
             item_id=i.id,
-            window=_window(i.opens, i.closes),
+            window=window_words(i.opens, i.closes),
             remark=item_remark(i),
             provenance=i.provenance,
             sources=i.sources,
@@ -269,18 +172,15 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
             sources.append(SourceRow(key, "unknown", "(not in the reference list)", None))
         else:
             sources.append(SourceRow(key, ref.provenance, ref.citation, ref.note))
-    sources.sort(key=lambda s: (_rank(s.provenance), s.key))
+    sources.sort(key=lambda s: (provenance_rank(s.provenance), s.key))
     return CaseSheet(
         case_id=case.id,
         patient=one_line(case.patient) if case.patient else "",
         facts=tuple(facts),
         course=course,
-        counts=_counts(view),
+        counts=tuple(counts_parts(view.counts, catalogue.counted(case.pathways))),
         checklist=checklist,
         alerts=tuple(alerts),
         sources=tuple(sources),
     )
 
-
-def _rank(provenance: str) -> int:
-    return PROVENANCE_ORDER.index(provenance) if provenance in PROVENANCE_ORDER else len(PROVENANCE_ORDER)

@@ -10,18 +10,28 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from checklists import actions
-from checklists.engine import case_row, evaluate, row_of, summarize
-from checklists.models import Alert, CaseView, ItemView, Policy
+from checklists.engine import case_row, evaluate, summarize
+from checklists.models import Alert, CaseRow, CaseView, ItemView, Policy
 from checklists.policy import set_policy
 from checklists.serialize import case_json
-from seeds.loader import load_catalogue
+from store.protocol import shipped_protocol
 
-CATALOGUE = load_catalogue()
+CATALOGUE = shipped_protocol()
 DEFAULT_POLICY = Policy()
 
 SA = "steroid-atrophy"
 PL = "panniculitis-lipoatrophy"
 HIP = "hip-injection"
+
+
+def row_of(view: CaseView) -> CaseRow:
+    """The board line read straight off a fully evaluated case: what `case_row(summarize(...))` must equal."""
+    c = view.case
+    return CaseRow(
+        id=c.id, patient=c.patient, pathways=c.pathways, status=c.status, urgency=view.urgency,
+        next_due=view.next_due, alert_codes=tuple(a.code for a in view.alerts),
+        alert_severities=tuple(a.severity for a in view.alerts), onset=c.onset,
+    )
 
 
 def d(value: date | str) -> date:

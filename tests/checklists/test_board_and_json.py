@@ -8,6 +8,7 @@ import pytest
 
 from checklists import board
 from checklists.models import URGENCY_ORDER
+from checklists.serialize import counts_json
 from checklists.serialize import row_json
 from tests.checklists.support import HIP, PL, SA, Chart, d, days, policy
 
@@ -21,10 +22,10 @@ def test_saline_and_abi_counts_with_policy_bounds():
     for k in range(4):
         c.log("saline", d("2026-02-04") + days(7 * k), volume_ml="10")
     c.log("abi", "2026-04-20", volume_ml="4")
-    assert c.view(TODAY).counts["saline"] == {"done": 4, "min": 3, "max": 6}
-    assert c.view(TODAY).counts["abi"] == {"done": 1}
+    assert counts_json(c.view(TODAY).counts)["saline"] == {"done": 4, "min": 3, "max": 6}
+    assert counts_json(c.view(TODAY).counts)["abi"] == {"done": 1}
     clinic = policy(saline_min_sessions=2, saline_max_sessions=8)
-    assert c.view(TODAY, clinic).counts["saline"] == {"done": 4, "min": 2, "max": 8}
+    assert counts_json(c.view(TODAY, clinic).counts)["saline"] == {"done": 4, "min": 2, "max": 8}
 
 
 def test_injections_in_the_last_365_days_count_today_minus_364_to_today():
@@ -33,10 +34,10 @@ def test_injections_in_the_last_365_days_count_today_minus_364_to_today():
     for day in ("2025-05-31", "2025-06-01", "2025-06-02", "2026-06-01"):
         c.log("injection", day, guidance="image")
     # today - 364 = 2025-06-02; 2025-06-01 is 365 days before today.
-    assert c.view(TODAY).counts["injection"] == {"done": 4, "last_365_days": 2}
+    assert counts_json(c.view(TODAY).counts)["injection"] == {"done": 4, "last_365_days": 2}
     # On 2026-05-31 the span is 2025-06-01 .. 2026-05-31 (the 2026-06-01 injection is not yet).
-    assert c.view(TODAY - days(1)).counts["injection"]["last_365_days"] == 2
-    assert c.view(TODAY + days(1)).counts["injection"]["last_365_days"] == 1
+    assert c.view(TODAY - days(1)).counts.injections_last_365_days == 2
+    assert c.view(TODAY + days(1)).counts.injections_last_365_days == 1
 
 
 # --- next_due and urgency -------------------------------------------------------------------

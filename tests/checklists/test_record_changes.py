@@ -118,7 +118,7 @@ def test_voided_saline_session_counts_for_nothing():
     c.log("saline", "2026-02-11", volume_ml="10")
     c.void(first, "entered twice")
     view = c.view("2026-02-12")
-    assert view.counts["saline"]["done"] == 1
+    assert view.counts.saline == 1
     assert view.item("saline-session").detail == "saline 1 of 3-6"
     assert view.item("saline-response-review").opens == d("2026-02-11") + days(28)
     assert "saline-volume-out-of-range" not in c.alerts("2026-02-12")
@@ -165,7 +165,7 @@ def test_voided_injection_is_not_counted():
     first = c.log("injection", "2026-03-10", guidance="landmark")
     c.void(first)
     view = c.view("2026-03-10")
-    assert view.counts["injection"] == {"done": 0, "last_365_days": 0}
+    assert (view.counts.injections, view.counts.injections_last_365_days) == (0, 0)
     assert view.alerts == ()
     assert view.item("atrophy-check-early").status == "unscheduled"
 

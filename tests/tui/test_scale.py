@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from checklists.models import CaseRow, NextDue
+from store.protocol import shipped_protocol
 from tests.tui.demo_db import TODAY, screen_text, wait_for
 from tests.tui.test_board import SIZE, board_of, loaded_board, sync
 from tui.app import make_app
@@ -47,7 +48,7 @@ class ManyCases:
 @sync
 async def test_ten_thousand_cases_render_only_what_is_on_screen(monkeypatch):
     repository = ManyCases()
-    app = make_app(repository, today=TODAY, catalogue=object())
+    app = make_app(repository, today=TODAY, catalogue=shipped_protocol())
     rendered: list[int] = []
     original = CaseBoard.render_line
 

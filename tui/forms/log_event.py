@@ -12,7 +12,9 @@ from textual.widgets import Input, Select
 
 from checklists.actions import log_event
 from checklists.errors import ValidationError
-from checklists.models import BIOPSY_DEPTHS, EVENT_FIELDS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
+from checklists.models import EVENT_FIELDS
+from checklists.wording import EVENT_WORDS
+from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
 from checklists.validation import EVENT_OPTIONS, EVENT_REQUIRED
 from tui.forms.base import (
     CaseFormScreen,
@@ -25,21 +27,8 @@ from tui.forms.base import (
     text_input,
 )
 
-KIND_LABELS = {
-    "saline": "saline: saline infiltration session",
-    "abi": "abi: autologous blood injection",
-    "fat-graft": "fat-graft: fat grafting",
-    "injection": "injection: corticosteroid injection",
-    "pt-start": "pt-start: physiotherapy started",
-    "biopsy": "biopsy",
-    "aat-test": "aat-test: alpha-1 antitrypsin test",
-    "workup": "workup: systemic work-up",
-    "therapy-start": "therapy-start: a drug started",
-    "therapy-stop": "therapy-stop: a drug stopped",
-    "assessment": "assessment: size, depth, function",
-    "mri": "mri",
-    "note": "note",
-}
+# `saline: saline infiltration`: the kind as the command line takes it, then in words.
+KIND_LABELS = {kind: f"{kind}: {EVENT_WORDS[kind].lower()}" for kind in EVENT_KINDS}
 # label, placeholder; a field several kinds share keeps one box, so switching kind keeps its text.
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "volume_ml": ("Volume (mL)", "e.g. 10"),

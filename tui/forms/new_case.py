@@ -12,7 +12,6 @@ from textual.widgets.selection_list import Selection
 
 from checklists.actions import new_case
 from checklists.errors import ValidationError
-from checklists.models import PATHWAY_IDS
 from tui.forms.base import FormField, FormScreen, TickList, blank_to_none, date_input, text_input
 
 DRY_RUN_ID = "dry-run"
@@ -33,9 +32,7 @@ class NewCaseForm(FormScreen[str]):
         return False
 
     def _pathway_title(self, pathway_id: str) -> str:
-        pathways = getattr(self.catalogue, "pathways", None) or {}
-        definition = pathways.get(pathway_id)
-        return f"{pathway_id}: {definition.title}" if definition is not None else pathway_id
+        return f"{pathway_id}: {self.catalogue.pathways[pathway_id].title}"
 
     def compose_fields(self) -> Iterable[FormField]:
         yield FormField(
@@ -43,7 +40,7 @@ class NewCaseForm(FormScreen[str]):
             required=True,
         )
         pathways = TickList(
-            *(Selection(Text(self._pathway_title(p)), p) for p in PATHWAY_IDS), id="pathways", compact=True,
+            *(Selection(Text(self._pathway_title(p)), p) for p in self.catalogue.pathway_ids), id="pathways", compact=True,
         )
         yield FormField("pathways", "Pathways", pathways, required=True, hint="space toggles; one or more")
         yield FormField("onset", "Onset", date_input(id="onset"), required=True)
@@ -61,7 +58,7 @@ class NewCaseForm(FormScreen[str]):
         return {
             "patient": blank_to_none(self.fields["patient"].control.value),
             # In the list's order, whatever order they were ticked in.
-            "pathways": [p for p in PATHWAY_IDS if p in pathways.selected],
+            "pathways": [p for p in self.catalogue.pathway_ids if p in pathways.selected],
             "onset": blank_to_none(self.fields["onset"].control.value),
             "injection_date": blank_to_none(self.fields["injection_date"].control.value),
             "site": blank_to_none(self.fields["site"].control.value),

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import Input, Select
 
 from checklists.actions import set_field
-from checklists.models import CASE_STATUSES, ETIOLOGIES, INFLAMMATION_STATES
+from checklists.models import CASE_STATUSES, INFLAMMATION_STATES
 from tui.forms.base import (
     DATE_PLACEHOLDER,
     CaseFormScreen,
@@ -33,8 +33,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "patient": ("Patient label", "patient"),
     "note": ("Note", "note"),
 }
+# Fields chosen from a list; etiology's list comes from the case's pathways (their TOML files).
 ENUMS: dict[str, tuple[str, ...]] = {
-    "etiology": ETIOLOGIES,
+    "etiology": (),
     "inflammation": INFLAMMATION_STATES,
     "status": CASE_STATUSES,
 }
@@ -77,7 +78,8 @@ class SetFieldForm(CaseFormScreen[bool]):
         )
         for name, (label, _) in FIELDS.items():
             if name in ENUMS:
-                control = choice([(v, v) for v in ENUMS[name]], prompt="choose", id=f"value-{name}")
+                values = self._choices(name, self.catalogue.pathway_ids)
+                control = choice([(v, v) for v in values], prompt="choose", id=f"value-{name}")
             elif name in DATES:
                 hint = "YYYY-MM-DD, or blank to clear it" if name == "injection-date" else DATE_PLACEHOLDER
                 control = date_input(placeholder=hint, id=f"value-{name}")
@@ -99,6 +101,9 @@ class SetFieldForm(CaseFormScreen[bool]):
     def chosen(self) -> str:
         return select_value(self.fields["field"].control) or self.initial_field
 
+    def _choices(self, name: str, pathways: Iterable[str]) -> tuple[str, ...]:
+        return self.catalogue.etiologies_for(pathways) if name == "etiology" else ENUMS[name]
+
     def on_loaded(self, case: Any) -> None:
         self.opened_revision = case.revision
         for name, (_, attribute) in FIELDS.items():
@@ -107,7 +112,10 @@ class SetFieldForm(CaseFormScreen[bool]):
             self.current[name] = text
             control = self.fields[_key(name)].control
             if isinstance(control, Select):
-                control.value = text if text in ENUMS[name] else Select.NULL
+                values = self._choices(name, case.pathways)
+                if name == "etiology":
+                    control.set_options([(v, v) for v in values])
+                control.value = text if text in values else Select.NULL
             else:
                 control.value = text or ""
 

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from checklists.actions import void_event
 from tui.forms.base import CaseFormScreen, FormField, blank_to_none, text_input
-from store.export.sheet import describe_event
+from checklists.wording import describe_event
 
 
 class VoidEventForm(CaseFormScreen[bool]):

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from checklists.board import FILTERS, filter_rows
 from checklists.models import CaseRow
 from tui.app import describe_error, settings_signature
+from checklists.wording import pathways_short
 from tui.widgets.case_board import CaseBoard
 from tui.widgets.ordered_input import OrderedInput
 
@@ -119,7 +120,8 @@ class BoardScreen(Screen[None]):
         yield Static(id="board-title", classes="title-bar")
         yield Static(id="board-filters", classes="status-bar")
         yield OrderedInput(id="board-search")
-        yield CaseBoard(id="case-board")
+        catalogue = self.app.catalogue
+        yield CaseBoard(lambda pathways: pathways_short(pathways, catalogue), id="case-board")
         yield Static("Loading cases…", id="board-empty")
         yield Footer(compact=True)
 

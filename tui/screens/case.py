@@ -27,7 +27,7 @@ from tui.widgets.checklist import Checklist
 from tui.widgets.events import EventLog
 from tui.widgets.facts import CaseFacts
 from tui.widgets.lesion_chart import LesionChart, measurements
-from tui.widgets.status import SEVERITY_LETTERS, severity_counts, status_label
+from checklists.wording import SEVERITY_LETTERS, severity_counts, status_label
 
 # action -> (palette name, key)
 ITEM_ACTIONS = {
@@ -193,12 +193,11 @@ class CaseScreen(Screen[None]):
 
     def _show(self, view: CaseView) -> None:
         catalogue = self.app.catalogue
-        titles = {pid: p.title for pid, p in catalogue.pathways.items()}
         self.query_one("#case-title", Static).update(self._title(view))
-        self.query_one(CaseFacts).show(view)
+        self.query_one(CaseFacts).show(view, catalogue)
         self.query_one("#alerts-title", Static).update(self._alerts_heading(view))
         self.query_one(AlertList).show(view.alerts, catalogue)
-        self.query_one(Checklist).show(view, titles, catalogue.references)
+        self.query_one(Checklist).show(view, catalogue)
         live = view.case.live_events()
         voided = len(view.case.events) - len(live)
         heading = f"Events ({len(live)}" + (f", {voided} voided" if voided else "") + ")"

@@ -11,14 +11,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from tui.widgets.status import (
-    PATHWAY_SHORT,
+from checklists.wording import (
+    CASE_STATUS_LABELS,
     PROVENANCE_LABELS,
     SEVERITY_LABELS,
     SEVERITY_LETTERS,
     STATUS_LABELS,
-    CASE_STATUS_LABELS,
 )
+from seeds.loader import Catalogue
 
 KEYS = {
     "Everywhere": [
@@ -90,7 +90,7 @@ def keys_table() -> Table:
     return table
 
 
-def legend_table() -> Table:
+def legend_table(catalogue: Catalogue) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(no_wrap=True, style="bold", min_width=14)
     table.add_column()
@@ -104,8 +104,8 @@ def legend_table() -> Table:
         table.add_row(f"{symbol} {word}", f"{SEVERITY_MEANINGS[severity]}; board column: {letter}n")
     table.add_row("", "")
     table.add_row(Text("Pathways", style="bold underline"), "")
-    for pathway, short in PATHWAY_SHORT.items():
-        table.add_row(short, pathway)
+    for pathway in catalogue.pathways.values():
+        table.add_row(pathway.short, f"{pathway.id}: {pathway.title}")
     table.add_row("", "")
     table.add_row(Text("Provenance", style="bold underline"), "")
     for level, meaning in PROVENANCE_LABELS.items():
@@ -121,7 +121,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(Text("Rounds: keys and words   (↑↓ to scroll, escape to close)", style="bold"), id="help-title")
-            yield Static(Group(keys_table(), legend_table(), Text(
+            yield Static(Group(keys_table(), legend_table(self.app.catalogue), Text(
                 "Rounds is decision support: every item shows where it comes from and how strong that "
                 "source is. It does not prescribe.", style="italic")), id="help-text")
         yield Footer(compact=True, show_command_palette=False)  # this screen's keys, not the board's

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from checklists.models import Alert
-from tui.widgets.status import severity_label
+from checklists.wording import severity_label
 
 # Plain ANSI names so that 16-colour terminals keep them; the word says the same without colour.
 SEVERITY_STYLES = {"critical": "bold red", "warning": "bold yellow", "info": "cyan"}

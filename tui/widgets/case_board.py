@@ -7,7 +7,7 @@ slice of a list into Strips costs the same whatever the size of the list.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -21,14 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from checklists.models import CaseRow
-from tui.widgets.status import (
-    CASE_STATUS_LABELS,
-    STATUS_LABELS,
-    pathways_short,
-    severity_counts,
-    short_id,
-    window_text,
-)
+from checklists.wording import CASE_STATUS_LABELS, STATUS_LABELS, severity_counts, window_text
 
 # The board is narrow at 80 columns, so "unscheduled" is abbreviated there (the help screen explains).
 _NARROW_WORDS = {"unscheduled": "unsched"}
@@ -55,6 +48,11 @@ class BoardColumns:
         free = max(width - fixed, 20)
         patient = min(max(free * 3 // 10, 10), 28)
         return cls(status, case_id, patient, pathways, free - patient, alerts)
+
+
+def short_id(case_id: str, length: int = 10) -> str:
+    """A case id as typed at the CLI (10 characters); a longer one is cut, and any unique prefix works."""
+    return case_id if len(case_id) <= length else case_id[: length - 1] + "…"
 
 
 def fit(text: str, width: int) -> str:
@@ -149,9 +147,12 @@ class CaseBoard(ScrollView, can_focus=True):
         def control(self) -> "CaseBoard":
             return self.board
 
-    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None):
+    def __init__(self, pathway_labels: Callable[[Iterable[str]], str] = "+".join, *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None):
         super().__init__(name=name, id=id, classes=classes)
         self._rows: Sequence[CaseRow] = ()
+        # `ATR+HIP`: the catalogue's short labels (a clinic's own pathways have theirs).
+        self.pathway_labels = pathway_labels
 
     # -- data -------------------------------------------------------------------------------------
 
@@ -242,7 +243,7 @@ class CaseBoard(ScrollView, can_focus=True):
             Segment(status_cell(status, columns.status), status_style),
             Segment(" " + fit(short_id(row.id, columns.case_id), columns.case_id), base),
             Segment(" " + fit(row.patient, columns.patient), base),
-            Segment(" " + fit(pathways_short(row.pathways), columns.pathways), base),
+            Segment(" " + fit(self.pathway_labels(row.pathways), columns.pathways), base),
             Segment(" " + next_due_cell(row, columns.next_due), base),
             Segment(" " + fit(severity_counts(row.alert_severities), columns.alerts), alert_style),
         ]

@@ -21,10 +21,10 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from checklists.models import CaseView, ItemView
+from seeds.loader import Catalogue
 from tui.widgets.case_board import fit, status_cell
-from tui.widgets.status import PROVENANCE_LABELS, window_text
+from checklists.wording import PROVENANCE_LABELS, window_text
 
-ETIOLOGY_PATHWAY = "panniculitis-lipoatrophy"
 _STATUS_WIDTH = 13
 _WINDOW_WIDTH = 17
 
@@ -96,8 +96,7 @@ def detail_lines(item: ItemView, references: dict, width: int) -> list[str]:
     return lines
 
 
-def build_lines(view: CaseView, pathway_titles: dict[str, str], references: dict,
-                expanded: set[str], width: int) -> list[_Line]:
+def build_lines(view: CaseView, catalogue: Catalogue, expanded: set[str], width: int) -> list[_Line]:
     lines: list[_Line] = []
     pathway = phase = None
     for item in view.items:
@@ -105,9 +104,10 @@ def build_lines(view: CaseView, pathway_titles: dict[str, str], references: dict
             pathway, phase = item.pathway, None
             if lines:
                 lines.append(_Line("blank", ""))
-            title = pathway_titles.get(pathway, pathway)
+            definition = catalogue.pathways.get(pathway)
+            title = definition.title if definition else pathway
             lines.append(_Line("pathway", fit(f" {title} ({pathway})", width)))
-            if pathway == ETIOLOGY_PATHWAY and view.case.etiology in (None, "unknown"):
+            if definition and definition.etiologies and view.case.etiology in (None, definition.etiologies[0]):
                 # The treatment items depend on the etiology: say how to get them rather than hide why.
                 lines.append(_Line("detail", fit("  Etiology unknown: set it (E) and its treatment items appear.", width)))
         if item.phase != phase:
@@ -115,7 +115,8 @@ def build_lines(view: CaseView, pathway_titles: dict[str, str], references: dict
             lines.append(_Line("phase", fit(f"  {phase}", width)))
         lines.append(_Line("item", item_line(item, width), item.id, item.status))
         if item.id in expanded:
-            lines += [_Line("detail", fit(text, width), item.id) for text in detail_lines(item, references, width)]
+            lines += [_Line("detail", fit(text, width), item.id)
+                      for text in detail_lines(item, catalogue.references, width)]
     return lines
 
 
@@ -167,17 +168,15 @@ class Checklist(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._view: CaseView | None = None
-        self._pathway_titles: dict[str, str] = {}
-        self._references: dict = {}
+        self._catalogue: Catalogue | None = None
         self._expanded: set[str] = set()
         self._lines: list[_Line] = []
         self._lines_width = -1
 
-    def show(self, view: CaseView, pathway_titles: dict[str, str], references: dict) -> None:
+    def show(self, view: CaseView, catalogue: Catalogue) -> None:
         """Show a (re)computed view; the selected item stays selected if it is still in the case."""
         self._view = view
-        self._pathway_titles = pathway_titles
-        self._references = references
+        self._catalogue = catalogue
         self._lines_width = -1
         ids = [item.id for item in view.items]
         self._expanded &= set(ids)
@@ -195,13 +194,12 @@ class Checklist(Widget, can_focus=True):
 
     def _layout_lines(self, width: int) -> list[_Line]:
         if width != self._lines_width:
-            if self._view is None:
+            if self._view is None or self._catalogue is None:
                 self._lines = [_Line("detail", "Loading the checklist…")]
             elif not self._view.items:
                 self._lines = [_Line("detail", "This case has no checklist items.")]
             else:
-                self._lines = build_lines(self._view, self._pathway_titles, self._references,
-                                          self._expanded, width)
+                self._lines = build_lines(self._view, self._catalogue, self._expanded, width)
             self._lines_width = width
         return self._lines
 

@@ -19,7 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from checklists.models import Event
-from store.export.sheet import describe_event  # one wording of an event: log, forms, CLI, exports
+from checklists.wording import describe_event  # one wording of an event: log, forms, CLI, exports
 
 _DATE_WIDTH = 10
 _KIND_WIDTH = 13

@@ -10,36 +10,14 @@ from rich.text import Text
 from textual.widgets import Static
 
 from checklists.models import CaseView
-from tui.widgets.status import status_label, window_text
+from seeds.loader import Catalogue
+from checklists.wording import counts_text, status_label, window_text
 
 
 def dated(value: str | None, when: date | None) -> str:
     if value is None:
         return "not set"
     return f"{value} (since {when.isoformat()})" if when else value
-
-
-def counts_text(counts: dict[str, dict[str, int]], pathways=()) -> str:
-    """`saline 2 of 3-6 · ABI 1 · injections 3 in last 365 days (4 in all)`; ABI = autologous blood.
-
-    Only the counts that matter to the case's pathways (or that have something to count).
-    """
-    parts = []
-    atrophy = "steroid-atrophy" in pathways
-    saline = counts.get("saline") or {}
-    if atrophy or saline.get("done"):
-        if "min" in saline and "max" in saline:
-            parts.append(f"saline {saline.get('done', 0)} of {saline['min']}-{saline['max']}")
-        else:
-            parts.append(f"saline {saline.get('done', 0)}")
-    abi = counts.get("abi") or {}
-    if atrophy or abi.get("done"):
-        parts.append(f"ABI {abi.get('done', 0)}")
-    injection = counts.get("injection") or {}
-    if "hip-injection" in pathways or injection.get("done"):
-        recent, total = injection.get("last_365_days", 0), injection.get("done", 0)
-        parts.append(f"injections {recent} in last 365 days" + (f" ({total} in all)" if total != recent else ""))
-    return " · ".join(parts) or "nothing counted for these pathways"
 
 
 def next_due_text(view: CaseView) -> str:
@@ -49,7 +27,7 @@ def next_due_text(view: CaseView) -> str:
     return f"{status_label(due.status)}  {window_text(due.opens, due.closes)}  {due.title}"
 
 
-def facts_table(view: CaseView) -> RenderableType:
+def facts_table(view: CaseView, catalogue: Catalogue) -> RenderableType:
     case = view.case
     pairs = Table.grid(padding=(0, 1), expand=True)
     pairs.add_column(style="bold", no_wrap=True, width=12)
@@ -67,7 +45,7 @@ def facts_table(view: CaseView) -> RenderableType:
     wide.add_column(style="bold", no_wrap=True, width=12)
     wide.add_column(ratio=1)
     wide.add_row("Pathways", Text(", ".join(case.pathways)))
-    wide.add_row("Counts", Text(counts_text(view.counts, case.pathways)))
+    wide.add_row("Counts", Text(counts_text(view.counts, catalogue.counted(case.pathways))))
     wide.add_row("Next due", Text(next_due_text(view)))
     if case.note:
         wide.add_row("Note", Text(case.note))
@@ -79,5 +57,5 @@ class CaseFacts(Static):
     CaseFacts { height: auto; }
     """
 
-    def show(self, view: CaseView) -> None:
-        self.update(facts_table(view))
+    def show(self, view: CaseView, catalogue: Catalogue) -> None:
+        self.update(facts_table(view, catalogue))

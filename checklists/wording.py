@@ -1,0 +1,189 @@
+"""How Rounds words what it computes: statuses, severities, provenance, windows, events and counts.
+
+One module, so the board, the case screen, the command line and the exports say the same thing the
+same way. Status is always a symbol and a word, never a colour alone: over SSH a terminal may have
+16 colours or NO_COLOR set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from checklists.models import Counts, Event, ItemView
+from seeds.loader import Catalogue
+
+# status -> (symbol, word). Urgent statuses are upper case so they stand out in monochrome too.
+# Symbols are characters every UTF-8 terminal draws in one cell (tmux with TERM=screen too).
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "overdue": ("!", "OVERDUE"),
+    "due": ("●", "DUE"),
+    "due-soon": ("◐", "DUE SOON"),
+    "upcoming": ("○", "upcoming"),
+    "snoozed": ("z", "snoozed"),
+    "unscheduled": ("·", "unscheduled"),
+    "done": ("✓", "done"),
+    "skipped": ("–", "skipped"),
+}
+# Follow-up has ended for closed and lost cases, so lists show that instead of an urgency.
+CASE_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "closed": ("×", "closed"),
+    "lost": ("?", "lost"),
+}
+# The words of a printed summary, where a symbol would not survive a letter.
+STATUS_WORDS = {
+    "overdue": "OVERDUE", "due": "DUE", "due-soon": "due soon", "upcoming": "upcoming",
+    "snoozed": "snoozed", "unscheduled": "no window", "done": "done", "skipped": "skipped",
+}
+SEVERITY_LABELS: dict[str, tuple[str, str]] = {
+    "critical": ("‼", "CRITICAL"),
+    "warning": ("!", "WARNING"),
+    "info": ("i", "info"),
+}
+# One letter per severity for a narrow alert column ("C1 W2"), most severe first.
+SEVERITY_LETTERS = {"critical": "C", "warning": "W", "info": "I"}
+PROVENANCE_LABELS = {
+    "literature": "literature (verified citation)",
+    "seed-summary": "seed summary (not yet traced to a verified paper)",
+    "clinic-policy": "clinic policy (a number the clinic chose)",
+}
+PROVENANCE_ORDER = tuple(PROVENANCE_LABELS)  # strongest first
+EVENT_WORDS = {
+    "saline": "Saline infiltration", "abi": "Autologous blood injection", "fat-graft": "Fat graft",
+    "injection": "Corticosteroid injection", "pt-start": "Physiotherapy started", "biopsy": "Biopsy",
+    "aat-test": "Alpha-1 antitrypsin test", "workup": "Systemic work-up", "therapy-start": "Therapy started",
+    "therapy-stop": "Therapy stopped", "assessment": "Assessment", "mri": "MRI", "note": "Note",
+}
+
+
+def status_label(status: str) -> str:
+    """`! OVERDUE`, `○ upcoming`, ...; an unknown status is shown as it is rather than hidden."""
+    symbol, word = STATUS_LABELS.get(status) or CASE_STATUS_LABELS.get(status) or ("?", status)
+    return f"{symbol} {word}"
+
+
+def severity_label(severity: str) -> str:
+    symbol, word = SEVERITY_LABELS.get(severity, ("?", severity))
+    return f"{symbol} {word}"
+
+
+def severity_counts(severities: Iterable[str]) -> str:
+    """`C1 W2`: how many alerts of each severity, most severe first; empty when there are none."""
+    severities = list(severities)
+    parts = []
+    for severity, letter in SEVERITY_LETTERS.items():
+        count = sum(1 for s in severities if s == severity)
+        if count:
+            parts.append(f"{letter}{count}")
+    return " ".join(parts)
+
+
+def provenance_label(provenance: str) -> str:
+    return PROVENANCE_LABELS.get(provenance, provenance)
+
+
+def provenance_rank(provenance: str) -> int:
+    return PROVENANCE_ORDER.index(provenance) if provenance in PROVENANCE_ORDER else len(PROVENANCE_ORDER)
+
+
+def window_text(opens: date | None, closes: date | None) -> str:
+    """`2026-12-20..01-10`: a window in ISO dates, the year of `closes` left out when it is the same."""
+    if opens is None or closes is None:
+        return "no window"
+    if opens.year == closes.year:
+        return f"{opens.isoformat()}..{closes.strftime('%m-%d')}"
+    return f"{opens.isoformat()}..{closes.isoformat()}"
+
+
+def window_words(opens: date | None, closes: date | None) -> str:
+    """`2026-12-20 to 2027-01-10`, for printed summaries."""
+    if opens is None or closes is None:
+        return "no window"
+    return f"{opens.isoformat()} to {closes.isoformat()}"
+
+
+def pathways_short(pathways: Iterable[str], catalogue: Catalogue) -> str:
+    """`ATR+HIP`: the pathways' short labels from the catalogue."""
+    return "+".join(catalogue.short_label(p) for p in pathways)
+
+
+def one_line(text: str) -> str:
+    """Free text on one line (tables, headings and list lines cannot hold a newline)."""
+    return " ".join(text.split())
+
+
+def describe_event(event: Event) -> str:
+    """An event's details in one line (`10 mL; site: left cheek`): the event log, forms, CLI and exports."""
+    parts: list[str] = []
+    if event.volume_ml is not None:
+        parts.append(f"{event.volume_ml:g} mL")
+    if event.drug:
+        parts.append(event.drug + (f" {event.dose}" if event.dose else ""))
+    elif event.dose:
+        parts.append(f"dose {event.dose}")
+    if event.guidance:
+        parts.append(f"{event.guidance} guidance")
+    if event.depth:
+        parts.append(f"depth: {event.depth}")
+    if event.what:
+        parts.append(f"what: {event.what}")
+    if event.result:
+        parts.append(f"result: {event.result}")
+    if event.size_mm is not None:
+        parts.append(f"size {event.size_mm:g} mm")
+    if event.depth_mm is not None:
+        parts.append(f"depth {event.depth_mm:g} mm")
+    if event.pigment:
+        parts.append(f"pigment: {event.pigment}")
+    if event.photo is not None:
+        parts.append("photo taken" if event.photo else "no photo")
+    if event.improvement:
+        parts.append(f"improvement: {event.improvement}")
+    if event.mrc is not None:
+        parts.append(f"MRC {event.mrc}/5")
+    if event.pain is not None:
+        parts.append(f"pain {event.pain}/10")
+    if event.site:
+        parts.append(f"site: {event.site}")
+    if event.note:
+        parts.append(f"note: {event.note}")
+    return one_line("; ".join(parts))
+
+
+def item_remark(item: ItemView) -> str:
+    """The short note after an item (count, when done, reason, snooze, checks): CLI and exports alike."""
+    bits = []
+    if item.detail:
+        bits.append(item.detail)
+    if item.status == "done" and item.resolved_on:
+        bits.append(f"done {item.resolved_on.isoformat()}")
+    if item.status == "skipped":
+        bits.append("skipped" + (f" {item.resolved_on.isoformat()}" if item.resolved_on else ""))
+    if item.until:
+        bits.append(f"snoozed until {item.until.isoformat()}")
+    if item.reason:
+        bits.append(f"reason: {item.reason}")
+    if item.checks:
+        bits.append("checks " + ", ".join(d.isoformat() for d in item.checks))
+    return one_line("; ".join(bits))
+
+
+def counts_parts(counts: Counts, counted: Iterable[str]) -> list[str]:
+    """`saline 2 of 3-6`, `autologous blood 1`, `injections 4 (3 in 365 days)`.
+
+    `counted`: what the case's pathways count (Catalogue.counted); anything else shows only once
+    there is something to count, so a hip case with a stray saline session still shows it.
+    """
+    wanted = set(counted)
+    parts = []
+    if "saline" in wanted or counts.saline:
+        parts.append(f"saline {counts.saline} of {counts.saline_min}-{counts.saline_max}")
+    if "abi" in wanted or counts.abi:
+        parts.append(f"autologous blood {counts.abi}")
+    if "injection" in wanted or counts.injections:
+        parts.append(f"injections {counts.injections} ({counts.injections_last_365_days} in 365 days)")
+    return parts
+
+
+def counts_text(counts: Counts, counted: Iterable[str]) -> str:
+    return " · ".join(counts_parts(counts, counted)) or "nothing counted for these pathways"
