@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from checklists.errors import ValidationError
@@ -44,6 +45,36 @@ def _check_pairs(policy: Policy, key: str) -> None:
         raise ValidationError(
             f"saline_min_sessions ({policy.saline_min_sessions}) must not exceed saline_max_sessions "
             f"({policy.saline_max_sessions})", key)
+
+
+def set_policies(policy: Policy, values: Mapping[str, object]) -> tuple[Policy, list[Change]]:
+    """A new policy with every key of `values` set, and one change per value that differs.
+
+    The keys are tried in whichever order the paired bounds allow: raising the minimum and the maximum
+    together must not fail because the new minimum was tried against the old maximum. When no order
+    works, the first refusal stands (naming its key).
+    """
+    for key in values:
+        if key not in POLICY_KEYS:
+            raise ValidationError(f"unknown policy key '{key}'; keys: {', '.join(POLICY_KEYS)}", "key")
+    pending = [key for key in POLICY_KEYS if key in values]
+    changes: list[Change] = []
+    while pending:
+        failed: list[str] = []
+        first_error: ValidationError | None = None
+        for key in pending:
+            try:
+                policy, change = set_policy(policy, key, values[key])
+            except ValidationError as exc:
+                failed.append(key)
+                first_error = first_error or exc
+                continue
+            if change is not None:
+                changes.append(change)
+        if first_error is not None and len(failed) == len(pending):
+            raise first_error
+        pending = failed
+    return policy, changes
 
 
 def set_policy(policy: Policy, key: str, value: object) -> tuple[Policy, Change | None]:

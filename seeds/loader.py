@@ -118,6 +118,7 @@ class PathwayDef:
     etiologies: tuple[str, ...] = ()  # the first is a new case's; empty: the pathway has no etiology
     inflammation: bool = False  # whether its cases record inflammation (active / resolved, dated)
     counts: tuple[str, ...] = ()  # which counts (vocabulary.COUNTED) its cases show
+    onset: str = "the day the problem was first noticed"  # what a case's onset date means here
     order: int = 100  # where it is listed among the pathways (then by id)
     file: str = ""  # where it was read from, for messages ("hip-injection.toml")
     clinic: bool = False  # True for a clinic's own pathway from the database's pathways/ folder
@@ -485,8 +486,8 @@ def load_references(path: Path) -> dict[str, Reference]:
     return references
 
 
-_PATHWAY_FIELDS = ("id", "title", "short", "order", "summary", "anchors", "etiologies", "inflammation",
-                   "counts", "item", "alert")
+_PATHWAY_FIELDS = ("id", "title", "short", "order", "summary", "anchors", "onset", "etiologies",
+                   "inflammation", "counts", "item", "alert")
 
 
 def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False) -> PathwayDef:
@@ -517,6 +518,7 @@ def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False) -
         inflammation=top.flag("inflammation"),
         counts=top.choices("counts", COUNTED),
         order=top.integer("order", 100) or 100,
+        onset=top.text("onset", required=False) or PathwayDef.onset,
         file=path.name,
         clinic=clinic,
     )

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
 from checklists.models import Change
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(slots=True, frozen=True)

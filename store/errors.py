@@ -19,6 +19,8 @@ class StoreError(Exception):
 class NotADatabase(StoreError):
     """--db (or $ROUNDS_DB) names something that is not a directory: never shown as an empty ward."""
 
+    bad_input = True  # the user typed a wrong path
+
     def __init__(self, path: Path | str):
         super().__init__(f"{path} is not a Rounds database directory (it exists but is not a directory); "
                          "check --db or $ROUNDS_DB")

@@ -224,7 +224,8 @@ class Repository:
         settings = SettingsFile(self.settings_path)
         return settings.policy() if settings.load() else Policy()
 
-    def update_policy(self, mutate: Callable[[Policy], tuple[Policy, Change | None]]) -> Policy:
+    def update_policy(self, mutate: Callable[[Policy], tuple[Policy, list[Change]]]) -> Policy:
+        """Apply `mutate` to the policy as stored now, under its lock: one write, one audit entry a key."""
         # Check the change against the policy as it stands before creating anything, so that a refused
         # `config set` on a new database leaves no directory behind; it is checked again under the lock.
         mutate(self.policy())
@@ -233,11 +234,11 @@ class Repository:
             settings = SettingsFile(self.settings_path)
             settings.load_or_create()
             current = settings.policy()
-            changed, change = mutate(current)
-            if change is None:
+            changed, changes = mutate(current)
+            if not changes:
                 return current
             settings.put_policy(changed)
-            settings.append_audit(change_docs([change], *self._who_when(), revision=None))
+            settings.append_audit(change_docs(changes, *self._who_when(), revision=None))
             settings.commit()
         return changed
 
@@ -252,7 +253,7 @@ class Repository:
             raise CorruptCaseFile(self.settings_path, SettingsFile.kind) from None
 
     def deid_offset_days(self, case_id: str) -> int:
-        """The case's secret date shift for de-identified exports: nonzero, within a year either way."""
+        """The case's secret date shift for de-identified exports: 20 to 40 years back (store/export/deidentify.py)."""
         case_id = self.resolve(case_id)
         case_file = CaseFile(self.case_path(case_id))
         case_file.load_case(case_id)

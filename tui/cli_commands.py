@@ -9,7 +9,7 @@ import orjson
 from checklists import actions
 from checklists.board import FILTERS, filter_rows, sort_rows
 from checklists.engine import evaluate
-from checklists.policy import POLICY_KEYS, set_policy
+from checklists.policy import POLICY_KEYS, set_policies
 from checklists.serialize import case_json, event_json, policy_json, row_json
 from checklists.validation import check_choice
 from seeds.vocabulary import EVENT_KINDS
@@ -239,7 +239,7 @@ def cmd_config_show(args, ctx) -> int:
 
 
 def cmd_config_set(args, ctx) -> int:
-    policy = ctx.repo.update_policy(lambda p: set_policy(p, args.key, args.value))
+    policy = ctx.repo.update_policy(lambda p: set_policies(p, {args.key: args.value}))
     if ctx.json:
         _print_json(policy_json(policy))
     else:

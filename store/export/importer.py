@@ -17,7 +17,7 @@ import orjson
 
 from checklists.actions import check_pathways, check_patient
 from checklists.errors import ValidationError
-from checklists.policy import POLICY_KEYS, set_policy
+from checklists.policy import POLICY_KEYS, set_policies
 from checklists.models import (
     CASE_STATUSES, EVENT_FIELDS, INFLAMMATION_STATES, ITEM_STATES, Case, Change, Event,
     ItemRecord, Policy,
@@ -123,33 +123,10 @@ def _policy(doc: Any, source: str) -> Policy | None:
     if unknown:
         raise ImportFileError(f"{source}: field 'policy.{unknown[0]}' is not a policy key")
     try:
-        policy, _ = _apply_policy(Policy(), doc)
+        policy, _ = set_policies(Policy(), doc)
     except ValidationError as exc:
         raise ImportFileError(f"{source}: field 'policy.{exc.field}' is not valid: {exc}") from None
     return policy
-
-
-def _apply_policy(policy: Policy, values: Mapping[str, Any]) -> tuple[Policy, list[Change]]:
-    """Set every key, in whichever order the paired bounds allow (a new minimum above the old maximum
-    has to wait for the new maximum)."""
-    pending = [k for k in POLICY_KEYS if k in values]
-    changes: list[Change] = []
-    while pending:
-        failed: list[str] = []
-        error: ValidationError | None = None
-        for key in pending:
-            try:
-                policy, change = set_policy(policy, key, values[key])
-            except ValidationError as exc:
-                failed.append(key)
-                error = exc
-                continue
-            if change is not None:
-                changes.append(change)
-        if len(failed) == len(pending):
-            raise error
-        pending = failed
-    return policy, changes
 
 
 class _Bad(Exception):
@@ -409,10 +386,8 @@ def _policy_for(repo, plan: ImportPlan) -> tuple[tuple[str, ...], tuple[str, ...
         return (), ()
     if repo.signatures():
         return (), differs
-    # One audited change a key, in the order in which the paired bounds allow them.
-    _, changes = _apply_policy(current, {k: getattr(plan.policy, k) for k in differs})
-    for change in changes:
-        repo.update_policy(lambda policy, change=change: set_policy(policy, change.target, change.new))
+    restored = {k: getattr(plan.policy, k) for k in differs}
+    repo.update_policy(lambda policy: set_policies(policy, restored))
     return differs, ()
 
 

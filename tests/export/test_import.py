@@ -140,10 +140,10 @@ def test_error_messages_never_echo_patient_text(demo, tmp_path):
 
 
 def _set_policy(repo, **values):
-    from checklists.policy import set_policy
+    from checklists.policy import set_policies
 
     for key, value in values.items():
-        repo.update_policy(lambda policy, key=key, value=value: set_policy(policy, key, value))
+        repo.update_policy(lambda policy, key=key, value=value: set_policies(policy, {key: value}))
 
 
 def test_the_policy_comes_along_into_an_empty_database(demo, tmp_path):

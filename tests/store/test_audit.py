@@ -79,7 +79,7 @@ def test_new_events_are_stamped_with_who_entered_them(repo, case_id):
 
 def test_policy_changes_are_audited_in_the_settings(repo):
     assert repo.policy() == Policy()
-    updated = repo.update_policy(lambda p: (replace(p, soon_days=21), Change("policy-set", "soon_days", 14, 21)))
+    updated = repo.update_policy(lambda p: (replace(p, soon_days=21), [Change("policy-set", "soon_days", 14, 21)]))
     assert updated.soon_days == 21 and repo.policy().soon_days == 21
     (entry,) = repo.settings_audit()
     assert (entry.who, entry.when) == ("nurse.kim", "2025-03-01T09:30:00.000Z")
@@ -88,7 +88,7 @@ def test_policy_changes_are_audited_in_the_settings(repo):
 
 def test_a_policy_mutation_without_a_change_writes_nothing(repo, case_id):
     before = repo.settings_path.read_bytes()
-    assert repo.update_policy(lambda p: (p, None)) == Policy()
+    assert repo.update_policy(lambda p: (p, [])) == Policy()
     assert repo.settings_path.read_bytes() == before
 
 

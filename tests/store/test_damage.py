@@ -87,7 +87,7 @@ def test_a_damaged_settings_file_is_refused_not_replaced(repo, case_id):
     with pytest.raises(CorruptCaseFile, match="damaged settings file"):
         repo.policy()
     with pytest.raises(CorruptCaseFile):
-        repo.update_policy(lambda p: (p, Change("policy-set", "soon_days", 14, 14)))
+        repo.update_policy(lambda p: (p, [Change("policy-set", "soon_days", 14, 14)]))
     with pytest.raises(CorruptCaseFile):
         repo.record_export([case_id], "csv", False, "file")
     with pytest.raises(CorruptCaseFile):
@@ -117,7 +117,7 @@ def test_a_case_from_a_newer_schema_is_refused(repo, three_cases):
 
 
 def test_a_policy_value_that_is_not_a_number_is_damage(repo, case_id):
-    repo.update_policy(lambda p: (p, Change("policy-set", "soon_days", 14, 14)))
+    repo.update_policy(lambda p: (p, [Change("policy-set", "soon_days", 14, 14)]))
     rewrite(repo.settings_path, lambda t: t["policy"]["1"].update(soon_days="fourteen"))
     with pytest.raises(CorruptCaseFile):
         repo.policy()

@@ -168,7 +168,7 @@ def test_damaged_cache_entries_are_made_again(listed, summarize):
 
 def test_a_different_policy_or_catalogue_rebuilds_the_cache(listed, summarize):
     repo, ids = listed
-    repo.update_policy(lambda p: (replace(p, soon_days=30), Change("policy-set", "soon_days", 14, 30)))
+    repo.update_policy(lambda p: (replace(p, soon_days=30), [Change("policy-set", "soon_days", 14, 30)]))
     repo.list_rows(TODAY)
     assert summarize.take() == ids
     repo.list_rows(TODAY, policy=Policy(soon_days=30))

@@ -24,7 +24,7 @@ repo = make_repo(Path(sys.argv[1]) / "nested" / "db")
 case_id = repo.new_case_id()
 repo.add_case(make_case(case_id), [Change("case-add", "case")])
 repo.update(case_id, add_saline())
-repo.update_policy(lambda p: (p, Change("policy-set", "soon_days", 14, 14)))
+repo.update_policy(lambda p: (p, [Change("policy-set", "soon_days", 14, 14)]))
 repo.record_export([case_id], "json", True, "file")
 repo.list_rows(date(2025, 3, 1))
 modes = {}

@@ -514,7 +514,7 @@ async def test_new_case_validates_then_writes_what_was_typed(repo, catalogue):
         await pilot.press(*"DEMO-007")  # the patient box has focus
         assert shows(form, "pathways", "a case needs at least one pathway")
         await pilot.press("tab", "space", "down", "down", "space")  # steroid-atrophy, hip-injection
-        assert shows(form, "onset", "onset is required: the date the atrophy was first noticed")
+        assert shows(form, "onset", "onset is required: the day the atrophy was first noticed")
         await pilot.press("tab", *"2026-10-01", "tab", *"2026-10-05")
         assert shows(form, "injection_date", "injection date 2026-10-05 is after onset 2026-10-01")
         await pilot.press("enter")
@@ -608,7 +608,10 @@ async def test_policy_form_validates_each_value_and_writes_only_changes(repo, ca
     assert app.result is True
     policy = repo.policy()
     assert (policy.soon_days, policy.saline_min_ml, policy.saline_max_ml, policy.recurrence_months) == (1, 25, 40, 6)
-    assert sorted(e.target for e in repo.settings_audit()) == ["saline_max_ml", "saline_min_ml", "soon_days"]
+    entries = repo.settings_audit()
+    assert sorted(e.target for e in entries) == ["saline_max_ml", "saline_min_ml", "soon_days"]
+    # One change of three keys: written together, so a crash or a refusal cannot keep half of it.
+    assert len({e.when for e in entries}) == 1
 
 
 # --- fits at 80x24 -----------------------------------------------------------------------------------

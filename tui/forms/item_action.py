@@ -11,7 +11,6 @@ from rich.text import Text
 from checklists.actions import resolve_item
 from tui.forms.base import CaseFormScreen, FormField, blank_to_none, date_input, text_input
 
-ACTIONS = ("done", "skip", "snooze", "reopen")
 TITLES = {
     "done": "Mark item done",
     "skip": "Skip item",

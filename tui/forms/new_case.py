@@ -75,7 +75,8 @@ class NewCaseForm(FormScreen[str]):
     def apply(self, subject: Any, values: Mapping[str, Any]) -> Any:
         if values["patient"] is not None and values["pathways"] and values["onset"] is None:
             # The engine would quote the missing value back; say plainly what is missing.
-            raise ValidationError("onset is required: the date the atrophy was first noticed", "onset")
+            meaning = self.catalogue.pathways[values["pathways"][0]].onset
+            raise ValidationError(f"onset is required: {meaning}", "onset")
         return self._build(DRY_RUN_ID, values)
 
     def write(self, values: Mapping[str, Any]) -> object:
