@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from checklists.dates import parse_date
 from checklists.engine import evaluate
@@ -204,7 +204,7 @@ def _pathways_with(catalogue: Catalogue, what: str) -> str:
 
 
 def _field_update(case: Case, field: str, value: object, today: date, day: date,
-                  catalogue: Catalogue) -> dict[str, object]:
+                  catalogue: Catalogue) -> dict[str, Any]:
     text = "" if value is None else str(value).strip()
     if field == "etiology":
         etiologies = catalogue.etiologies_for(case.pathways)

@@ -15,7 +15,7 @@ LATEST = date(2199, 12, 31)
 _ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only
 
 
-def parse_date(value: date | str, what: str = "date") -> date:
+def parse_date(value: object, what: str = "date") -> date:
     """An exact `YYYY-MM-DD` that names a real day; anything else is a ValidationError naming `what`."""
     if isinstance(value, date):
         return value

@@ -6,7 +6,9 @@ summary that the store can cache. Both go through `status.item_status`, so they 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import TypeVar
 
 from checklists.facts import CaseFacts, case_facts
 from checklists.models import (
@@ -58,13 +60,18 @@ def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
     )
 
 
-def _next_due(candidates) -> NextDue | None:
+Candidate = tuple[str, "date | None", "date | None", str, str]
+
+
+def _next_due(candidates: Iterable[Candidate]) -> NextDue | None:
     """The most urgent item that has a window and is not snoozed or resolved (upcoming included).
 
     `candidates`: (status, opens, closes, item id, title) of every item; shared by the case view and
     the board line so that the two cannot pick differently.
     """
-    waiting = [c for c in candidates if c[0] in _WAITING_STATUSES]
+    # A waiting status (upcoming .. overdue) always has a window; the check says so to the type checker.
+    waiting = [(status, opens, closes, item, title) for status, opens, closes, item, title in candidates
+               if status in _WAITING_STATUSES and opens is not None and closes is not None]
     if not waiting:
         return None
     status, opens, closes, item, title = min(waiting, key=lambda c: (urgency_rank(c[0]), c[1], c[2]))
@@ -79,12 +86,16 @@ def _counts(facts: CaseFacts, policy: Policy, today: date) -> Counts:
     )
 
 
-def _strongest_per_code(spans, today: date) -> dict[str, tuple[str, object]]:
+P = TypeVar("P")
+
+
+def _strongest_per_code(spans: Iterable[tuple[str, str, date | None, date | None, P]],
+                        today: date) -> dict[str, tuple[str, P]]:
     """One alert per code: of a code's spans holding today, the most severe, as {code: (severity, payload)}.
 
     `spans`: (code, severity, starts, ends, payload); shared by the case view and the board line.
     """
-    chosen: dict[str, tuple[str, object]] = {}
+    chosen: dict[str, tuple[str, P]] = {}
     for code, severity, starts, ends, payload in spans:
         if not _holds(starts, ends, today):
             continue

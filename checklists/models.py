@@ -7,6 +7,7 @@ Recorded objects (`Case`, `Event`, `ItemRecord`, `Policy`) come from the store; 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import datetime as dt
 from datetime import date
 
 from seeds.vocabulary import SEVERITIES
@@ -83,11 +84,11 @@ class ItemRecord:
 
     item: str
     state: str = "open"  # open | done | skipped | snoozed
-    date: date | None = None
+    date: dt.date | None = None  # `dt.`: inside this class, `date` is the field
     reason: str | None = None
-    until: date | None = None
+    until: dt.date | None = None
     reopened_after_seq: int | None = None
-    checks: tuple[date, ...] = ()
+    checks: tuple[dt.date, ...] = ()
 
 
 @dataclass(slots=True, frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from checklists.errors import ValidationError
 from checklists.models import Change, Policy
@@ -30,7 +31,7 @@ POLICY_HELP = {
 }
 
 
-def _convert(key: str, text: object) -> int | float:
+def _convert(key: str, text: object) -> Any:
     kind, low, high = POLICY_KEYS[key]
     if kind == "int":
         return check_integer(text, key, int(low), int(high))

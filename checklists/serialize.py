@@ -13,7 +13,7 @@ def _iso(day: date | None) -> str | None:
 
 
 def event_json(event: Event) -> dict:
-    data = {"id": event.id, "kind": event.kind, "date": event.date.isoformat()}
+    data: dict[str, object] = {"id": event.id, "kind": event.kind, "date": event.date.isoformat()}
     data.update(event.details())
     data["voided"] = event.voided
     if event.voided:

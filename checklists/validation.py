@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
-from typing import Mapping
+from typing import Any, Literal, Mapping, overload
 
 from checklists.dates import parse_date
 from checklists.errors import ValidationError
@@ -65,6 +65,10 @@ def label(name: str) -> str:
     return FIELD_LABELS.get(name, name.replace("_", " ").replace("-", " "))
 
 
+@overload
+def check_text(value: object, name: str, required: Literal[True] = True) -> str: ...
+@overload
+def check_text(value: object, name: str, required: bool) -> str | None: ...
 def check_text(value: object, name: str, required: bool = True) -> str | None:
     """Free text: trimmed, not empty when required, bounded, no control characters but newline/tab."""
     if value is None:
@@ -133,7 +137,7 @@ def check_flag(value: object, name: str) -> bool:
     raise ValidationError(f"{label(name)} must be yes or no", name)
 
 
-def check_past_date(value: date | str, name: str, today: date) -> date:
+def check_past_date(value: object, name: str, today: date) -> date:
     day = parse_date(value, name)
     if day > today:
         raise ValidationError(f"{label(name)} {day.isoformat()} is after today ({today.isoformat()})", name)
@@ -153,7 +157,7 @@ _CONVERTERS = {
 }
 
 
-def check_event_fields(kind: str, fields: Mapping[str, object], today: date) -> tuple[date, dict[str, object]]:
+def check_event_fields(kind: str, fields: Mapping[str, object], today: date) -> tuple[date, dict[str, Any]]:
     """Validate an event's date and details; returns (date, typed details). Unset values are skipped."""
     if kind not in EVENT_KINDS:
         raise ValidationError(f"event kind must be one of {', '.join(EVENT_KINDS)}", "kind")
@@ -168,7 +172,7 @@ def check_event_fields(kind: str, fields: Mapping[str, object], today: date) -> 
     for name in EVENT_REQUIRED.get(kind, ()):
         if name not in given:
             raise ValidationError(f"{_article(kind)} {kind} event needs {label(name)}", name)
-    details: dict[str, object] = {}
+    details: dict[str, Any] = {}  # each value converted to its field's type
     for name, value in given.items():
         convert = _CONVERTERS.get(name)
         details[name] = convert(value) if convert else check_text(value, name)

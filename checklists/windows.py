@@ -9,7 +9,7 @@ from checklists.dates import add_months, window_from
 from checklists.errors import UnknownPathway
 from checklists.facts import CaseFacts, drug_key
 from checklists.models import OPEN_CASE_STATUSES, Case, ItemRecord, Policy
-from seeds.loader import Catalogue, EventMatch, ItemDef, PathwayDef, WindowRule
+from seeds.loader import Catalogue, EventMatch, ItemDef, PathwayDef, SeriesRule, WindowRule
 
 
 @dataclass(slots=True, frozen=True)
@@ -54,9 +54,9 @@ def plan_items(case: Case, facts: CaseFacts, catalogue: Catalogue, policy: Polic
 def plan_item(case: Case, facts: CaseFacts, item: ItemDef, policy: Policy) -> ItemPlan:
     record = case.items.get(item.id) or ItemRecord(item=item.id)
     if item.series and item.series.kind == "saline":
-        return _plan_saline(case, facts, item, record, policy)
+        return _plan_saline(case, facts, item, item.series, record, policy)
     if item.series and item.series.kind == "recurrence":
-        return _plan_recurrence(case, item, record, policy)
+        return _plan_recurrence(case, item, item.series, record, policy)
     state, resolved_on = _resolution(record, facts, item, case)
     opens, closes = _window(case, facts, item.window) if _schedulable(case, item) else (None, None)
     describe = DETAIL_LINES[item.detail] if item.detail else None
@@ -153,7 +153,8 @@ def _window(case: Case, facts: CaseFacts, rule: WindowRule | None) -> tuple[date
     return opens, closes
 
 
-def _plan_saline(case: Case, facts: CaseFacts, item: ItemDef, record: ItemRecord, policy: Policy) -> ItemPlan:
+def _plan_saline(case: Case, facts: CaseFacts, item: ItemDef, series: SeriesRule, record: ItemRecord,
+                 policy: Policy) -> ItemPlan:
     """Weekly sessions counted against the course; the window is for the next session."""
     sessions = facts.saline
     count = len(sessions)
@@ -167,13 +168,14 @@ def _plan_saline(case: Case, facts: CaseFacts, item: ItemDef, record: ItemRecord
         state, resolved_on = "done", sessions[-1].date
     if state == "open":
         resolved_on = None
-    opens = closes = None
+    opens: date | None = None
+    closes: date | None = None
     if _schedulable(case, item):
-        series = item.series
         if count == 0:
-            opens, closes = window_from(anchor_date(case, facts, series.first.anchor), series.first.opens,
-                                        series.first.closes)
+            opens, closes = _window(case, facts, series.first)
         else:
+            # The loader insists on both for a saline series.
+            assert series.next_opens is not None and series.next_closes is not None
             opens, closes = window_from(sessions[-1].date, series.next_opens, series.next_closes)
     return ItemPlan(
         definition=item, state=state, opens=opens, closes=closes, resolved_on=resolved_on,
@@ -183,13 +185,13 @@ def _plan_saline(case: Case, facts: CaseFacts, item: ItemDef, record: ItemRecord
     )
 
 
-def _plan_recurrence(case: Case, item: ItemDef, record: ItemRecord, policy: Policy) -> ItemPlan:
+def _plan_recurrence(case: Case, item: ItemDef, series: SeriesRule, record: ItemRecord, policy: Policy) -> ItemPlan:
     """Checks every `recurrence_months` from inflammation resolution, then from the last check."""
-    series = item.series
     resolved = case.inflammation_date if case.inflammation == "resolved" else None
     checks = tuple(sorted(record.checks))
     state, resolved_on = record.state, record.date
-    opens = closes = None
+    opens: date | None = None
+    closes: date | None = None
     occurrence = None
     if resolved is not None and case.status in OPEN_CASE_STATUSES:
         since = [c for c in checks if c >= resolved]
@@ -198,7 +200,7 @@ def _plan_recurrence(case: Case, item: ItemDef, record: ItemRecord, policy: Poli
         opens = add_months(base, policy.recurrence_months)
         closes = add_months(base, policy.recurrence_months + length)
         occurrence = len(since) + 1
-        limit = add_months(case.onset, 12 * series.limit_years)
+        limit = add_months(case.onset, 12 * (series.limit_years or 0))
         if opens > limit:
             # The series has run its course: nothing more to schedule. It is done only if checks were
             # recorded; a resolution after the horizon leaves it open without a window, never "done"

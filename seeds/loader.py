@@ -26,6 +26,7 @@ DETAILS = ("injection-log",)  # a running record shown on the item's line instea
 _OFFSET = re.compile(r"^(\d+)([dwm])$")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _SHORT_LABEL = re.compile(r"[A-Z0-9]{2,4}")
+DEFAULT_ONSET = "the day the problem was first noticed"
 
 
 class PathwayFileError(ValueError):
@@ -118,7 +119,7 @@ class PathwayDef:
     etiologies: tuple[str, ...] = ()  # the first is a new case's; empty: the pathway has no etiology
     inflammation: bool = False  # whether its cases record inflammation (active / resolved, dated)
     counts: tuple[str, ...] = ()  # which counts (vocabulary.COUNTED) its cases show
-    onset: str = "the day the problem was first noticed"  # what a case's onset date means here
+    onset: str = DEFAULT_ONSET  # what a case's onset date means here
     order: int = 100  # where it is listed among the pathways (then by id)
     file: str = ""  # where it was read from, for messages ("hip-injection.toml")
     clinic: bool = False  # True for a clinic's own pathway from the database's pathways/ folder
@@ -518,7 +519,7 @@ def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False) -
         inflammation=top.flag("inflammation"),
         counts=top.choices("counts", COUNTED),
         order=top.integer("order", 100) or 100,
-        onset=top.text("onset", required=False) or PathwayDef.onset,
+        onset=top.text("onset", required=False) or DEFAULT_ONSET,
         file=path.name,
         clinic=clinic,
     )

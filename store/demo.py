@@ -26,8 +26,8 @@ def demo_label(number: int, total: int) -> str:
     return f"{DEMO_PREFIX}{number:0{max(3, len(str(total)))}d}"
 
 
-def _day(today: date, offset: int | None, shift: int) -> date | None:
-    return None if offset is None else today + timedelta(days=offset + shift)
+def _day(today: date, offset: int, shift: int) -> date:
+    return today + timedelta(days=offset + shift)
 
 
 def _apply(case, step: dict, today: date, shift: int, catalogue: Catalogue, policy: Policy):
@@ -38,11 +38,11 @@ def _apply(case, step: dict, today: date, shift: int, catalogue: Catalogue, poli
         return actions.log_event(case, step["event"], fields, today=today)
     if "set" in step:
         return actions.set_field(case, step["set"], step["value"], today=today, catalogue=catalogue,
-                                 date=_day(today, step.get("day"), shift) if "day" in step else None)
+                                 date=_day(today, step["day"], shift) if "day" in step else None)
     until = step.get("until")
     return actions.resolve_item(
         case, step["item"], step["action"], today=today, catalogue=catalogue, policy=policy,
-        date=_day(today, step.get("day"), shift) if "day" in step else None,
+        date=_day(today, step["day"], shift) if "day" in step else None,
         reason=step.get("reason"), until=today + timedelta(days=until) if until is not None else None,
     )
 

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import fields
 from functools import partial
 from pathlib import Path
+from collections.abc import MutableMapping
 from typing import Any
 
 from tinydb import TinyDB
@@ -29,8 +30,9 @@ class TinyFile:
 
     def __init__(self, path: Path):
         self.path = path
-        self.db = TinyDB(path, storage=BufferedStorage(partial(AtomicJSONStorage, kind=self.kind)))
-        self.buffer: BufferedStorage = self.db.storage
+        self.buffer = BufferedStorage(partial(AtomicJSONStorage, kind=self.kind))
+        # TinyDB calls the middleware with the path, which opens our file storage under it.
+        self.db = TinyDB(path, storage=self.buffer)
         self.found_version: int | None = None
 
     def load(self) -> bool:
@@ -47,7 +49,7 @@ class TinyFile:
 
     @property
     def signature(self) -> Signature | None:
-        return self.buffer.storage.signature
+        return self.buffer.atomic.signature
 
     def table(self, name: str) -> Table:
         return self.db.table(name)
@@ -79,7 +81,7 @@ class CaseFile(TinyFile):
             raise UnknownCase(f"case {case_id} no longer exists")
         # Straight from the tables TinyDB holds: Table.all() would copy every event document first,
         # which is a tenth of the time of listing 10,000 cases without a cache.
-        tables = self.buffer.read()
+        tables = self.buffer.read() or {}
         try:
             doc = tables["case"][str(ONE)]
             events = tables.get("events", {})
@@ -124,7 +126,7 @@ class SettingsFile(TinyFile):
 
     def policy(self) -> Policy:
         """The stored policy (defaults for keys never set); a value that is not a number is damage."""
-        doc = self.table("policy").get(doc_id=ONE) or {}
+        doc: dict[str, Any] = dict(self.table("policy").get(doc_id=ONE) or {})
         values = {f.name: doc[f.name] for f in fields(Policy) if f.name in doc}
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
             raise CorruptCaseFile(self.path, self.kind)
@@ -141,7 +143,7 @@ def put_document(table: Table, doc_id: int, doc: dict[str, Any]) -> None:
     """Set document `doc_id` to exactly `doc` (TinyDB's update merges, which would keep cleared fields)."""
     if table.contains(doc_id=doc_id):
 
-        def replace_with(current: dict) -> None:
+        def replace_with(current: MutableMapping[str, Any]) -> None:
             current.clear()
             current.update(doc)
 

@@ -56,7 +56,7 @@ class ListCache:
         for case_id, (path, sig) in sorted(files.items()):
             entry = cached.entries.get(case_id)
             row = _decoded(codec.row_from_doc, entry, sig, cached.strings.strings)
-            if row is None:
+            if row is None or entry is None:
                 missing.append((case_id, path, sig))
             else:
                 rows.append(row)

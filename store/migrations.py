@@ -51,7 +51,7 @@ def upgrade(tables: Tables, path: Path, kind: str) -> tuple[Tables, int]:
 
 
 def _set_version(tables: Tables, version: int) -> None:
-    meta = tables.setdefault("meta", {})
+    meta: dict[str, dict[str, Any]] = tables.setdefault("meta", {})
     doc = next(iter(meta.values()), None)
     if doc is None:
         doc = meta["1"] = {}

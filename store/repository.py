@@ -318,7 +318,7 @@ class Repository:
         """Every readable case, by id; damaged or too-new files are skipped with a line in `warnings`."""
         for case_id, (path, _) in sorted(self._scan().items()):
             try:
-                yield CaseFile(path).load_case(case_id)
+                yield CaseFile(Path(path)).load_case(case_id)
             except (CorruptCaseFile, SchemaTooNew) as error:
                 if warnings is not None:
                     warnings.append(_skipped(case_id, error))

@@ -8,6 +8,7 @@ import os
 import secrets
 import stat
 import threading
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -195,11 +196,18 @@ class BufferedStorage(Middleware):
     the file exactly as it was.
     """
 
-    def __init__(self, storage_cls=AtomicJSONStorage):
+    def __init__(self, storage_cls: Callable[..., AtomicJSONStorage] = AtomicJSONStorage):
         super().__init__(storage_cls)
         self._data: dict[str, Any] | None = None
         self._loaded = False
         self.dirty = False
+
+    @property
+    def atomic(self) -> AtomicJSONStorage:
+        """The file storage underneath (made by TinyDB when it opens the file)."""
+        storage = self.storage
+        assert isinstance(storage, AtomicJSONStorage)
+        return storage
 
     def read(self) -> dict[str, Any] | None:
         if not self._loaded:
@@ -213,7 +221,7 @@ class BufferedStorage(Middleware):
         self.dirty = True
 
     def commit(self) -> None:
-        if self.dirty:
+        if self.dirty and self._data is not None:
             self.storage.write(self._data)
             self.dirty = False
 
