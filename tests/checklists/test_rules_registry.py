@@ -3,9 +3,7 @@ held together when the catalogue loads. Behaviour follows item properties, never
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -14,24 +12,9 @@ from checklists.engine import evaluate
 from checklists.models import Policy
 from checklists.rules import REGISTRY, check_rules
 from seeds.loader import PathwayFileError, default_catalogue, load_catalogue
+from tests.checklists.conftest import edit
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 TODAY = date(2026, 11, 21)
-
-
-@pytest.fixture
-def seeds_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "seeds"
-    target.mkdir()
-    shutil.copy(SEEDS / "references.toml", target / "references.toml")
-    shutil.copytree(SEEDS / "pathways", target / "pathways")
-    return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_every_shipped_pathway_matches_its_rules():

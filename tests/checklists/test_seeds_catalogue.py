@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from seeds.loader import PROVENANCE_LEVELS, PathwayFileError, load_catalogue
+from tests.checklists.conftest import edit
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 # The specification sits beside the repository (../shared/spec), on every machine and in CI.
@@ -17,21 +17,6 @@ CATALOGUE = load_catalogue()
 
 
 # --- malformed files ------------------------------------------------------------------------
-
-@pytest.fixture
-def seeds_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "seeds"
-    target.mkdir()
-    shutil.copy(SEEDS / "references.toml", target / "references.toml")
-    shutil.copytree(SEEDS / "pathways", target / "pathways")
-    return target
-
-
-def edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture text not found in {path.name}: {old!r}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
-
 
 def refused(directory: Path, *fragments: str) -> str:
     with pytest.raises(PathwayFileError) as caught:
