@@ -22,6 +22,8 @@ def add_commands(sub) -> None:
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (default, or '-': standard output)")
     export.add_argument("--events", action="store_true", help="csv: one row per event instead of per case")
     export.add_argument("--with-patient", action="store_true", help="ics: put the patient label in each entry")
+    export.add_argument("--order", choices=("urgency", "label"),
+                        help="md, html: several cases most urgent first (default), or by patient label")
     export.set_defaults(handler=cmd_export)
 
     imp = sub.add_parser("import", help="read a JSON export back into the database",
@@ -42,7 +44,7 @@ def cmd_export(args, ctx) -> int:
     if not args.all and not args.cases:
         raise UsageError("export: name the cases to export, or --all")
     options = ExportOptions(args.format, deidentify=args.deidentify, events=args.events,
-                            with_patient=args.with_patient)
+                            with_patient=args.with_patient, order=args.order)
     warnings: list[str] = []
     try:
         options.check()

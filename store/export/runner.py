@@ -19,10 +19,12 @@ from store.audit import current_user
 from store.errors import StoreError
 from store.export.context import ExportContext
 from store.export.deidentify import Deidentifier
+from store.export.readable import ORDERS, display_name, order_views
 
 FORMATS = ("md", "html", "json", "csv", "ics")
 EXTENSIONS = {"md": "md", "html": "html", "json": "json", "csv": "csv", "ics": "ics"}
 STDOUT = "-"
+LETTER_FORMATS = ("md", "html")  # printed for people: several cases come in MDT order
 
 Progress = Callable[[int, int], None]
 
@@ -39,6 +41,7 @@ class ExportOptions:
     deidentify: bool = False
     events: bool = False  # csv only
     with_patient: bool = False  # ics only
+    order: str | None = None  # md, html: "urgency" (the default) or "label"
 
     def check(self) -> None:
         if self.fmt not in FORMATS:
@@ -49,6 +52,10 @@ class ExportOptions:
             raise ExportError("--with-patient applies only to --format ics")
         if self.with_patient and self.deidentify:
             raise ExportError("--with-patient cannot be combined with --deidentify")
+        if self.order is not None and self.order not in ORDERS:
+            raise ExportError(f"--order must be one of {', '.join(ORDERS)}")
+        if self.order is not None and self.fmt not in LETTER_FORMATS:
+            raise ExportError("--order applies only to --format md and html")
 
 
 @dataclass(slots=True, frozen=True)
@@ -128,8 +135,12 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
     if not views:
         raise ExportError("there are no cases to export")
     total = 2 * len(views)
+    if options.fmt in LETTER_FORMATS:
+        views = order_views(views, options.order or "urgency")
+    user = current_user()
     ctx = ExportContext(
-        catalogue=catalogue, policy=policy, today=today, now=now, user=current_user(),
+        catalogue=catalogue, policy=policy, today=today, now=now, user=user,
+        user_name=None if options.deidentify else display_name(user),
         deidentified=options.deidentify, events=options.events, with_patient=options.with_patient,
         audit=lambda case_id: _audit_docs(repo, case_id),
         tick=step,
