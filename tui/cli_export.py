@@ -22,6 +22,11 @@ def add_commands(sub) -> None:
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (default, or '-': standard output)")
     export.add_argument("--events", action="store_true", help="csv: one row per event instead of per case")
     export.add_argument("--with-patient", action="store_true", help="ics: put the patient label in each entry")
+    export.add_argument("--past", action="store_true", help="ics: also the windows that have closed")
+    export.add_argument("--tasks", action="store_true",
+                        help="ics: to-dos that start when a window opens and are due when it closes "
+                             "(default: a one-day event on the day it opens)")
+    export.add_argument("--remind", type=int, metavar="DAYS", help="ics: a reminder DAYS days before each entry")
     export.add_argument("--order", choices=("urgency", "label"),
                         help="md, html: several cases most urgent first (default), or by patient label")
     export.set_defaults(handler=cmd_export)
@@ -44,7 +49,8 @@ def cmd_export(args, ctx) -> int:
     if not args.all and not args.cases:
         raise UsageError("export: name the cases to export, or --all")
     options = ExportOptions(args.format, deidentify=args.deidentify, events=args.events,
-                            with_patient=args.with_patient, order=args.order)
+                            with_patient=args.with_patient, order=args.order, past=args.past,
+                            tasks=args.tasks, remind_days=args.remind)
     warnings: list[str] = []
     try:
         options.check()

@@ -32,6 +32,9 @@ class ExportContext:
     audit: Callable[[str], list[dict]] = field(default=_no_audit)  # case id -> its audit trail
     tick: Callable[[], None] = field(default=_no_tick)  # called once per case rendered
     user_name: str | None = None  # the full name a letter is signed with (readable.display_name)
+    past: bool = False  # ics: also the windows that have closed
+    tasks: bool = False  # ics: to-dos (VTODO) instead of one-day events
+    remind_days: int | None = None  # ics: a reminder this many days before each entry
 
     def colophon(self, count: int) -> Colophon:
         return Colophon(

@@ -25,6 +25,7 @@ FORMATS = ("md", "html", "json", "csv", "ics")
 EXTENSIONS = {"md": "md", "html": "html", "json": "json", "csv": "csv", "ics": "ics"}
 STDOUT = "-"
 LETTER_FORMATS = ("md", "html")  # printed for people: several cases come in MDT order
+MAX_REMIND_DAYS = 90
 
 Progress = Callable[[int, int], None]
 
@@ -42,6 +43,9 @@ class ExportOptions:
     events: bool = False  # csv only
     with_patient: bool = False  # ics only
     order: str | None = None  # md, html: "urgency" (the default) or "label"
+    past: bool = False  # ics only
+    tasks: bool = False  # ics only
+    remind_days: int | None = None  # ics only
 
     def check(self) -> None:
         if self.fmt not in FORMATS:
@@ -56,6 +60,12 @@ class ExportOptions:
             raise ExportError(f"--order must be one of {', '.join(ORDERS)}")
         if self.order is not None and self.fmt not in LETTER_FORMATS:
             raise ExportError("--order applies only to --format md and html")
+        for name, given in (("--past", self.past), ("--tasks", self.tasks),
+                            ("--remind", self.remind_days is not None)):
+            if given and self.fmt != "ics":
+                raise ExportError(f"{name} applies only to --format ics")
+        if self.remind_days is not None and not 0 <= self.remind_days <= MAX_REMIND_DAYS:
+            raise ExportError(f"--remind must be a number of days from 0 to {MAX_REMIND_DAYS}")
 
 
 @dataclass(slots=True, frozen=True)
@@ -142,6 +152,7 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
         catalogue=catalogue, policy=policy, today=today, now=now, user=user,
         user_name=None if options.deidentify else display_name(user),
         deidentified=options.deidentify, events=options.events, with_patient=options.with_patient,
+        past=options.past, tasks=options.tasks, remind_days=options.remind_days,
         audit=lambda case_id: _audit_docs(repo, case_id),
         tick=step,
     )

@@ -187,27 +187,6 @@ def _calendar(text: str):
     return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
 
 
-def test_ics_one_all_day_event_per_open_scheduled_item(demo):
-    events = _calendar(render(demo, "ics"))
-    computed = views(demo)
-    expected = {
-        f"{case_id}-{i.id}@rounds": i
-        for case_id, view in computed.items() for i in view.items
-        if i.state == "open" and i.opens and i.status in ("overdue", "due", "due-soon", "upcoming")
-    }
-    assert set(events) == set(expected)
-    for uid, event in events.items():
-        item = expected[uid]
-        assert event.decoded("dtstart") == item.opens
-        assert event.decoded("dtend") == item.closes + timedelta(days=1)
-        assert event.decoded("dtstamp") == NOW
-        case_id = uid.split("-")[0]
-        assert str(event["summary"]).startswith(f"{case_id}: {item.title}")
-    # Snoozed, done, skipped and unscheduled items are not in the calendar; a closed case has none.
-    assert not any(uid.startswith(demo.ids[5]) for uid in events)
-    assert f"{demo.ids[0]}-review-12m@rounds" not in events
-
-
 def test_ics_has_no_patient_label_unless_asked(demo):
     plain = render(demo, "ics")
     assert "DEMO-00" not in plain

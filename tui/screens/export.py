@@ -34,7 +34,7 @@ FORMAT_HINTS = {
     "html": "the summary as one printable page per case",
     "json": "all data; `rounds import` reads it back",
     "csv": "one row per case, for a spreadsheet",
-    "ics": "open checklist windows as all-day calendar entries",
+    "ics": "follow-ups still to do, each on the day its window opens",
 }
 
 
