@@ -6,6 +6,7 @@ import sys
 
 # Only names here: `tui.cli` imports this module for every command, so the export code loads lazily.
 FORMATS = ("md", "html", "json", "csv", "ics")
+WORKLIST_FORMATS = ("text", "md", "html", "csv")
 
 
 def add_commands(sub) -> None:
@@ -30,6 +31,21 @@ def add_commands(sub) -> None:
     export.add_argument("--order", choices=("urgency", "label"),
                         help="md, html: several cases most urgent first (default), or by patient label")
     export.set_defaults(handler=cmd_export)
+
+    worklist = sub.add_parser(
+        "worklist", help="what is overdue, due or opening in a period: the list for a clinic session",
+        description="Every item due, overdue or opening in the period, grouped by case, most urgent first, "
+                    "with the key facts of each case. The period is --from (default today) to --to (default "
+                    "seven days after --from); statuses are those on its first day. Written like an export: "
+                    "whole, private, audited.",
+    )
+    worklist.add_argument("--from", dest="start", metavar="DATE", help="first day (default: today)")
+    worklist.add_argument("--to", dest="end", metavar="DATE", help="last day (default: --from + 7 days)")
+    worklist.add_argument("--format", default="text", choices=WORKLIST_FORMATS, help="text (default), md, html or csv")
+    worklist.add_argument("--deidentify", action="store_true",
+                          help="no patient label, free text or date; hashed case ids")
+    worklist.add_argument("-o", "--output", metavar="FILE", help="file to write (default, or '-': standard output)")
+    worklist.set_defaults(handler=cmd_worklist)
 
     imp = sub.add_parser("import", help="read a JSON export back into the database",
                          description="Import a `rounds export --format json` file. The whole file is checked "
@@ -63,6 +79,28 @@ def cmd_export(args, ctx) -> int:
         print(f"rounds: warning: {line}", file=sys.stderr)
     if result.destination != "-":
         print(result.line(), file=sys.stderr)
+    return 0
+
+
+def cmd_worklist(args, ctx) -> int:
+    from checklists.dates import parse_date
+    from store.export.runner import ExportError, export_worklist
+    from store.export.worklist import default_period
+    from tui.cli import UsageError
+
+    start = parse_date(args.start, "--from") if args.start else None
+    end = parse_date(args.end, "--to") if args.end else None
+    start, end = default_period(ctx.today, start, end)
+    warnings: list[str] = []
+    try:
+        result, _ = export_worklist(ctx.repo, args.format, start, end, args.output, catalogue=ctx.catalogue,
+                                    now=ctx.now(), deidentify=args.deidentify, warnings=warnings)
+    except ExportError as exc:
+        raise UsageError(f"worklist: {exc}") from None
+    for line in warnings:
+        print(f"rounds: warning: {line}", file=sys.stderr)
+    if result.destination != "-":
+        print(f"rounds: worklist of {len(result.case_ids)} case(s) written to {result.destination}", file=sys.stderr)
     return 0
 
 

@@ -186,3 +186,7 @@ def order_views(views: Iterable[CaseView], order: str = "urgency") -> list[CaseV
     if order == "label":
         return sorted(views, key=label)
     return sorted(views, key=lambda v: (urgency_rank(v.urgency), *label(v)))
+
+
+WORKLIST_FOOTER = ("Rounds is decision support: it reminds and explains, and it does not replace clinical "
+                   "judgement. Statuses are those on the first day of the period.")

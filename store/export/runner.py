@@ -167,15 +167,27 @@ def export_cases(repo, case_ids: list[str] | None, options: ExportOptions, outpu
     `case_ids` None exports every readable case (damaged files are skipped with a line in `warnings`).
     """
     options.check()
+    destination = destination_of(output)
+    text, ids = render_export(repo, case_ids, options, catalogue=catalogue, today=today, now=now,
+                              progress=progress, warnings=warnings)
+    return deliver(repo, text, ids, options.fmt, options.deidentify, destination, stdout)
+
+
+def destination_of(output: str | Path | None) -> str:
+    """The checked path to write (or "-" for standard output), before any work is done."""
     destination = STDOUT if output in (None, STDOUT) else str(Path(output).expanduser())
     if destination != STDOUT:
         _check_destination(Path(destination))
-    text, ids = render_export(repo, case_ids, options, catalogue=catalogue, today=today, now=now,
-                              progress=progress, warnings=warnings)
+    return destination
+
+
+def deliver(repo, text: str, ids: list[str], fmt: str, deidentified: bool, destination: str,
+            stdout: TextIO | None = None) -> ExportResult:
+    """Write a rendered document whole (or to standard output) and note it in the audit trail."""
     data = text.encode("utf-8")
     if destination == STDOUT:
         # Recorded first: once written to a pipe, an export cannot be taken back.
-        repo.record_export(ids, options.fmt, options.deidentify, "stdout")
+        repo.record_export(ids, fmt, deidentified, "stdout")
         out = stdout or sys.stdout
         out.write(text)
         out.flush()
@@ -185,12 +197,12 @@ def export_cases(repo, case_ids: list[str] | None, options: ExportOptions, outpu
         path = Path(destination)
         atomic_write_bytes(path, data)
         try:
-            repo.record_export(ids, options.fmt, options.deidentify, "file")
+            repo.record_export(ids, fmt, deidentified, "file")
         except BaseException:
             # An export the audit trail does not know of must not stay behind.
             path.unlink(missing_ok=True)
             raise
-    return ExportResult(options.fmt, tuple(ids), destination, options.deidentify, len(data))
+    return ExportResult(fmt, tuple(ids), destination, deidentified, len(data))
 
 
 def _check_destination(path: Path) -> None:
@@ -212,3 +224,37 @@ def _alert_titles(catalogue) -> Callable[[str], str]:
         return definition.title if definition else code
 
     return title
+
+
+def export_worklist(repo, fmt: str, start: date, end: date, output: str | Path | None, *, catalogue,
+                    now: datetime, deidentify: bool = False, stdout: TextIO | None = None,
+                    warnings: list[str] | None = None):
+    """`rounds worklist`: the session's worklist written like an export (whole, private, audited).
+
+    Every readable case is evaluated on `start`, the first day of the period. Returns
+    (ExportResult, Worklist).
+    """
+    from store.export import worklist as work
+
+    if fmt not in work.WORKLIST_FORMATS:
+        raise ExportError(f"format must be one of {', '.join(work.WORKLIST_FORMATS)}")
+    if end < start:
+        raise ExportError(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+    destination = destination_of(output)
+    listing = build_worklist_of(repo, start, end, catalogue=catalogue, deidentify=deidentify, warnings=warnings)
+    worklist, ids = listing
+    text = work.render(worklist, fmt)
+    result = deliver(repo, text, ids, f"worklist-{fmt}", deidentify, destination, stdout)
+    return result, worklist
+
+
+def build_worklist_of(repo, start: date, end: date, *, catalogue, deidentify: bool = False,
+                      warnings: list[str] | None = None):
+    """(Worklist, the real ids of the cases in it) for every readable case of the database."""
+    from store.export import worklist as work
+
+    policy = repo.policy()
+    views = [evaluate(case, catalogue, policy, start) for case in repo.all_cases(warnings)]
+    deid = Deidentifier(repo.deid_key(), repo.deid_offset_days, _alert_titles(catalogue)) if deidentify else None
+    worklist = work.build_worklist(views, start, end, catalogue, deid)
+    return worklist, work.included_ids(views, worklist, deid)
