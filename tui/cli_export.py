@@ -5,19 +5,21 @@ from __future__ import annotations
 import sys
 
 # Only names here: `tui.cli` imports this module for every command, so the export code loads lazily.
-FORMATS = ("md", "html", "json", "csv", "ics")
+FORMATS = ("md", "html", "json", "csv", "ics", "fhir", "redcap", "redcap-dictionary")
 WORKLIST_FORMATS = ("text", "md", "html", "csv")
 
 
 def add_commands(sub) -> None:
     export = sub.add_parser(
-        "export", help="case summaries (md, html), data (json, csv) and due dates (ics)",
+        "export", help="case summaries (md, html), data (json, csv, fhir, redcap) and due dates (ics)",
         description="Export cases. Writes to standard output unless -o names a file; files are written "
                     "whole (never half), readable only by you and your group, and every export is audited.",
     )
     export.add_argument("cases", nargs="*", metavar="CASE", help="case ids or unique prefixes (4+ characters)")
     export.add_argument("--all", action="store_true", help="every case in the database")
-    export.add_argument("--format", required=True, choices=FORMATS, help="md, html, json, csv or ics")
+    export.add_argument("--format", required=True, choices=FORMATS,
+                        help="md, html, json, csv, ics, fhir (an HL7 FHIR R4 Bundle), redcap (a REDCap import "
+                             "file) or redcap-dictionary (its data dictionary; no cases needed)")
     export.add_argument("--deidentify", action="store_true",
                         help="no patient label or free text; hashed case ids; dates shifted per case")
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (default, or '-': standard output)")
@@ -62,6 +64,10 @@ def cmd_export(args, ctx) -> int:
 
     if args.all and args.cases:
         raise UsageError("export: give case ids or --all, not both")
+    if args.format == "redcap-dictionary":
+        if args.cases:
+            raise UsageError("export: redcap-dictionary describes the fields, not cases; give no case ids")
+        args.all = True  # read no case: the dictionary is the same for every database
     if not args.all and not args.cases:
         raise UsageError("export: name the cases to export, or --all")
     options = ExportOptions(args.format, deidentify=args.deidentify, events=args.events,

@@ -21,10 +21,12 @@ from store.export.context import ExportContext
 from store.export.deidentify import Deidentifier
 from store.export.readable import ORDERS, display_name, order_views
 
-FORMATS = ("md", "html", "json", "csv", "ics")
-EXTENSIONS = {"md": "md", "html": "html", "json": "json", "csv": "csv", "ics": "ics"}
+FORMATS = ("md", "html", "json", "csv", "ics", "fhir", "redcap", "redcap-dictionary")
+EXTENSIONS = {"md": "md", "html": "html", "json": "json", "csv": "csv", "ics": "ics", "fhir": "fhir.json",
+              "redcap": "redcap.csv", "redcap-dictionary": "redcap-dictionary.csv"}
 STDOUT = "-"
 LETTER_FORMATS = ("md", "html")  # printed for people: several cases come in MDT order
+FIELD_FORMATS = ("redcap-dictionary",)  # describe the fields, hold no case
 MAX_REMIND_DAYS = 90
 
 Progress = Callable[[int, int], None]
@@ -64,6 +66,8 @@ class ExportOptions:
                             ("--remind", self.remind_days is not None)):
             if given and self.fmt != "ics":
                 raise ExportError(f"{name} applies only to --format ics")
+        if self.deidentify and self.fmt in FIELD_FORMATS:
+            raise ExportError(f"--deidentify does not apply to {self.fmt}: it holds no patient data")
         if self.remind_days is not None and not 0 <= self.remind_days <= MAX_REMIND_DAYS:
             raise ExportError(f"--remind must be a number of days from 0 to {MAX_REMIND_DAYS}")
 
@@ -84,9 +88,10 @@ class ExportResult:
 
 def _renderer(fmt: str):
     # Each format's module is imported only when it is used (icalendar is not cheap to import).
-    from store.export import csv_table, html_page, ics_calendar, json_data, md
+    from store.export import csv_table, fhir_bundle, html_page, ics_calendar, json_data, md, redcap
 
-    return {"md": md, "html": html_page, "json": json_data, "csv": csv_table, "ics": ics_calendar}[fmt].render
+    return {"md": md, "html": html_page, "json": json_data, "csv": csv_table, "ics": ics_calendar,
+            "fhir": fhir_bundle, "redcap": redcap, "redcap-dictionary": redcap.Dictionary}[fmt].render
 
 
 def select_cases(repo, refs: Iterable[str]) -> list[str]:
@@ -118,6 +123,9 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
     """The whole document as text, and the ids of the cases in it (None = every case). Writes nothing."""
     options.check()
     policy = repo.policy()
+    if options.fmt in FIELD_FORMATS:
+        ctx = ExportContext(catalogue=catalogue, policy=policy, today=today, now=now, user=current_user())
+        return _renderer(options.fmt)([], ctx), []
     total = 0
     if progress is not None:  # counting every case file costs a directory scan: only when shown
         total = 2 * (len(case_ids) if case_ids is not None else len(repo.signatures()))
