@@ -1,4 +1,4 @@
-"""The `export` and `import` commands of `rounds` (cli.md); the work itself is in `store/export/`."""
+"""The `export`, `worklist` and `import` commands of `rounds` (cli.md); the work itself is in `store/export/`."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from store.export.deidentify import DEID_PREFIX, Deidentifier, safe_dose, safe_d
 from store.export.runner import ExportError, ExportOptions, render_export
 from tests.export.conftest import NOW, TODAY, case_dates, identifiers, render
 
-FORMATS = ("md", "html", "json", "csv", "ics")
+FORMATS = ("md", "html", "json", "csv", "ics", "fhir", "redcap")
 
 
 def date_forms(day: date) -> set[str]:

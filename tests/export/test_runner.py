@@ -13,7 +13,7 @@ import store.export.runner as runner
 from store.export.runner import ExportError, ExportOptions, default_filename, export_cases, select_cases
 from tests.export.conftest import NOW, TODAY
 
-FORMATS = ("md", "html", "json", "csv", "ics")
+FORMATS = ("md", "html", "json", "csv", "ics", "fhir", "redcap")
 
 
 def run(demo, fmt, output, ids=None, **options):
