@@ -110,21 +110,27 @@ class _Case:
 # -- the bundle ------------------------------------------------------------------------------------------
 
 def bundle(views: Sequence[CaseView], ctx: ExportContext) -> dict:
-    entries: list[dict] = []
-    for view in views:
-        entries += case_entries(view, ctx)
-        ctx.tick()
+    """The Bundle as data (what `render` writes)."""
+    return orjson.loads(render(views, ctx))
+
+
+def _head(views: Sequence[CaseView], ctx: ExportContext) -> dict:
     ids = ",".join(sorted(v.case.id for v in views))
     data: dict = {"resourceType": "Bundle", "id": str(uuid.uuid5(NAMESPACE, f"bundle/{ids}")), "type": "collection"}
     if not ctx.deidentified:
         data["timestamp"] = ctx.now.isoformat(timespec="seconds")
-    data["entry"] = entries
     return data
 
 
 def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
-    # Compact, as FHIR servers exchange it: indented, 10,000 cases would be twice the size.
-    return orjson.dumps(bundle(views, ctx)).decode("utf-8") + "\n"
+    """Compact JSON, as FHIR servers exchange it. Each case's entries are serialised as soon as they
+    are built, so 10,000 cases never sit in memory as Python objects all at once."""
+    parts: list[str] = []
+    for view in views:
+        parts += [orjson.dumps(entry).decode("utf-8") for entry in case_entries(view, ctx)]
+        ctx.tick()
+    head = orjson.dumps(_head(views, ctx)).decode("utf-8")
+    return "".join([head[:-1], ',"entry":[', ",".join(parts), "]}\n"])
 
 
 def case_entries(view: CaseView, ctx: ExportContext) -> list[dict]:
