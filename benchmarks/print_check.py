@@ -13,7 +13,6 @@ tests/export/test_print_pdf.py runs the same check.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -155,5 +154,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("ROUNDS_TODAY", "2026-11-21")
     sys.exit(main())

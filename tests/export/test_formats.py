@@ -16,7 +16,7 @@ from checklists.engine import evaluate
 from store.export.csv_table import CASE_COLUMNS, EVENT_COLUMNS
 from store.export.json_data import SCHEMA_VERSION
 from store.export.sheet import DISCLAIMER
-from tests.export.conftest import HOSTILE_LABEL, NOW, TODAY, render
+from tests.export.conftest import HOSTILE_LABEL, TODAY, render
 
 
 def views(demo):

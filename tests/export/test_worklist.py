@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
