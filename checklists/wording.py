@@ -30,11 +30,13 @@ CASE_STATUS_LABELS: dict[str, tuple[str, str]] = {
     "closed": ("×", "closed"),
     "lost": ("?", "lost"),
 }
-# The words of a printed summary, where a symbol would not survive a letter.
+# The words of a letter, where a symbol would not survive and "unscheduled" means nothing to a reader.
 STATUS_WORDS = {
     "overdue": "OVERDUE", "due": "DUE", "due-soon": "due soon", "upcoming": "upcoming",
-    "snoozed": "snoozed", "unscheduled": "no window", "done": "done", "skipped": "skipped",
+    "snoozed": "snoozed", "unscheduled": "open", "done": "done", "skipped": "skipped",
+    "missed": "missed before enrolment",
 }
+NO_SET_DATE = "no set date"
 SEVERITY_LABELS: dict[str, tuple[str, str]] = {
     "critical": ("‼", "CRITICAL"),
     "warning": ("!", "WARNING"),
@@ -96,9 +98,9 @@ def window_text(opens: date | None, closes: date | None) -> str:
 
 
 def window_words(opens: date | None, closes: date | None) -> str:
-    """`2026-12-20 to 2027-01-10`, for printed summaries."""
+    """`2026-12-20 to 2027-01-10`, for letters and printed summaries."""
     if opens is None or closes is None:
-        return "no window"
+        return NO_SET_DATE
     return f"{opens.isoformat()} to {closes.isoformat()}"
 
 

@@ -1,28 +1,53 @@
-"""The `export` and `import` commands of `rounds` (cli.md); the work itself is in `store/export/`."""
+"""The `export`, `worklist` and `import` commands of `rounds` (cli.md); the work itself is in `store/export/`."""
 
 from __future__ import annotations
 
 import sys
 
 # Only names here: `tui.cli` imports this module for every command, so the export code loads lazily.
-FORMATS = ("md", "html", "json", "csv", "ics")
+FORMATS = ("md", "html", "json", "csv", "ics", "fhir", "redcap", "redcap-dictionary")
+WORKLIST_FORMATS = ("text", "md", "html", "csv")
 
 
 def add_commands(sub) -> None:
     export = sub.add_parser(
-        "export", help="case summaries (md, html), data (json, csv) and due dates (ics)",
+        "export", help="case summaries (md, html), data (json, csv, fhir, redcap) and due dates (ics)",
         description="Export cases. Writes to standard output unless -o names a file; files are written "
                     "whole (never half), readable only by you and your group, and every export is audited.",
     )
     export.add_argument("cases", nargs="*", metavar="CASE", help="case ids or unique prefixes (4+ characters)")
     export.add_argument("--all", action="store_true", help="every case in the database")
-    export.add_argument("--format", required=True, choices=FORMATS, help="md, html, json, csv or ics")
+    export.add_argument("--format", required=True, choices=FORMATS,
+                        help="md, html, json, csv, ics, fhir (an HL7 FHIR R4 Bundle), redcap (a REDCap import "
+                             "file) or redcap-dictionary (its data dictionary; no cases needed)")
     export.add_argument("--deidentify", action="store_true",
                         help="no patient label or free text; hashed case ids; dates shifted per case")
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (default, or '-': standard output)")
     export.add_argument("--events", action="store_true", help="csv: one row per event instead of per case")
     export.add_argument("--with-patient", action="store_true", help="ics: put the patient label in each entry")
+    export.add_argument("--past", action="store_true", help="ics: also the windows that have closed")
+    export.add_argument("--tasks", action="store_true",
+                        help="ics: to-dos that start when a window opens and are due when it closes "
+                             "(default: a one-day event on the day it opens)")
+    export.add_argument("--remind", type=int, metavar="DAYS", help="ics: a reminder DAYS days before each entry")
+    export.add_argument("--order", choices=("urgency", "label"),
+                        help="md, html: several cases most urgent first (default), or by patient label")
     export.set_defaults(handler=cmd_export)
+
+    worklist = sub.add_parser(
+        "worklist", help="what is overdue, due or opening in a period: the list for a clinic session",
+        description="Every item due, overdue or opening in the period, grouped by case, most urgent first, "
+                    "with the key facts of each case. The period is --from (default today) to --to (default "
+                    "seven days after --from); statuses are those on its first day. Written like an export: "
+                    "whole, private, audited.",
+    )
+    worklist.add_argument("--from", dest="start", metavar="DATE", help="first day (default: today)")
+    worklist.add_argument("--to", dest="end", metavar="DATE", help="last day (default: --from + 7 days)")
+    worklist.add_argument("--format", default="text", choices=WORKLIST_FORMATS, help="text (default), md, html or csv")
+    worklist.add_argument("--deidentify", action="store_true",
+                          help="no patient label, free text or date; hashed case ids")
+    worklist.add_argument("-o", "--output", metavar="FILE", help="file to write (default, or '-': standard output)")
+    worklist.set_defaults(handler=cmd_worklist)
 
     imp = sub.add_parser("import", help="read a JSON export back into the database",
                          description="Import a `rounds export --format json` file. The whole file is checked "
@@ -39,10 +64,15 @@ def cmd_export(args, ctx) -> int:
 
     if args.all and args.cases:
         raise UsageError("export: give case ids or --all, not both")
+    if args.format == "redcap-dictionary":
+        if args.cases:
+            raise UsageError("export: redcap-dictionary describes the fields, not cases; give no case ids")
+        args.all = True  # read no case: the dictionary is the same for every database
     if not args.all and not args.cases:
         raise UsageError("export: name the cases to export, or --all")
     options = ExportOptions(args.format, deidentify=args.deidentify, events=args.events,
-                            with_patient=args.with_patient)
+                            with_patient=args.with_patient, order=args.order, past=args.past,
+                            tasks=args.tasks, remind_days=args.remind)
     warnings: list[str] = []
     try:
         options.check()
@@ -55,6 +85,28 @@ def cmd_export(args, ctx) -> int:
         print(f"rounds: warning: {line}", file=sys.stderr)
     if result.destination != "-":
         print(result.line(), file=sys.stderr)
+    return 0
+
+
+def cmd_worklist(args, ctx) -> int:
+    from checklists.dates import parse_date
+    from store.export.runner import ExportError, export_worklist
+    from store.export.worklist import default_period
+    from tui.cli import UsageError
+
+    start = parse_date(args.start, "--from") if args.start else None
+    end = parse_date(args.end, "--to") if args.end else None
+    start, end = default_period(ctx.today, start, end)
+    warnings: list[str] = []
+    try:
+        result, _ = export_worklist(ctx.repo, args.format, start, end, args.output, catalogue=ctx.catalogue,
+                                    now=ctx.now(), deidentify=args.deidentify, warnings=warnings)
+    except ExportError as exc:
+        raise UsageError(f"worklist: {exc}") from None
+    for line in warnings:
+        print(f"rounds: warning: {line}", file=sys.stderr)
+    if result.destination != "-":
+        print(f"rounds: worklist of {len(result.case_ids)} case(s) written to {result.destination}", file=sys.stderr)
     return 0
 
 

@@ -11,20 +11,29 @@ from typing import Sequence
 
 from checklists.models import CaseView
 from store.export.context import ExportContext
-from checklists.wording import PROVENANCE_LABELS
 from store.export.sheet import DISCLAIMER, CaseSheet, build_sheet
 
-# Margins fit both A4 (210 mm) and Letter (216 mm) without a fixed page size; one case per page.
+# Margins fit both A4 (210 mm) and Letter (216 mm) without a fixed page size. Printed, every page
+# carries its case's patient label and id at the top and "Page n of N" at the bottom: @page margin
+# boxes and named pages (one per case), which Chromium prints since version 131 (checked by
+# printing to PDF in tests/export/test_print_pdf.py). Each case starts on a new page; a section is
+# never split from its heading, and the colophon and disclaimer stay with the last section, so no
+# page holds only a disclaimer.
 CSS = """
-@page { margin: 14mm 12mm; }
+@page {
+  margin: 16mm 12mm 14mm;
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 7.5pt sans-serif; color: #333; }
+  @bottom-left { content: "Rounds: decision support, not a prescriber"; font: 7.5pt sans-serif; color: #555; }
+}
 * { box-sizing: border-box; }
 body { font: 10pt/1.35 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: #111; margin: 0; }
 main { padding: 1em; }
-section.case { page-break-after: always; break-after: page; }
-section.case:last-child { page-break-after: auto; break-after: auto; }
+section.case + section.case { break-before: page; page-break-before: always; }
 h1 { font-size: 15pt; margin: 0 0 .3em; }
 h1 code { font-size: inherit; }
-h2 { font-size: 11.5pt; margin: .9em 0 .3em; border-bottom: 1px solid #999; }
+h2 { font-size: 11.5pt; margin: .9em 0 .3em; border-bottom: 1px solid #999; break-after: avoid; }
+h3 { font-size: 10pt; margin: .6em 0 .2em; break-after: avoid; }
+.block { break-inside: avoid; page-break-inside: avoid; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: .1em .8em; margin: 0; }
 dl.facts dt { font-weight: bold; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
@@ -37,17 +46,16 @@ td.date, td.window { white-space: nowrap; }
 .st { font-weight: bold; white-space: nowrap; }
 .st-overdue, .sev-critical { color: #a00000; }
 .st-due, .sev-warning { color: #8a4b00; }
-.st-done, .st-skipped { color: #555; font-weight: normal; }
+.st-done, .st-skipped, .st-missed { color: #555; font-weight: normal; }
 tr.void td { color: #666; }
 tr.void del { text-decoration: line-through; }
 ul.alerts { padding-left: 1.2em; margin: .2em 0; }
 ul.alerts li { margin-bottom: .35em; break-inside: avoid; }
 .sources li { margin-bottom: .2em; }
 .muted { color: #555; }
-.nw { white-space: nowrap; }
-table.checklist .c-item { min-width: 12em; }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 9pt; }
-footer { margin-top: 1em; font-size: 8.5pt; color: #333; border-top: 1px solid #999; padding-top: .3em; }
+footer { margin-top: 1em; font-size: 8.5pt; color: #333; border-top: 1px solid #999; padding-top: .3em;
+         break-before: avoid; page-break-before: avoid; break-inside: avoid; }
 @media screen { main { max-width: 60em; margin: 0 auto; } section.case { margin-bottom: 3em; } }
 @media print {
   /* One case to a page where it can be: smaller type and tighter rows than on screen. */
@@ -61,16 +69,37 @@ footer { margin-top: 1em; font-size: 8.5pt; color: #333; border-top: 1px solid #
   ul.sources { font-size: 7.5pt; margin: .2em 0; }
   ul.alerts li { margin-bottom: .2em; }
   footer p { margin: .2em 0; }
-  .item-id { display: none; }  /* the slugs are for typing commands, not for the paper */
 }
 """
+_HEADER_CHARS = 70  # a running header is one line: a longer label is cut
+
+
+def css_string(text: str) -> str:
+    """Text as a CSS string literal: anything but letters, digits and spaces as a hex escape, so a
+    patient label can neither end the string nor the <style> element it sits in."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def running_header(sheet: CaseSheet) -> str:
+    label = sheet.patient if len(sheet.patient) <= _HEADER_CHARS else sheet.patient[: _HEADER_CHARS - 1] + "…"
+    return f"{label} · case {sheet.case_id}" if label else f"case {sheet.case_id}"
+
+
+def _page_rules(n: int, sheet: CaseSheet) -> str:
+    """A named page per case, whose top margin carries that case's label and id on every page."""
+    return (f"@page case-{n} {{ @top-left {{ content: {css_string(running_header(sheet))}; "
+            "font: 8pt sans-serif; color: #333; } "
+            "@top-right { content: \"Rounds case summary\"; font: 8pt sans-serif; color: #555; } }\n"
+            f"section.case-{n} {{ page: case-{n}; }}\n")
 
 
 def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
     colophon = ctx.colophon(len(views)).line()
-    sections = []
-    for view in views:
-        sections.append(_section(build_sheet(view, ctx.catalogue, ctx.deidentified), colophon))
+    sections, pages = [], []
+    for n, view in enumerate(views, start=1):
+        sheet = build_sheet(view, ctx.catalogue, ctx.deidentified)
+        pages.append(_page_rules(n, sheet))
+        sections.append(_section(n, sheet, colophon))
         ctx.tick()
     title = "Rounds case summary" if len(views) == 1 else f"Rounds case summaries ({len(views)})"
     return (
@@ -78,30 +107,34 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
         "<meta name=\"referrer\" content=\"no-referrer\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}{''.join(pages)}</style>\n</head>\n<body>\n<main>\n"
         + "\n".join(sections)
         + "\n</main>\n</body>\n</html>\n"
     )
 
 
-def _sources(row) -> str:
-    """Provenance and source keys; a key is never broken across lines (`seed-` / `001`)."""
-    keys = ", ".join(f"<span class=\"nw\">{escape(k)}</span>" for k in row.sources)
-    if row.sources == (row.provenance,):
-        return keys
-    return f"{escape(row.provenance)}: {keys}"
-
-
-def _section(sheet: CaseSheet, colophon: str) -> str:
+def _section(n: int, sheet: CaseSheet, colophon: str) -> str:
     e = escape
-    out = ["<section class=\"case\">"]
-    heading = f"Case <code>{e(sheet.case_id)}</code>" + (f" &middot; {e(sheet.patient)}" if sheet.patient else "")
+    out = [f"<section class=\"case case-{n}\">"]
+    heading = (f"{e(sheet.patient)} &middot; " if sheet.patient else "") + f"Case <code>{e(sheet.case_id)}</code>"
     out.append(f"<h1>{heading}</h1>")
-    out.append("<dl class=\"facts\">")
-    out += [f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in sheet.facts if k != "Case"]
+    out.append("<dl class=\"facts block\">")
+    out += [f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in sheet.facts if k not in ("Case", "Patient")]
     out.append("</dl>")
+    out += _course(sheet)
+    out += _checklist(sheet)
+    out += _alerts(sheet)
+    out.append("<div class=\"block\"><h2>Sources</h2><ul class=\"sources\">")
+    out += [f"<li>{e(s.line)}</li>" for s in sheet.sources]
+    out.append("</ul></div>")
+    out.append(f"<footer><p>{e(colophon)}</p><p><strong>{e(DISCLAIMER)}</strong></p></footer>")
+    out.append("</section>")
+    return "\n".join(out)
 
-    out.append("<h2>Course so far</h2>")
+
+def _course(sheet: CaseSheet) -> list[str]:
+    e = escape
+    out = ["<div class=\"block\"><h2>Course so far</h2>"]
     if sheet.counts:
         out.append(f"<p>Counts against the protocol: <strong>{e(' · '.join(sheet.counts))}</strong></p>")
     if sheet.course:
@@ -120,40 +153,55 @@ def _section(sheet: CaseSheet, colophon: str) -> str:
         out.append("</tbody></table>")
     else:
         out.append("<p class=\"muted\">No events recorded yet.</p>")
+    out.append("</div>")
+    return out
 
-    out.append("<h2>Checklist</h2>")
-    out.append("<table class=\"checklist\"><thead><tr><th class=\"c-status\">Status</th>"
-               "<th class=\"c-item\">Item</th><th>Window</th><th class=\"c-notes\">Notes</th>"
-               "<th class=\"c-source\">Source</th></tr></thead><tbody>")
+
+def _checklist(sheet: CaseSheet) -> list[str]:
+    e = escape
+    out = ["<div class=\"block\"><h2>Checklist</h2>",
+           "<table class=\"checklist\"><thead><tr><th>Status</th><th>Item</th><th>When</th><th>Notes</th>"
+           "<th>Source</th></tr></thead><tbody>"]
     for row in sheet.checklist:
+        if row.before_enrolment:
+            continue
         out.append(
-            f"<tr><td class=\"st st-{e(row.status)}\">{e(row.status_word)}</td>"
-            f"<td>{e(row.title)} <code class=\"muted item-id\">{e(row.item_id)}</code></td>"
-            f"<td class=\"window\">{e(row.window)}</td><td>{e(row.remark)}</td>"
-            f"<td>{_sources(row)}</td></tr>"
+            f"<tr><td class=\"st st-{e(row.status)}\">{e(row.status_word)}</td><td>{e(row.title)}</td>"
+            f"<td class=\"window\">{e(row.window)}</td><td>{e(row.remark)}</td><td>{e(row.source_label)}</td></tr>"
         )
     out.append("</tbody></table>")
-
-    out.append("<h2>Alerts</h2>")
-    if sheet.alerts:
-        out.append("<ul class=\"alerts\">")
-        for a in sheet.alerts:
-            out.append(
-                f"<li><strong class=\"sev-{e(a.severity)}\">{e(a.severity.upper())}</strong> "
-                f"<code>{e(a.code)}</code> {e(a.title)}{': ' + e(a.message) if a.message else ''}<br>"
-                f"<strong>What to do:</strong> {e(a.action)} "
-                f"<span class=\"muted\">(sources: {e(', '.join(a.sources))})</span></li>"
-            )
+    missed = [row for row in sheet.checklist if row.before_enrolment]
+    if missed:
+        out.append("<h3>Before enrolment</h3><p class=\"muted\">Time-point checks whose whole window closed "
+                   "before the case was enrolled:</p><ul>")
+        out += [f"<li>{e(row.title)} ({e(row.window)}); source: {e(row.source_label)}</li>" for row in missed]
         out.append("</ul>")
-    else:
-        out.append("<p class=\"muted\">No active alerts.</p>")
+    out.append("</div>")
+    return out
 
-    out.append("<h2>Sources</h2><ul class=\"sources\">")
-    for s in sheet.sources:
-        level = PROVENANCE_LABELS.get(s.provenance, s.provenance)
-        note = f" <em>{e(s.note)}</em>" if s.note else ""
-        out.append(f"<li><strong>{e(s.key)}</strong>, {e(level)}: {e(s.citation)}{note}</li>")
+
+def _alerts(sheet: CaseSheet) -> list[str]:
+    active = [a for a in sheet.alerts if not a.acknowledged]
+    acknowledged = [a for a in sheet.alerts if a.acknowledged]
+    out = ["<div class=\"block\"><h2>Alerts</h2>"]
+    out += _alert_list(active) if active else ["<p class=\"muted\">No active alerts.</p>"]
+    if acknowledged:
+        out.append("<h3>Acknowledged alerts</h3>")
+        out += _alert_list(acknowledged)
+    out.append("</div>")
+    return out
+
+
+def _alert_list(alerts) -> list[str]:
+    e = escape
+    out = ["<ul class=\"alerts\">"]
+    for a in alerts:
+        ack = f"<br><em>{e(a.acknowledged)}</em>" if a.acknowledged else ""
+        out.append(
+            f"<li><strong class=\"sev-{e(a.severity)}\">{e(a.severity.capitalize())}:</strong> "
+            f"{e(a.title)}{'<br>' + e(a.message) if a.message else ''}{ack}<br>"
+            f"<strong>What to do:</strong> {e(a.action)} "
+            f"<span class=\"muted\">(source: {e(a.source_label)})</span></li>"
+        )
     out.append("</ul>")
-    out.append(f"<footer><p>{e(colophon)}</p><p><strong>{e(DISCLAIMER)}</strong></p></footer>")
-    out.append("</section>")
-    return "\n".join(out)
+    return out

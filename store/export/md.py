@@ -1,4 +1,4 @@
-"""Markdown export: a one-page clinical summary per case, readable as plain text and rendered."""
+"""Markdown export: a one-page clinical summary per case that pastes into a referral letter as it is."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Sequence
 
 from checklists.models import CaseView
 from store.export.context import ExportContext
-from checklists.wording import PROVENANCE_LABELS
 from store.export.sheet import DISCLAIMER, CaseSheet, build_sheet
 
 # Punctuation that Markdown (CommonMark/GFM) could read as markup or raw HTML inside a line.
@@ -29,9 +28,9 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
 
 
 def _page(sheet: CaseSheet, colophon: str) -> str:
-    title = f"# Case {esc(sheet.case_id)}" + (f" · {esc(sheet.patient)}" if sheet.patient else "")
+    title = f"# {esc(sheet.patient)} · case {esc(sheet.case_id)}" if sheet.patient else f"# Case {esc(sheet.case_id)}"
     out = [title, ""]
-    out += [f"- **{label}:** {esc(value)}" for label, value in sheet.facts if label != "Case"]
+    out += [f"- **{label}:** {esc(value)}" for label, value in sheet.facts if label not in ("Case", "Patient")]
     out += ["", "## Course so far", ""]
     if sheet.counts:
         out += ["Counts against the protocol: " + esc(" · ".join(sheet.counts)), ""]
@@ -45,28 +44,40 @@ def _page(sheet: CaseSheet, colophon: str) -> str:
                 out.append(f"| {row.date} | {esc(row.what)} | {esc(row.details)} |")
     else:
         out.append("No events recorded yet.")
-    out += ["", "## Checklist", "", "| Status | Item | Window | Notes | Source |", "|---|---|---|---|---|"]
-    for row in sheet.checklist:
+    plan = [row for row in sheet.checklist if not row.before_enrolment]
+    missed = [row for row in sheet.checklist if row.before_enrolment]
+    out += ["", "## Checklist", "", "| Status | Item | When | Notes | Source |", "|---|---|---|---|---|"]
+    for row in plan:
         status = f"**{row.status_word}**" if row.status in ("overdue", "due") else row.status_word
-        out.append(
-            f"| {status} | {esc(row.title)} (`{row.item_id}`) | {row.window} | {esc(row.remark)} "
-            f"| {esc(row.source_label)} |"
-        )
+        out.append(f"| {status} | {esc(row.title)} | {row.window} | {esc(row.remark)} | {esc(row.source_label)} |")
+    if missed:
+        out += ["", "### Before enrolment", "",
+                "Time-point checks whose whole window closed before the case was enrolled:", ""]
+        out += [f"- {esc(row.title)} ({row.window}); source: {esc(row.source_label)}" for row in missed]
+    active = [a for a in sheet.alerts if not a.acknowledged]
+    acknowledged = [a for a in sheet.alerts if a.acknowledged]
     out += ["", "## Alerts", ""]
-    if sheet.alerts:
-        for alert in sheet.alerts:
-            message = f": {esc(alert.message)}" if alert.message else ""
-            out.append(f"- **{alert.severity.upper()}** `{alert.code}` {esc(alert.title)}{message}")
-            out.append(f"  - What to do: {esc(alert.action)}")
-            out.append(f"  - Sources: {esc(', '.join(alert.sources))}")
+    if active:
+        for alert in active:
+            out += _alert(alert)
     else:
         out.append("No active alerts.")
+    if acknowledged:
+        out += ["", "### Acknowledged alerts", ""]
+        for alert in acknowledged:
+            out += _alert(alert)
     out += ["", "## Sources", ""]
-    for source in sheet.sources:
-        level = PROVENANCE_LABELS.get(source.provenance, source.provenance)
-        line = f"- **{esc(source.key)}**, {esc(level)}: {esc(source.citation)}"
-        if source.note:
-            line += f" *{esc(source.note)}*"
-        out.append(line)
+    out += [f"- {esc(source.line)}" for source in sheet.sources]
     out += ["", f"*{esc(colophon)}*", "", f"> {esc(DISCLAIMER)}"]
     return "\n".join(out)
+
+
+def _alert(alert) -> list[str]:
+    lines = [f"- **{alert.severity.capitalize()}:** {esc(alert.title)}"]
+    if alert.message:
+        lines.append(f"  - {esc(alert.message)}")
+    if alert.acknowledged:
+        lines.append(f"  - {esc(alert.acknowledged)}")
+    lines.append(f"  - What to do: {esc(alert.action)}")
+    lines.append(f"  - Source: {esc(alert.source_label)}")
+    return lines

@@ -19,10 +19,15 @@ from store.audit import current_user
 from store.errors import StoreError
 from store.export.context import ExportContext
 from store.export.deidentify import Deidentifier
+from store.export.readable import ORDERS, display_name, order_views
 
-FORMATS = ("md", "html", "json", "csv", "ics")
-EXTENSIONS = {"md": "md", "html": "html", "json": "json", "csv": "csv", "ics": "ics"}
+FORMATS = ("md", "html", "json", "csv", "ics", "fhir", "redcap", "redcap-dictionary")
+EXTENSIONS = {"md": "md", "html": "html", "json": "json", "csv": "csv", "ics": "ics", "fhir": "fhir.json",
+              "redcap": "redcap.csv", "redcap-dictionary": "redcap-dictionary.csv"}
 STDOUT = "-"
+LETTER_FORMATS = ("md", "html")  # printed for people: several cases come in MDT order
+FIELD_FORMATS = ("redcap-dictionary",)  # describe the fields, hold no case
+MAX_REMIND_DAYS = 90
 
 Progress = Callable[[int, int], None]
 
@@ -39,6 +44,10 @@ class ExportOptions:
     deidentify: bool = False
     events: bool = False  # csv only
     with_patient: bool = False  # ics only
+    order: str | None = None  # md, html: "urgency" (the default) or "label"
+    past: bool = False  # ics only
+    tasks: bool = False  # ics only
+    remind_days: int | None = None  # ics only
 
     def check(self) -> None:
         if self.fmt not in FORMATS:
@@ -49,6 +58,18 @@ class ExportOptions:
             raise ExportError("--with-patient applies only to --format ics")
         if self.with_patient and self.deidentify:
             raise ExportError("--with-patient cannot be combined with --deidentify")
+        if self.order is not None and self.order not in ORDERS:
+            raise ExportError(f"--order must be one of {', '.join(ORDERS)}")
+        if self.order is not None and self.fmt not in LETTER_FORMATS:
+            raise ExportError("--order applies only to --format md and html")
+        for name, given in (("--past", self.past), ("--tasks", self.tasks),
+                            ("--remind", self.remind_days is not None)):
+            if given and self.fmt != "ics":
+                raise ExportError(f"{name} applies only to --format ics")
+        if self.deidentify and self.fmt in FIELD_FORMATS:
+            raise ExportError(f"--deidentify does not apply to {self.fmt}: it holds no patient data")
+        if self.remind_days is not None and not 0 <= self.remind_days <= MAX_REMIND_DAYS:
+            raise ExportError(f"--remind must be a number of days from 0 to {MAX_REMIND_DAYS}")
 
 
 @dataclass(slots=True, frozen=True)
@@ -67,9 +88,10 @@ class ExportResult:
 
 def _renderer(fmt: str):
     # Each format's module is imported only when it is used (icalendar is not cheap to import).
-    from store.export import csv_table, html_page, ics_calendar, json_data, md
+    from store.export import csv_table, fhir_bundle, html_page, ics_calendar, json_data, md, redcap
 
-    return {"md": md, "html": html_page, "json": json_data, "csv": csv_table, "ics": ics_calendar}[fmt].render
+    return {"md": md, "html": html_page, "json": json_data, "csv": csv_table, "ics": ics_calendar,
+            "fhir": fhir_bundle, "redcap": redcap, "redcap-dictionary": redcap.Dictionary}[fmt].render
 
 
 def select_cases(repo, refs: Iterable[str]) -> list[str]:
@@ -101,6 +123,9 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
     """The whole document as text, and the ids of the cases in it (None = every case). Writes nothing."""
     options.check()
     policy = repo.policy()
+    if options.fmt in FIELD_FORMATS:
+        ctx = ExportContext(catalogue=catalogue, policy=policy, today=today, now=now, user=current_user())
+        return _renderer(options.fmt)([], ctx), []
     total = 0
     if progress is not None:  # counting every case file costs a directory scan: only when shown
         total = 2 * (len(case_ids) if case_ids is not None else len(repo.signatures()))
@@ -128,9 +153,14 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
     if not views:
         raise ExportError("there are no cases to export")
     total = 2 * len(views)
+    if options.fmt in LETTER_FORMATS:
+        views = order_views(views, options.order or "urgency")
+    user = current_user()
     ctx = ExportContext(
-        catalogue=catalogue, policy=policy, today=today, now=now, user=current_user(),
+        catalogue=catalogue, policy=policy, today=today, now=now, user=user,
+        user_name=None if options.deidentify else display_name(user),
         deidentified=options.deidentify, events=options.events, with_patient=options.with_patient,
+        past=options.past, tasks=options.tasks, remind_days=options.remind_days,
         audit=lambda case_id: _audit_docs(repo, case_id),
         tick=step,
     )
@@ -145,15 +175,27 @@ def export_cases(repo, case_ids: list[str] | None, options: ExportOptions, outpu
     `case_ids` None exports every readable case (damaged files are skipped with a line in `warnings`).
     """
     options.check()
+    destination = destination_of(output)
+    text, ids = render_export(repo, case_ids, options, catalogue=catalogue, today=today, now=now,
+                              progress=progress, warnings=warnings)
+    return deliver(repo, text, ids, options.fmt, options.deidentify, destination, stdout)
+
+
+def destination_of(output: str | Path | None) -> str:
+    """The checked path to write (or "-" for standard output), before any work is done."""
     destination = STDOUT if output in (None, STDOUT) else str(Path(output).expanduser())
     if destination != STDOUT:
         _check_destination(Path(destination))
-    text, ids = render_export(repo, case_ids, options, catalogue=catalogue, today=today, now=now,
-                              progress=progress, warnings=warnings)
+    return destination
+
+
+def deliver(repo, text: str, ids: list[str], fmt: str, deidentified: bool, destination: str,
+            stdout: TextIO | None = None) -> ExportResult:
+    """Write a rendered document whole (or to standard output) and note it in the audit trail."""
     data = text.encode("utf-8")
     if destination == STDOUT:
         # Recorded first: once written to a pipe, an export cannot be taken back.
-        repo.record_export(ids, options.fmt, options.deidentify, "stdout")
+        repo.record_export(ids, fmt, deidentified, "stdout")
         out = stdout or sys.stdout
         out.write(text)
         out.flush()
@@ -163,12 +205,12 @@ def export_cases(repo, case_ids: list[str] | None, options: ExportOptions, outpu
         path = Path(destination)
         atomic_write_bytes(path, data)
         try:
-            repo.record_export(ids, options.fmt, options.deidentify, "file")
+            repo.record_export(ids, fmt, deidentified, "file")
         except BaseException:
             # An export the audit trail does not know of must not stay behind.
             path.unlink(missing_ok=True)
             raise
-    return ExportResult(options.fmt, tuple(ids), destination, options.deidentify, len(data))
+    return ExportResult(fmt, tuple(ids), destination, deidentified, len(data))
 
 
 def _check_destination(path: Path) -> None:
@@ -190,3 +232,37 @@ def _alert_titles(catalogue) -> Callable[[str], str]:
         return definition.title if definition else code
 
     return title
+
+
+def export_worklist(repo, fmt: str, start: date, end: date, output: str | Path | None, *, catalogue,
+                    now: datetime, deidentify: bool = False, stdout: TextIO | None = None,
+                    warnings: list[str] | None = None):
+    """`rounds worklist`: the session's worklist written like an export (whole, private, audited).
+
+    Every readable case is evaluated on `start`, the first day of the period. Returns
+    (ExportResult, Worklist).
+    """
+    from store.export import worklist as work
+
+    if fmt not in work.WORKLIST_FORMATS:
+        raise ExportError(f"format must be one of {', '.join(work.WORKLIST_FORMATS)}")
+    if end < start:
+        raise ExportError(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+    destination = destination_of(output)
+    listing = build_worklist_of(repo, start, end, catalogue=catalogue, deidentify=deidentify, warnings=warnings)
+    worklist, ids = listing
+    text = work.render(worklist, fmt)
+    result = deliver(repo, text, ids, f"worklist-{fmt}", deidentify, destination, stdout)
+    return result, worklist
+
+
+def build_worklist_of(repo, start: date, end: date, *, catalogue, deidentify: bool = False,
+                      warnings: list[str] | None = None):
+    """(Worklist, the real ids of the cases in it) for every readable case of the database."""
+    from store.export import worklist as work
+
+    policy = repo.policy()
+    views = [evaluate(case, catalogue, policy, start) for case in repo.all_cases(warnings)]
+    deid = Deidentifier(repo.deid_key(), repo.deid_offset_days, _alert_titles(catalogue)) if deidentify else None
+    worklist = work.build_worklist(views, start, end, catalogue, deid)
+    return worklist, work.included_ids(views, worklist, deid)

@@ -1,7 +1,8 @@
 """The one-page clinical summary of a case, as plain strings, before any markup.
 
 Markdown and HTML both render a `CaseSheet`, so they say the same thing; each escapes the strings in
-its own way (patient text is data, never markup).
+its own way (patient text is data, never markup). The sheet is a letter: it is worded for people
+(`store/export/readable.py`), with no item slugs, event ids or source keys in it.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from checklists.wording import (
     EVENT_WORDS, STATUS_WORDS, counts_parts, describe_event, item_remark, one_line, provenance_rank, window_words,
 )
 from seeds.loader import Catalogue
+from store.export import readable
 
 DISCLAIMER = (
     "Rounds is decision support: it reminds and explains, and it supports but does not replace "
-    "clinical judgement. Every item names its sources and how strong they are. Two seed sources "
-    "(seed-000, seed-001) are AI-generated summaries still pending human review."
+    "clinical judgement. Every item names its sources and how strong they are. Two of the clinic "
+    "protocol summaries it draws on are AI-generated and still pending human review."
 )
 @dataclass(slots=True, frozen=True)
 class CourseRow:
@@ -39,13 +41,12 @@ class ChecklistRow:
     remark: str
     provenance: str
     sources: tuple[str, ...]
+    source_label: str = ""  # the sources as a reader cites them: `Shumaker et al. 2005`
 
     @property
-    def source_label(self) -> str:
-        """`literature: shumaker2005`; a clinic-policy item cites only itself, said once."""
-        if self.sources == (self.provenance,):
-            return self.provenance
-        return f"{self.provenance}: {', '.join(self.sources)}"
+    def before_enrolment(self) -> bool:
+        """A review whose whole window closed before the case was enrolled: listed apart."""
+        return self.status == "missed"
 
 
 @dataclass(slots=True, frozen=True)
@@ -56,6 +57,8 @@ class AlertRow:
     message: str
     action: str
     sources: tuple[str, ...]
+    source_label: str = ""
+    acknowledged: str | None = None  # "Acknowledged by X on D: note", listed apart
 
 
 @dataclass(slots=True, frozen=True)
@@ -64,6 +67,7 @@ class SourceRow:
     provenance: str
     citation: str
     note: str | None
+    line: str = ""  # the citation as a letter lists it (readable.source_line)
 
 
 @dataclass(slots=True, frozen=True)
@@ -102,21 +106,22 @@ def iso(day: date | None) -> str:
 def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False) -> CaseSheet:
     """The summary of one case; a de-identified one leaves out the day it was made (see deidentify.py)."""
     case = view.case
-    titles = [
-        f"{catalogue.pathways[p].title} ({p})" if p in catalogue.pathways else p for p in case.pathways
-    ]
+    titles = [catalogue.pathways[p].title if p in catalogue.pathways else p for p in case.pathways]
     facts: list[tuple[str, str]] = [("Case", case.id)]
     if case.patient:
         facts.append(("Patient", one_line(case.patient)))
     facts += [
         ("Pathways", "; ".join(titles)),
-        ("Case status", case.status),
+        ("Case status", readable.CASE_STATUS_WORDS.get(case.status, case.status)),
         ("Onset", iso(case.onset)),
-        ("Injection date", iso(case.injection_date)),
-        ("Enrolled", iso(case.enrolment)),
     ]
+    injection = readable.injection_fact(case)
+    if injection:
+        facts.append(("Injections" if "logged" in injection else "Injection date", injection))
+    facts.append(("Enrolled", iso(case.enrolment)))
     if case.etiology:
-        facts.append(("Etiology", case.etiology + (f" (set {iso(case.etiology_date)})" if case.etiology_date else "")))
+        facts.append(("Etiology", readable.ETIOLOGY_WORDS.get(case.etiology, case.etiology)
+                      + (f" (set {iso(case.etiology_date)})" if case.etiology_date else "")))
     if case.inflammation:
         facts.append(("Inflammation",
                       case.inflammation + (f" ({iso(case.inflammation_date)})" if case.inflammation_date else "")))
@@ -147,9 +152,11 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
             remark=item_remark(i),
             provenance=i.provenance,
             sources=i.sources,
+            source_label=readable.source_names(i.sources, catalogue),
         )
         for i in view.items
     )
+    item_titles = {i.id: i.title for i in view.items}
     alerts = []
     for a in view.alerts:
         definition = catalogue.alert(a.code)
@@ -158,9 +165,12 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
             code=a.code,
             title=definition.title if definition else a.code,
             # A de-identified alert's message is the title itself: say it once.
-            message="" if definition and a.message == definition.title else one_line(a.message),
+            message="" if definition and a.message == definition.title
+            else one_line(readable.alert_text(a.message, case, item_titles)),
             action=a.action or (definition.action if definition else ""),
             sources=a.sources,
+            source_label=readable.source_names(a.sources, catalogue),
+            acknowledged=readable.acknowledgement(a),
         ))
     keys: list[str] = []
     for source_list in [i.sources for i in view.items] + [a.sources for a in view.alerts]:
@@ -169,9 +179,11 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
     for key in keys:
         ref = catalogue.references.get(key)
         if ref is None:
-            sources.append(SourceRow(key, "unknown", "(not in the reference list)", None))
+            sources.append(SourceRow(key, "unknown", "(not in the reference list)", None,
+                                     "A source missing from the reference list."))
         else:
-            sources.append(SourceRow(key, ref.provenance, ref.citation, ref.note))
+            sources.append(SourceRow(key, ref.provenance, ref.citation, ref.note,
+                                     readable.source_line(ref, catalogue)))
     sources.sort(key=lambda s: (provenance_rank(s.provenance), s.key))
     return CaseSheet(
         case_id=case.id,

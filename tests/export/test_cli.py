@@ -22,7 +22,7 @@ def rounds(demo, *args: str) -> int:
 def test_export_to_a_file_and_to_standard_output(demo, tmp_path, capsys):
     out = tmp_path / "one.md"
     assert rounds(demo, "export", demo.ids[0][:5], "--format", "md", "-o", str(out)) == 0
-    assert out.read_text().startswith(f"# Case {demo.ids[0]} · DEMO-001")
+    assert out.read_text().startswith(f"# DEMO-001 · case {demo.ids[0]}")
     captured = capsys.readouterr()
     assert captured.out == "" and f"exported 1 case(s) as md to {out}" in captured.err
     assert rounds(demo, "export", "--all", "--format", "json") == 0  # no -o: standard output

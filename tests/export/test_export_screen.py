@@ -127,7 +127,7 @@ async def test_an_existing_file_is_replaced_only_when_asked_twice(demo, here):
         assert target.read_text() == "keep me"
         await pilot.pause(0.6)  # two quick clicks would be a double click, which a Button ignores
         await export_and_wait(app, pilot)
-        assert target.read_text().startswith(f"# Case {demo.ids[0]}")
+        assert target.read_text().startswith(f"# DEMO-001 · case {demo.ids[0]}")
 
 
 @pilot_test

@@ -16,7 +16,7 @@ from checklists.engine import evaluate
 from store.export.csv_table import CASE_COLUMNS, EVENT_COLUMNS
 from store.export.json_data import SCHEMA_VERSION
 from store.export.sheet import DISCLAIMER
-from tests.export.conftest import HOSTILE_LABEL, NOW, TODAY, render
+from tests.export.conftest import HOSTILE_LABEL, TODAY, render
 
 
 def views(demo):
@@ -31,20 +31,23 @@ def test_markdown_is_a_clinical_summary_per_case(demo):
     text = render(demo, "md")
     pages = text.split("\n\n---\n\n")
     assert len(pages) == len(demo.ids)
-    first = pages[0]
-    assert first.startswith(f"# Case {demo.ids[0]} · DEMO-001")
+    first = render(demo, "md", [demo.ids[0]])
+    assert first.startswith(f"# DEMO-001 · case {demo.ids[0]}")
+    assert first in text + "\n"
     for heading in ("## Course so far", "## Checklist", "## Alerts", "## Sources"):
         assert heading in first
     # Counts against the protocol, sessions with dates and volumes, a voided one struck out.
     assert "saline 2 of 3-6" in first
     assert "| 2026-09-27 | Saline infiltration | 10 mL |" in first
     assert "~~2026-10-05~~" in first and "VOID (VOID-REASON-ONE wrong patient)" in first
-    # Checklist with windows and a status word (not a colour), alerts with what to do.
-    assert "| **OVERDUE** | Saline infiltration session (`saline-session`) | 2026-10-11 to 2026-10-18 |" in first
-    assert "`saline-course-incomplete`" in first and "What to do: Fewer sessions than the minimum" in first
-    # Sources with their provenance level; the disclaimer and who/when.
-    assert "**shumaker2005**, literature (verified citation): Shumaker PR et al." in first
-    assert "**seed-000**, seed summary" in first and "pending human review" in first
+    # Checklist with windows, a status word (not a colour), the source named as a reader cites it.
+    assert ("| **OVERDUE** | Saline infiltration session | 2026-10-11 to 2026-10-18 | saline 2 of 3-6 "
+            "| Shumaker et al. 2005 |") in first
+    assert "Saline course stopped short" in first and "What to do: Fewer sessions than the minimum" in first
+    # Sources in full, with how strong they are; the disclaimer and who/when.
+    assert "- Shumaker PR et al. Treatment of local" in first and "Verified citation." in first
+    assert "- Clinic protocol summary, not yet checked against the literature: AI-generated summary" in first
+    assert "pending human review" in first
     assert "2026-11-21 09:30 UTC" in first
     assert all(DISCLAIMER.split(":")[0] in page for page in pages)
 
@@ -92,7 +95,7 @@ def test_html_is_self_contained_printable_and_escaped(demo):
     for _, attrs in page.tags:
         for name, value in attrs.items():
             assert not (name in ("src", "href") and value), "nothing is fetched"
-    assert "@page" in page.style and "break-after: page" in page.style and "@media print" in page.style
+    assert "@page" in page.style and "break-before: page" in page.style and "@media print" in page.style
     assert len([t for t, a in page.tags if t == "section"]) == len(demo.ids)
     text = "".join(page.text)
     # The hostile label reads back as the literal text it is, with its markup inert.
@@ -182,27 +185,6 @@ def test_events_option_is_only_for_csv(demo):
 def _calendar(text: str):
     calendar = Calendar.from_ical(text)
     return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
-
-
-def test_ics_one_all_day_event_per_open_scheduled_item(demo):
-    events = _calendar(render(demo, "ics"))
-    computed = views(demo)
-    expected = {
-        f"{case_id}-{i.id}@rounds": i
-        for case_id, view in computed.items() for i in view.items
-        if i.state == "open" and i.opens and i.status in ("overdue", "due", "due-soon", "upcoming")
-    }
-    assert set(events) == set(expected)
-    for uid, event in events.items():
-        item = expected[uid]
-        assert event.decoded("dtstart") == item.opens
-        assert event.decoded("dtend") == item.closes + timedelta(days=1)
-        assert event.decoded("dtstamp") == NOW
-        case_id = uid.split("-")[0]
-        assert str(event["summary"]).startswith(f"{case_id}: {item.title}")
-    # Snoozed, done, skipped and unscheduled items are not in the calendar; a closed case has none.
-    assert not any(uid.startswith(demo.ids[5]) for uid in events)
-    assert f"{demo.ids[0]}-review-12m@rounds" not in events
 
 
 def test_ics_has_no_patient_label_unless_asked(demo):

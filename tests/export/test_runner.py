@@ -13,7 +13,7 @@ import store.export.runner as runner
 from store.export.runner import ExportError, ExportOptions, default_filename, export_cases, select_cases
 from tests.export.conftest import NOW, TODAY
 
-FORMATS = ("md", "html", "json", "csv", "ics")
+FORMATS = ("md", "html", "json", "csv", "ics", "fhir", "redcap")
 
 
 def run(demo, fmt, output, ids=None, **options):
@@ -98,7 +98,7 @@ def test_standard_output(demo):
     out = io.StringIO()
     result = export_cases(demo.repo, demo.ids[:1], ExportOptions("md"), "-", catalogue=demo.catalogue,
                           today=TODAY, now=NOW, stdout=out)
-    assert out.getvalue().startswith(f"# Case {demo.ids[0]}")
+    assert out.getvalue().startswith(f"# DEMO-001 · case {demo.ids[0]}")
     assert result.destination == "-" and result.size == len(out.getvalue().encode())
     assert demo.repo.settings_audit()[-1].details["destination"] == "stdout"
 

@@ -84,6 +84,7 @@ class BoardScreen(Screen[None]):
         Binding("E,x", "set_field", "Set field", show=False, id="set-field"),
         Binding("escape", "clear_search", "Clear search", show=False, id="clear-search"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
+        Binding("w", "worklist", "Worklist", show=False, id="worklist"),
     ] + [
         Binding(str(n), f"set_filter('{name}')", f"Filter {name}", show=False, id=f"filter-{name}")
         for n, name in enumerate(FILTERS, start=1)
@@ -369,6 +370,11 @@ class BoardScreen(Screen[None]):
         app = self.app
         app.open_form("ItemActionForm", app.repository, row.id, row.next_due.item, action, app.today,
                       app.catalogue, then=self._changed)
+
+    def action_worklist(self) -> None:
+        from tui.screens.worklist import WorklistScreen
+
+        self.app.push_screen(WorklistScreen())
 
     def action_reopen(self) -> None:
         self.notify("Open the case (enter) and pick the item to reopen.", timeout=4)

@@ -28,13 +28,17 @@ FORMAT_CHOICES = (
     ("json", "JSON"),
     ("csv", "CSV"),
     ("ics", "Calendar"),
+    ("fhir", "FHIR"),
+    ("redcap", "REDCap"),
 )
 FORMAT_HINTS = {
     "md": "one-page summary per case, plain text or rendered",
     "html": "the summary as one printable page per case",
     "json": "all data; `rounds import` reads it back",
     "csv": "one row per case, for a spreadsheet",
-    "ics": "open checklist windows as all-day calendar entries",
+    "ics": "follow-ups still to do, each on the day its window opens",
+    "fhir": "one HL7 FHIR R4 Bundle, for a health record or registry",
+    "redcap": "REDCap import file; its dictionary: --format redcap-dictionary",
 }
 
 
@@ -80,8 +84,9 @@ class ExportScreen(ModalScreen[Any]):
         & .export-row { height: auto; margin: 1 0 0 0; }
         & .export-label { width: 9; height: 1; padding: 0 1 0 0; color: $text-muted; }
         & #export-path-label { margin: 1 0 0 0; }
-        & #export-format { layout: horizontal; width: 1fr; height: auto; border: none; padding: 0; }
-        & #export-format > RadioButton { width: auto; margin: 0 1 0 0; }
+        & #export-format { layout: grid; grid-size: 4; grid-gutter: 0 1; width: 1fr; height: auto; border: none;
+                           padding: 0; }
+        & #export-format > RadioButton { width: auto; margin: 0; }
         & #export-hint { height: 1; margin: 0 0 0 9; color: $text-muted; }
         & #export-deidentify { margin: 0 0 0 8; border: none; padding: 0; }
         & #export-path { width: 1fr; }

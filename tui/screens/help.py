@@ -39,6 +39,7 @@ KEYS = {
         ("d  s  z", "done / skip / snooze the case's next due item"),
         ("E  or  x", "set a field (etiology, inflammation, status, ...)"),
         ("r", "read the cases again (they also refresh by themselves)"),
+        ("w", "worklist: overdue, due and opening this week ([ ] move a week)"),
     ],
     "Case": [
         ("escape", "back to the board"),
