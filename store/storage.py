@@ -16,7 +16,7 @@ import orjson
 from tinydb import Storage
 from tinydb.middlewares import Middleware
 
-from store.errors import CorruptCaseFile
+from store.errors import CorruptCaseFile, WriteFailed
 
 TEMP_SUFFIX = ".tmp"
 _OTHER_BITS = 0o007
@@ -117,24 +117,37 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     """
     mode, group = _mode_for(path)
     temp = temp_path_for(path)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)  # the umask may have removed group bits we keep
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    except OSError as error:
+        raise WriteFailed(path, error) from None
+    try:
+        try:
+            os.fchmod(fd, mode)  # the umask may have removed group bits we keep
             if group is not None and group != os.getegid():
                 with suppress(PermissionError):
-                    os.fchown(handle.fileno(), -1, group)
-            handle.write(data)
-            handle.flush()
+                    os.fchown(fd, -1, group)
+            _write_all(fd, data)
             if durable:
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as error:
         with suppress(OSError):
             os.unlink(temp)
+        if isinstance(error, OSError) and not isinstance(error, WriteFailed):
+            raise WriteFailed(path, error) from None
         raise
     if durable:
         fsync_dir(path.parent)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is out (a write may take fewer bytes than it was given)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def read_file(path: Path) -> tuple[bytes, os.stat_result] | None:
