@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from checklists.errors import ValidationError
@@ -58,3 +59,28 @@ def set_policy(policy: Policy, key: str, value: object) -> tuple[Policy, Change 
         return policy, None
     return updated, Change(action="policy-set", target=key, old=old_value, new=new_value)
 
+
+
+def set_policies(policy: Policy, values: Mapping[str, object]) -> tuple[Policy, list[Change]]:
+    """Set several keys at once (one change of the clinic's policy), in whatever order the pair rules
+    allow: raising the minimum and the maximum together must not fail because the minimum came first.
+    Keys whose value does not change make no Change; the first failure stands if no order works."""
+    pending = [key for key in values if key not in POLICY_KEYS] + [key for key in POLICY_KEYS if key in values]
+    changes: list[Change] = []
+    while pending:
+        first_error: ValidationError | None = None
+        progressed = False
+        for key in list(pending):
+            try:
+                policy, change = set_policy(policy, key, values[key])
+            except ValidationError as exc:
+                if first_error is None:
+                    first_error = exc if exc.field in POLICY_KEYS else ValidationError(str(exc), key)
+                continue
+            pending.remove(key)
+            progressed = True
+            if change is not None:
+                changes.append(change)
+        if not progressed and first_error is not None:
+            raise first_error
+    return policy, changes

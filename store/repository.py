@@ -224,7 +224,11 @@ class Repository:
         settings = SettingsFile(self.settings_path)
         return settings.policy() if settings.load() else Policy()
 
-    def update_policy(self, mutate: Callable[[Policy], tuple[Policy, Change | None]]) -> Policy:
+    def update_policy(
+        self, mutate: Callable[[Policy], tuple[Policy, Change | list[Change] | None]]
+    ) -> Policy:
+        """Apply `mutate` to the policy as it is on disk now, under the settings lock: one audited write,
+        however many keys it changes (`mutate` returns one Change, a list of them, or None)."""
         # Check the change against the policy as it stands before creating anything, so that a refused
         # `config set` on a new database leaves no directory behind; it is checked again under the lock.
         mutate(self.policy())
@@ -234,12 +238,19 @@ class Repository:
             settings.load_or_create()
             current = settings.policy()
             changed, change = mutate(current)
-            if change is None:
+            changes = [change] if isinstance(change, Change) else list(change or [])
+            if not changes:
                 return current
             settings.put_policy(changed)
-            settings.append_audit(change_docs([change], *self._who_when(), revision=None))
+            settings.append_audit(change_docs(changes, *self._who_when(), revision=settings.next_revision()))
             settings.commit()
         return changed
+
+    def update_policy_values(self, values: dict[str, object]) -> Policy:
+        """Set several policy keys as one audited change (the policy form, a restore)."""
+        from checklists.policy import set_policies
+
+        return self.update_policy(lambda policy: set_policies(policy, values))
 
     def deid_key(self) -> bytes:
         """The database's secret key for pseudonyms in de-identified exports (made with the database)."""
@@ -278,6 +289,7 @@ class Repository:
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             settings.load_or_create()
+            doc["revision"] = settings.next_revision()
             settings.append_audit([doc])
             settings.commit()
         return entry_from_doc(doc)

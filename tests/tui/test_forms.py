@@ -609,6 +609,8 @@ async def test_policy_form_validates_each_value_and_writes_only_changes(repo, ca
     policy = repo.policy()
     assert (policy.soon_days, policy.saline_min_ml, policy.saline_max_ml, policy.recurrence_months) == (1, 25, 40, 6)
     assert sorted(e.target for e in repo.settings_audit()) == ["saline_max_ml", "saline_min_ml", "soon_days"]
+    # One change of the clinic's policy, written once: one revision, one `rounds undo` reverts it all.
+    assert {e.revision for e in repo.settings_audit()} == {1}
 
 
 # --- fits at 80x24 -----------------------------------------------------------------------------------

@@ -7,8 +7,7 @@ from typing import Any
 
 from rich.text import Text
 
-from checklists.errors import ValidationError
-from checklists.policy import POLICY_HELP, POLICY_KEYS, set_policy
+from checklists.policy import POLICY_HELP, POLICY_KEYS, set_policies
 from tui.forms.base import FormField, FormScreen, text_input
 
 # label, and a one-line hint that fits beside the label at 80 columns (ranges from cli.md).
@@ -33,30 +32,12 @@ def _shown(value: object) -> str:
 
 
 def apply_policy(policy: Any, values: Mapping[str, str], initial: Mapping[str, str]) -> tuple[Any, list]:
-    """Apply every changed key with `set_policy`, in whatever order the pair rules allow.
+    """Apply every key changed on the form, in whatever order the pair rules allow (`set_policies`)."""
+    return set_policies(policy, _changed(values, initial))
 
-    Raising the minimum and the maximum together must not fail just because the minimum was tried
-    first, so keys that fail are retried until no key makes progress; then the first failure stands.
-    """
-    pending = [key for key in POLICY_KEYS if values.get(key, initial.get(key)) != initial.get(key)]
-    changes: list = []
-    while pending:
-        first_error: ValidationError | None = None
-        progressed = False
-        for key in list(pending):
-            try:
-                policy, change = set_policy(policy, key, values[key])
-            except ValidationError as exc:
-                if first_error is None:
-                    first_error = exc if exc.field in POLICY_KEYS else ValidationError(str(exc), key)
-                continue
-            pending.remove(key)
-            progressed = True
-            if change is not None:
-                changes.append(change)
-        if not progressed and first_error is not None:
-            raise first_error
-    return policy, changes
+
+def _changed(values: Mapping[str, str], initial: Mapping[str, str]) -> dict[str, str]:
+    return {key: values[key] for key in POLICY_KEYS if values.get(key, initial.get(key)) != initial.get(key)}
 
 
 class PolicyForm(FormScreen[bool]):
@@ -94,10 +75,7 @@ class PolicyForm(FormScreen[bool]):
         return apply_policy(policy, values, self.initial)
 
     def write(self, values: Mapping[str, Any]) -> object:
-        # One audited write per changed key (the store records one change per policy write), in an
-        # order the pair rules accept, worked out against the policy as it is on disk now.
-        _, changes = apply_policy(self.repository.policy(), values, self.initial)
-        for change in changes:
-            key, text = change.target, values[change.target]
-            self.repository.update_policy(lambda policy, key=key, text=text: set_policy(policy, key, text))
+        # One audited write for every key changed here (one undo reverts it whole), checked again
+        # against the policy as it is on disk now, under the settings lock.
+        self.repository.update_policy_values(_changed(values, self.initial))
         return True
