@@ -80,6 +80,9 @@ def build_parser() -> _Parser:
         cli_export = None
     if cli_export is not None:
         cli_export.add_commands(sub)
+    from tui import cli_admin
+
+    cli_admin.add_commands(sub)
     return parser
 
 
