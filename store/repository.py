@@ -294,6 +294,20 @@ class Repository:
             settings.commit()
         return entry_from_doc(doc)
 
+    def record_backup(self, to: Path, cases: int) -> None:
+        """Note a backup in the settings file's audit table: where a copy of the data went."""
+        who, when = self._who_when()
+        doc = {
+            "who": who, "when": when, "action": "backup", "target": "database", "old": None, "new": None,
+            "reason": None, "details": {"to": str(to), "cases": cases},
+        }
+        with self._settings_lock():
+            settings = SettingsFile(self.settings_path)
+            settings.load_or_create()
+            doc["revision"] = settings.next_revision()
+            settings.append_audit([doc])
+            settings.commit()
+
     def settings_audit(self) -> list[AuditEntry]:
         """Policy changes and exports, oldest first."""
         settings = SettingsFile(self.settings_path)

@@ -41,6 +41,7 @@ def add_commands(sub) -> None:
     undo.add_argument("case", nargs="?", metavar="CASE", help="undo your latest change to this case")
     _json_flag(undo)
     undo.set_defaults(handler=cmd_undo)
+    add_backup_commands(sub)
 
 
 def _print_json(data) -> None:
@@ -82,6 +83,52 @@ def cmd_undo(args, ctx) -> int:
             "case": result.plan.case, "undid": result.plan.what, "when": result.plan.when,
             "changes": [{"target": c.target, "old": c.old, "new": c.new} for c in result.changes],
         })
+    else:
+        print(result.line())
+    return 0
+
+
+def add_backup_commands(sub) -> None:
+    backup = sub.add_parser("backup", help="a consistent copy of the whole database",
+                            description="Copy the database into a new directory while others keep working: "
+                                        "each file is copied under its lock, so every copy is whole. The copy "
+                                        "is private (no access for other users) and the backup is audited.")
+    backup.add_argument("--to", required=True, metavar="DIR", help="a new (or empty) directory")
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = sub.add_parser("restore", help="bring cases (or everything) back from a backup",
+                             description="Bring cases back from a backup as audited changes: an existing case "
+                                         "becomes its backed-up state as a new revision (events logged since "
+                                         "are kept, voided); a missing or damaged case is re-created. Without "
+                                         "CASE, every case in the backup and the clinic policy.")
+    restore.add_argument("--from", dest="source", required=True, metavar="DIR", help="a backup directory")
+    restore.add_argument("cases", nargs="*", metavar="CASE", help="case ids or unique prefixes (default: all)")
+    _json_flag(restore)
+    restore.set_defaults(handler=cmd_restore)
+
+
+def cmd_backup(args, ctx) -> int:
+    from store.backup import backup
+
+    result = backup(ctx.repo, args.to)
+    for line in result.skipped:
+        print(f"rounds: warning: {line}", file=sys.stderr)
+    print(result.line())
+    if result.skipped:
+        print(f"rounds: {len(result.skipped)} file(s) could not be backed up; run rounds check", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_restore(args, ctx) -> int:
+    from store.backup import restore
+
+    result = restore(ctx.repo, args.source, args.cases or None)
+    for path in result.moved_aside:
+        print(f"rounds: warning: the damaged file was kept as {path}", file=sys.stderr)
+    if ctx.json:
+        _print_json({"restored": result.restored, "recreated": result.recreated, "unchanged": result.unchanged,
+                     "policy": result.policy_keys, "from": str(result.source)})
     else:
         print(result.line())
     return 0

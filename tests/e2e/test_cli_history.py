@@ -92,3 +92,27 @@ def test_undo_with_nothing_to_undo_says_so(capsys, db, monkeypatch):
     as_user(monkeypatch, "carol")
     code, out, err = run(capsys, db, "undo")
     assert code == 2 and "carol has made no change in this database that can be undone" in err
+
+
+def test_backup_and_restore_from_the_command_line(capsys, db, tmp_path, monkeypatch):
+    as_user(monkeypatch, "alice")
+    case_id = new_case(capsys, db)
+    to = tmp_path / "nightly"
+    code, out, err = run(capsys, db, "backup", "--to", str(to))
+    assert code == 0, err
+    assert out.strip() == f"backed up 1 case(s) and the clinic settings to {to}"
+    assert run(capsys, db, "case", "set", case_id, "status", "closed")[0] == 0
+
+    as_user(monkeypatch, "bob")
+    code, out, err = run(capsys, db, "--json", "restore", "--from", str(to), case_id[:6])
+    assert code == 0, err
+    assert json.loads(out)["restored"] == [case_id]
+    code, out, _ = run(capsys, db, "--json", "audit", case_id, "--limit", "1")
+    (entry,) = json.loads(out)
+    assert (entry["who"], entry["what"]) == ("bob", f"case-restore from {to}")
+
+    before = snapshot(db)
+    code, out, err = run(capsys, db, "backup", "--to", str(to))
+    assert code == 2 and "is not empty" in err and snapshot(db) == before
+    code, out, err = run(capsys, db, "restore", "--from", str(to), "0000ffff")
+    assert code == 2 and "not in the backup" in err and snapshot(db) == before
