@@ -42,6 +42,7 @@ def add_commands(sub) -> None:
     _json_flag(undo)
     undo.set_defaults(handler=cmd_undo)
     add_backup_commands(sub)
+    add_check_commands(sub)
 
 
 def _print_json(data) -> None:
@@ -132,3 +133,27 @@ def cmd_restore(args, ctx) -> int:
     else:
         print(result.line())
     return 0
+
+
+def add_check_commands(sub) -> None:
+    check = sub.add_parser("check", help="read every file of the database and name each problem",
+                           description="Read every file of the database: does it parse, hold what Rounds "
+                                       "writes, refer to pathways and items this Rounds knows, agree with its "
+                                       "audit trail, and have safe permissions? One line per problem, naming "
+                                       "the file and the fix. Exit 0 when all is sound, 1 otherwise.")
+    _json_flag(check)
+    check.set_defaults(handler=cmd_check)
+
+
+def cmd_check(args, ctx) -> int:
+    from store.check import check
+
+    result = check(ctx.repo)
+    if ctx.json:
+        _print_json({"sound": result.sound, "cases": result.cases, "shared": result.shared,
+                     "problems": [{"file": str(p.path), "problem": p.what, "fix": p.fix} for p in result.problems]})
+    else:
+        for problem in result.problems:
+            print(problem.line())
+        print(result.summary(), file=sys.stdout if result.sound else sys.stderr)
+    return 0 if result.sound else 1
