@@ -84,6 +84,13 @@ def backup(repo, to: Path | str) -> BackupResult:
         raise BackupError(f"there is no database at {repo.db_dir} to back up")
     to = Path(to).expanduser().absolute()
     _check_destination(repo, to)
+    result = copy_database(repo, to)
+    repo.record_backup(to, result.cases)
+    return result
+
+
+def copy_database(repo, to: Path) -> BackupResult:
+    """The copy itself, with its manifest (also used before a schema upgrade, into the database)."""
     make_private_dirs(to)
     result = BackupResult(to)
     revisions: dict[str, int] = {}
@@ -106,7 +113,6 @@ def backup(repo, to: Path | str) -> BackupResult:
     result.cases = len(revisions)
     os.sync()  # one flush of every copy at the end, rather than an fsync per file
     _write_manifest(repo, to, revisions, result.skipped)
-    repo.record_backup(to, len(revisions))
     return result
 
 
@@ -133,9 +139,11 @@ def _copy_locked(repo, source: Path, target: Path, what: str, kind: str) -> int 
         tables = parse_tables(raw, source, kind)
         if tables is None:
             raise CorruptCaseFile(source, kind)
-        tables, _ = upgrade(tables, source, kind)
         revision = tables.get("case", {}).get(str(ONE), {}).get("revision", 0) if kind == "case file" else 0
-    except (CorruptCaseFile, SchemaTooNew, AttributeError):
+        upgrade(tables, source, kind)
+    except SchemaTooNew:
+        pass  # whole, from a newer Rounds: copied as it is
+    except (CorruptCaseFile, AttributeError):
         return False
     make_private_dirs(target.parent)
     atomic_write_bytes(target, raw, durable=False)

@@ -92,7 +92,13 @@ class _Checker:
         for name in _CACHES:
             if (self.db / name).exists():
                 self.permissions(self.db / name)
-                self.permissions((self.db / name).with_suffix(".lock"), lock=True)
+        for lock in sorted(self.db.glob("*.lock")):
+            if lock.name != "settings.lock":
+                self.permissions(lock, lock=True)
+        backups = self.db / "backups"  # copies taken before a schema upgrade: patient data too
+        if backups.is_dir():
+            for path in [backups, *sorted(backups.rglob("*"))]:
+                self.permissions(path, is_dir=path.is_dir())
         cases_dir = self.db / "cases"
         if cases_dir.is_dir():
             self.permissions(cases_dir, is_dir=True)

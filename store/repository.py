@@ -33,6 +33,7 @@ from store.index import INDEX_FILE, ROWS_FILE, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
 from store.files import CaseFile, SettingsFile
 from store.storage import TEMP_SUFFIX, Signature, is_temp_for, make_private_dirs, signature_of
+from store.upgrade import upgrades_first
 
 CASES_DIR = "cases"
 SETTINGS_FILE = "settings.json"
@@ -144,6 +145,7 @@ class Repository:
         case_id = self.resolve(ref)
         return CaseFile(self.case_path(case_id)).load_case(case_id)
 
+    @upgrades_first
     def add_case(self, case: Case, changes: list[Change]) -> Case:
         """Write a new case file (revision 1) with its audit entries; returns the case as stored."""
         who, when = self._who_when()
@@ -152,6 +154,7 @@ class Repository:
             case_file.create(stored, change_docs(changes, who, when, stored.revision))
         return stored
 
+    @upgrades_first
     def import_case(self, case: Case, audit: list[dict], changes: list[Change]) -> Case:
         """Write a case from an export exactly as it was (revision, event stamps, audit trail), with
         `changes` (e.g. the import itself) appended to its trail. CaseExists if the id is taken."""
@@ -177,6 +180,7 @@ class Repository:
             yield case_file
             case_file.commit()
 
+    @upgrades_first
     def update(self, ref: str, mutate: Mutation, expected_revision: int | None = None) -> Case:
         """Apply `mutate` to the case as it is on disk now, under its lock; one atomic, audited write.
 
@@ -224,6 +228,7 @@ class Repository:
         settings = SettingsFile(self.settings_path)
         return settings.policy() if settings.load() else Policy()
 
+    @upgrades_first
     def update_policy(
         self, mutate: Callable[[Policy], tuple[Policy, Change | list[Change] | None]]
     ) -> Policy:
@@ -272,6 +277,7 @@ class Repository:
             raise CorruptCaseFile(case_file.path)
         return offset
 
+    @upgrades_first
     def record_export(
         self, case_ids: list[str], fmt: str, deidentified: bool, destination_kind: str
     ) -> AuditEntry:
@@ -294,6 +300,7 @@ class Repository:
             settings.commit()
         return entry_from_doc(doc)
 
+    @upgrades_first
     def record_backup(self, to: Path, cases: int) -> None:
         """Note a backup in the settings file's audit table: where a copy of the data went."""
         who, when = self._who_when()

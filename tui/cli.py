@@ -121,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
             return _run_tui(ctx)  # the board shows permission warnings itself, from a worker
         for warning in ctx.repo.permission_warnings():
             print(f"rounds: warning: {warning}", file=sys.stderr)
-        return args.handler(args, ctx) or EXIT_OK
+        code = args.handler(args, ctx) or EXIT_OK
+        upgraded = getattr(ctx.repo, "last_upgrade", None)
+        if upgraded is not None:
+            print(f"rounds: {upgraded.line()}", file=sys.stderr)
+        return code
     except SystemExit as exc:  # argparse's --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except (UsageError, ValidationError) as exc:
