@@ -23,7 +23,7 @@ from store.storage import parse_tables, read_file
 # the first file older than the Nth entry it has. The margin covers clocks that disagree a little.
 _CLOCK_MARGIN = timedelta(minutes=5)
 # Actions that record something done with the data rather than a change of it.
-RECORD_ACTIONS = frozenset({"export", "backup", "upgrade"})
+RECORD_ACTIONS = frozenset({"export", "backup", "upgrade", "init"})
 
 
 @dataclass(slots=True, frozen=True)
@@ -64,6 +64,9 @@ def describe(action: str, target: str, details: dict[str, Any] | None = None) ->
         return f"export {details.get('format', '?')}{kind} of {len(cases)} case{'s' if len(cases) != 1 else ''}"
     if action == "backup":
         return f"backup of {details.get('cases', '?')} cases to {details.get('to', '?')}"
+    if action == "init":
+        group = details.get("group")
+        return f"init (shared with group {group})" if group else "init (private)"
     if action == "upgrade":
         return (f"upgrade from schema {details.get('from', '?')} to {details.get('to', '?')} "
                 f"(a copy as it was: {details.get('backup', '?')})")

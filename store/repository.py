@@ -300,14 +300,20 @@ class Repository:
             settings.commit()
         return entry_from_doc(doc)
 
-    @upgrades_first
     def record_backup(self, to: Path, cases: int) -> None:
         """Note a backup in the settings file's audit table: where a copy of the data went."""
+        self._record("backup", {"to": str(to), "cases": cases})
+
+    def record_init(self, group: str | None) -> None:
+        """Note `rounds init` (and the group the database is shared with) in the settings' audit table."""
+        self._record("init", {"group": group})
+
+    @upgrades_first
+    def _record(self, action: str, details: dict) -> None:
         who, when = self._who_when()
-        doc = {
-            "who": who, "when": when, "action": "backup", "target": "database", "old": None, "new": None,
-            "reason": None, "details": {"to": str(to), "cases": cases},
-        }
+        doc = {"who": who, "when": when, "action": action, "target": "database", "old": None, "new": None,
+               "reason": None, "details": details}
+        make_private_dirs(self.db_dir)
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             settings.load_or_create()

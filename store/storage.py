@@ -64,6 +64,21 @@ def private_dir_mode() -> int:
     return 0o777 & ~process_umask() & ~_OTHER_BITS
 
 
+def is_group_shared(directory: Path) -> bool:
+    """A setgid folder (`rounds init --shared-group`): what is made in it belongs to the team."""
+    try:
+        return bool(os.stat(directory).st_mode & stat.S_ISGID)
+    except OSError:
+        return False
+
+
+def new_file_mode(directory: Path) -> int:
+    """Mode for a new file in `directory`: private, plus group read/write in a team's setgid folder
+    whatever the umask, so one clinician's umask cannot lock colleagues out of a case or its lock."""
+    mode = private_file_mode()
+    return mode | 0o060 if is_group_shared(directory) else mode
+
+
 def fsync_dir(directory: Path) -> None:
     """Make a rename or a new entry in `directory` survive a power cut."""
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
@@ -85,6 +100,10 @@ def make_private_dirs(directory: Path) -> None:
             os.mkdir(path, private_dir_mode())
         except FileExistsError:
             continue  # another process made it first; theirs is private too
+        if is_group_shared(path.parent):
+            # The kernel passes the group and the setgid bit on; the umask may have taken group access.
+            with suppress(PermissionError):
+                os.chmod(path, private_dir_mode() | 0o2070)
         fsync_dir(path.parent)
 
 
@@ -106,7 +125,7 @@ def _mode_for(path: Path) -> tuple[int, int | None]:
     try:
         old = os.stat(path)
     except FileNotFoundError:
-        return private_file_mode(), None
+        return new_file_mode(path.parent), None
     return (stat.S_IMODE(old.st_mode) | stat.S_IRUSR | stat.S_IWUSR) & 0o770, old.st_gid
 
 

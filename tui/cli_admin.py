@@ -43,6 +43,7 @@ def add_commands(sub) -> None:
     undo.set_defaults(handler=cmd_undo)
     add_backup_commands(sub)
     add_check_commands(sub)
+    add_init_command(sub)
 
 
 def _print_json(data) -> None:
@@ -52,7 +53,7 @@ def _print_json(data) -> None:
 
 
 def cmd_audit(args, ctx) -> int:
-    from store.history import entry_json, history, value_text
+    from store.history import RECORD_ACTIONS, entry_json, history, value_text
 
     warnings: list[str] = []
     entries = history(ctx.repo, args.case, limit=args.limit, warnings=warnings)
@@ -64,8 +65,8 @@ def cmd_audit(args, ctx) -> int:
     lines = []
     for entry in entries:
         change = f"{value_text(entry.old)} -> {value_text(entry.new)}"
-        if entry.action in ("export", "backup"):
-            change = ""
+        if entry.action in RECORD_ACTIONS:
+            change = ""  # a record of something done with the data (export, backup): no old or new value
         line = f"{entry.when}  {entry.who:<12}  {entry.case or '-':<10}  {entry.what}"
         lines.append(f"{line}: {change}" if change else line)
     if lines:
@@ -157,3 +158,20 @@ def cmd_check(args, ctx) -> int:
             print(problem.line())
         print(result.summary(), file=sys.stdout if result.sound else sys.stderr)
     return 0 if result.sound else 1
+
+
+def add_init_command(sub) -> None:
+    init = sub.add_parser("init", help="create the database directory (private, or shared by a team)",
+                          description="Create the database directory. With --shared-group, the directory "
+                                      "belongs to GROUP and is setgid, the group can read and write, and "
+                                      "other users have no access; run on an existing database, it brings "
+                                      "it into that shape. Members then work with umask 007.")
+    init.add_argument("--shared-group", metavar="GROUP", help="a Unix group whose members share the database")
+    init.set_defaults(handler=cmd_init)
+
+
+def cmd_init(args, ctx) -> int:
+    from store.setup import init_database
+
+    print(init_database(ctx.repo, args.shared_group).line())
+    return 0
