@@ -32,7 +32,7 @@ from store.errors import (
 from store.index import INDEX_FILE, ROWS_FILE, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
 from store.files import CaseFile, SettingsFile
-from store.storage import TEMP_SUFFIX, Signature, is_temp_for, make_private_dirs, signature_of
+from store.storage import TEMP_SUFFIX, Signature, fsync_dir, is_temp_for, make_private_dirs, signature_of
 from store.upgrade import upgrades_first
 
 CASES_DIR = "cases"
@@ -164,6 +164,23 @@ class Repository:
         with self._new_case_file(stored) as case_file:
             case_file.create(stored, trail)
         return stored
+
+    def discard_new_case(self, case_id: str, revision: int) -> bool:
+        """Take back a case file that a failed import (all or nothing) wrote moments ago: only if it is
+        still exactly as written (its revision, last changed by an import); True if it was removed."""
+        path = self.case_path(case_id)
+        with exclusive(lock_path_for(path), what=f"case {case_id}", timeout=self.lock_timeout):
+            case_file = CaseFile(path)
+            try:
+                current = case_file.load_case(case_id)
+            except (UnknownCase, CorruptCaseFile):
+                return False
+            trail = case_file.table("audit").all()
+            if current.revision != revision or not trail or trail[-1].get("action") != "case-import":
+                return False  # someone has worked on it since: it stays
+            os.unlink(path)
+            fsync_dir(path.parent)
+        return True
 
     @contextmanager
     def _new_case_file(self, case: Case) -> Iterator[CaseFile]:
