@@ -93,7 +93,21 @@ def _context(args) -> Context:
     db = Path(args.db or os.environ.get("ROUNDS_DB") or default_db_dir()).expanduser()
     today = _today(args.today or os.environ.get("ROUNDS_TODAY"))
     catalogue = default_catalogue()
-    return Context(repo=Repository(db, catalogue), catalogue=catalogue, today=today, json=bool(args.json))
+    repo = Repository(db, catalogue, **_lock_timeout(os.environ.get("ROUNDS_LOCK_TIMEOUT")))
+    return Context(repo=repo, catalogue=catalogue, today=today, json=bool(args.json))
+
+
+def _lock_timeout(text: str | None) -> dict:
+    """$ROUNDS_LOCK_TIMEOUT: how many seconds a command waits for a case someone else is saving."""
+    if not text:
+        return {}
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0.1 <= seconds <= 3600:
+        raise UsageError("ROUNDS_LOCK_TIMEOUT must be a number of seconds from 0.1 to 3600")
+    return {"lock_timeout": seconds}
 
 
 def _run_tui(ctx: Context) -> int:
