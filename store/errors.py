@@ -51,8 +51,9 @@ class CorruptCaseFile(StoreError):
 
     def __init__(self, path: Path | str, kind: str = "case file"):
         self.path, self.kind = Path(path), kind
+        how = f"rounds restore --from BACKUP {self.path.stem}" if kind == "case file" else "a backup"
         super().__init__(
-            f"damaged {kind} {self.path}: it was left unchanged; restore it from a backup, "
+            f"damaged {kind} {self.path}: it was left unchanged; restore it from a backup ({how}), "
             f"or move it out of the database directory to carry on without it"
         )
 

@@ -100,9 +100,10 @@ def test_kill_9_at_random_moments_leaves_whole_files_and_every_acknowledged_writ
 
     verdict = judge(db, ids, sorted(acks.glob("*.ack")), tried=tried)
 
-    assert verdict.acknowledged >= KILLS // 2  # the kills landed while writes were going on
     assert verdict.sound, verdict.line()
-    assert verdict.tried - verdict.acknowledged <= KILLS  # at most one write in flight per kill
+    assert verdict.tried >= KILLS  # every writer had begun writing when it was killed
+    in_flight = verdict.tried - verdict.acknowledged  # kills that landed inside a write
+    assert KILLS // 4 <= in_flight <= KILLS
     assert list(db.rglob("*.tmp")) == []  # leftovers of killed writers are gone once the list is read
 
 

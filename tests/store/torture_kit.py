@@ -197,7 +197,12 @@ def kill_run(db: Path, case_ids: list[str], kills: int, ack_dir: Path, seed: int
                     i += 1
             finally:
                 os._exit(3)
-        time.sleep(rng.uniform(0.002, max_delay))
+        # Kill at a random moment after the child has begun writing (a loaded machine may take a while
+        # to run it at all), so that every kill lands among writes.
+        deadline = time.monotonic() + 10
+        while (not counter.exists() or counter.stat().st_size == 0) and time.monotonic() < deadline:
+            time.sleep(0.0005)
+        time.sleep(rng.uniform(0, max_delay))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     for n in range(kills):
