@@ -309,7 +309,7 @@ def _replace_existing(repo, backed_up: Case, details: dict[str, Any]) -> bool:
         if restored == current:
             return current, []  # restored already (events logged since are voided): nothing to write
         change = Change("case-restore", "case", old={"revision": current.revision},
-                        new={"revision": backed_up.revision}, details=details)
+                        new={"backup_revision": backed_up.revision}, details=details)
         written.append(change)
         return restored, [change]
 
@@ -346,7 +346,8 @@ def _recreate(repo, item: _BackedUp, details: dict[str, Any]) -> Path | None:
         tables = copy.deepcopy(item.tables)
         revision = item.case.revision + 1
         tables["case"][str(ONE)]["revision"] = revision
-        change = Change("case-restore", "case", old=None, new={"revision": item.case.revision}, details=details)
+        change = Change("case-restore", "case", old=None, new={"backup_revision": item.case.revision},
+                        details=details)
         audit = tables.setdefault("audit", {})
         next_id = max((int(k) for k in audit), default=0) + 1
         for n, doc in enumerate(change_docs([change], who, when, revision)):

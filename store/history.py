@@ -63,7 +63,8 @@ def describe(action: str, target: str, details: dict[str, Any] | None = None) ->
         kind = " de-identified" if details.get("deidentified") else ""
         return f"export {details.get('format', '?')}{kind} of {len(cases)} case{'s' if len(cases) != 1 else ''}"
     if action == "backup":
-        return f"backup of {details.get('cases', '?')} cases to {details.get('to', '?')}"
+        cases = details.get("cases", "?")
+        return f"backup of {cases} case{'' if cases == 1 else 's'} to {details.get('to', '?')}"
     if action == "init":
         group = details.get("group")
         return f"init (shared with group {group})" if group else "init (private)"

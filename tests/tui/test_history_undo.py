@@ -54,7 +54,14 @@ async def test_h_shows_who_changed_what_in_the_case(demo_repo, monkeypatch):
         assert f"History of case {CASE}" in text
         first_row = next(line for line in text.splitlines() if "event-log e5" in line)
         assert "alice" in first_row and "note 2026-11-21" in first_row
-        assert "event-void e4" in text and "item-skip saline-session" in text
+        assert "event-void e4" in text and "item-skip saline" in text  # columns cut to fit 80
+        # The highlighted change shows in full below the table: the item, its values, the reason.
+        row = next(n for n, e in enumerate(screen.entries) if e.action == "item-skip")
+        for _ in range(row):
+            await pilot.press("down")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "item-skip saline-session" in text and "reason: watchful waiting" in text
         await pilot.press("escape")
         assert isinstance(app.screen, CaseScreen)
 

@@ -55,13 +55,36 @@ class HistoryScreen(Screen[None]):
         where = f"case {self.case_id}" if self.case_id else "the whole database"
         yield Static(Text(f"History of {where} · newest first · loading…"), id="history-title", classes="title-bar")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="history-detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        columns = ["When", "Who"] + ([] if self.case_id else ["Case"]) + ["What", "Change"]
-        table.add_columns(*columns)
+        table.add_column("When", width=16)
+        table.add_column("Who", width=10)
+        if not self.case_id:
+            table.add_column("Case", width=10)
+        table.add_column("What", width=22 if self.case_id else 18)
+        table.add_column("Change")
         self.reload()
+
+    @on(DataTable.RowHighlighted)
+    def _show_detail(self, message: DataTable.RowHighlighted) -> None:
+        """The highlighted change in full below the table (its columns are cut to fit 80 columns)."""
+        from store.history import RECORD_ACTIONS, value_text
+
+        if not 0 <= message.cursor_row < len(self.entries):
+            return
+        entry = self.entries[message.cursor_row]
+        text = Text()
+        text.append(f"{local_time(entry.when)} {entry.who}", style="bold")
+        text.append(f" · {entry.case or 'clinic settings'} · ")
+        text.append(entry.what)  # recorded text: Text, never markup
+        if entry.action not in RECORD_ACTIONS:
+            text.append(f"\n{value_text(entry.old)} → {value_text(entry.new)}")
+        if entry.reason:
+            text.append(f"\nreason: {entry.reason}")
+        self.query_one("#history-detail", Static).update(text)
 
     def reload(self) -> None:
         self._load()
