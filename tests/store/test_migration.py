@@ -165,3 +165,13 @@ def test_version_2_only_adds():
     assert migrated["audit"]["1"] == {**original["audit"]["1"], "old": None, "new": None, "reason": None,
                                       "revision": None}
     assert migrated["case"] == original["case"]
+
+
+def test_a_damaged_settings_file_does_not_stop_work_on_the_cases(capsys, old_db):
+    (old_db / "settings.json").write_bytes(b'{"meta": ')
+    code, out, err = run(capsys, old_db, "log", "5bdf", "note", "--note", "still works")
+    assert code == 0, err
+    path = next(old_db.glob("cases/5b/*.json"))
+    assert version(path) == 2 and path.with_name(path.name + ".v1.bak").exists()  # migrated on its own
+    code, out, _ = run(capsys, old_db, "check")
+    assert code == 1 and "settings.json: is damaged" in out
