@@ -387,7 +387,10 @@ def import_cases(repo, plan: ImportPlan, *, as_new: bool = False) -> ImportResul
                 )
     empty = not repo.signatures()
     written: list[Case] = []
-    try:  # all or nothing: a failure part-way takes back the cases this import wrote
+    # All or nothing: a failure part-way takes back the cases this import wrote. (A process killed
+    # outright, or a power cut, can still leave the ones written so far; importing the file again then
+    # stops at the first id already there, and --as-new is not needed to finish.)
+    try:
         for item in plan.cases:
             case = item.case
             if as_new:
