@@ -388,8 +388,8 @@ def import_cases(repo, plan: ImportPlan, *, as_new: bool = False) -> ImportResul
     empty = not repo.signatures()
     written: list[Case] = []
     # All or nothing: a failure part-way takes back the cases this import wrote. (A process killed
-    # outright, or a power cut, can still leave the ones written so far; importing the file again then
-    # stops at the first id already there, and --as-new is not needed to finish.)
+    # outright, or a power cut, can still leave the ones written so far: importing the file again is
+    # then refused, naming the first id already there, and `rounds audit` shows what was imported.)
     try:
         for item in plan.cases:
             case = item.case
