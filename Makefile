@@ -25,11 +25,13 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## Print store, export and TUI start-up figures at 1,000 and 10,000 cases.
+## Print store, export, TUI start-up and shared-server figures at 1,000 and 10,000 cases, and the torture run.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/store_bench.py
 	$(BIN)/python benchmarks/export_bench.py
 	$(BIN)/python benchmarks/tui_bench.py
+	$(BIN)/python benchmarks/server_bench.py
+	$(BIN)/python benchmarks/torture.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

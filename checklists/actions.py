@@ -107,6 +107,8 @@ def _record_json(record: ItemRecord | None) -> dict | None:
         "reason": record.reason,
         "until": record.until.isoformat() if record.until else None,
         "checks": [c.isoformat() for c in record.checks],
+        # Kept so that `rounds undo` can bring an item back exactly as it was.
+        "reopened_after_seq": record.reopened_after_seq,
     }
 
 

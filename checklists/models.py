@@ -223,6 +223,7 @@ class Change:
     old: object = None
     new: object = None
     reason: str | None = None
+    details: dict | None = None  # e.g. which earlier change an undo reverts, where a restore came from
 
 
 @dataclass(slots=True, frozen=True)

@@ -89,4 +89,3 @@ def set_policy(policy: Policy, key: str, value: object) -> tuple[Policy, Change 
     if new_value == old_value:
         return policy, None
     return updated, Change(action="policy-set", target=key, old=old_value, new=new_value)
-

@@ -59,8 +59,9 @@ def plain(value: Any) -> Any:
 
 
 def change_docs(changes: Iterable[Change], who: str, when: str, revision: int | None) -> list[dict]:
-    return [
-        {
+    docs = []
+    for change in changes:
+        doc = {
             "who": who,
             "when": when,
             "action": change.action,
@@ -70,8 +71,10 @@ def change_docs(changes: Iterable[Change], who: str, when: str, revision: int | 
             "reason": change.reason,
             "revision": revision,
         }
-        for change in changes
-    ]
+        if getattr(change, "details", None):
+            doc["details"] = plain(change.details)
+        docs.append(doc)
+    return docs
 
 
 def entry_from_doc(doc: dict) -> AuditEntry:

@@ -4,6 +4,7 @@ text (labels, notes), at most a case id, a path or a number.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -52,8 +53,9 @@ class CorruptCaseFile(StoreError):
 
     def __init__(self, path: Path | str, kind: str = "case file"):
         self.path, self.kind = Path(path), kind
+        how = f"rounds restore --from BACKUP {self.path.stem}" if kind == "case file" else "a backup"
         super().__init__(
-            f"damaged {kind} {self.path}: it was left unchanged; restore it from a backup, "
+            f"damaged {kind} {self.path}: it was left unchanged; restore it from a backup ({how}), "
             f"or move it out of the database directory to carry on without it"
         )
 
@@ -84,3 +86,25 @@ class RevisionConflict(StoreError):
             f"case {case_id} was changed by someone else while you were editing (revision {expected} is now "
             f"{found}); reload it and make your edit again"
         )
+
+
+class WriteFailed(StoreError, OSError):
+    """A file could not be saved (disk full, read-only, no permission). The old file is left whole.
+
+    Also an OSError, so code that handles the operating system's errors keeps handling this one.
+    """
+
+    def __init__(self, path: Path | str, error: OSError):
+        OSError.__init__(self, error.errno, error.strerror, str(path))
+        self.path = Path(path)
+        reason = (error.strerror or type(error).__name__).lower()
+        self.message = (
+            f"could not save {self.path}: {reason}; the file was left as it was"
+            + (" (free some space, then try again)" if error.errno in _DISK_FULL else "")
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)

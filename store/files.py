@@ -138,6 +138,18 @@ class SettingsFile(TinyFile):
     def append_audit(self, docs: list[dict]) -> None:
         self.table("audit").insert_multiple(docs)
 
+    def next_revision(self) -> int:
+        """Number this write of the settings (policy changes, export records): one number a write, so
+        the audit entries of a change of several keys can be told apart from the next change."""
+        meta = dict(self.meta())
+        meta["revision"] = _whole(meta.get("revision")) + 1
+        put_document(self.table("meta"), ONE, meta)
+        return meta["revision"]
+
+
+def _whole(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
 
 def put_document(table: Table, doc_id: int, doc: dict[str, Any]) -> None:
     """Set document `doc_id` to exactly `doc` (TinyDB's update merges, which would keep cleared fields)."""

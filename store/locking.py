@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from store.errors import LockTimeout
-from store.storage import private_file_mode
+from store.storage import new_file_mode
 
 DEFAULT_TIMEOUT = 10.0
 # How often a waiting process retries; short, because a holder keeps a case for about a millisecond.
@@ -27,7 +27,7 @@ def _file_lock(lock_path: Path, timeout: float):
     # Deferred: filelock costs ~50 ms to import, and a plain read (`case list`) never needs it.
     from filelock import FileLock
 
-    return FileLock(lock_path, timeout=timeout, mode=private_file_mode(), poll_interval=_POLL_SECONDS)
+    return FileLock(lock_path, timeout=timeout, mode=new_file_mode(lock_path.parent), poll_interval=_POLL_SECONDS)
 
 
 @contextmanager

@@ -12,10 +12,66 @@ from typing import Any
 
 from store.errors import CorruptCaseFile, SchemaTooNew
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Tables = dict[str, Any]
-MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {}
+_AUDIT_KEYS = ("who", "when", "action", "target", "old", "new", "reason", "revision")
+
+
+def _docs(table: Any) -> list[dict]:
+    """A TinyDB table's documents in the order they were written."""
+    if not isinstance(table, dict):
+        return []
+    return [table[key] for key in sorted(table, key=int) if isinstance(table[key], dict)]
+
+
+def _v1_to_v2(tables: Tables) -> Tables:
+    """Version 2 numbers every write of the settings and fills in what older entries left out.
+
+    - Settings: each write (policy change, export record) gets a revision, as case writes always had,
+      so that the entries of one change of several policy keys can be told from the next change (for
+      `rounds undo`); consecutive entries by one person at one instant are one write. The number
+      reached is kept in `meta.revision`.
+    - Audit entries of every file carry every key (None where an older entry had none), and an event
+      without `recorded_by`/`recorded_at` (imported from an old export) gets them from the entry
+      that logged it, where the trail has one.
+    Only ever adds: a file read by version 1 keeps every value it had.
+    """
+    audit = _docs(tables.get("audit"))
+    for doc in audit:
+        for key in _AUDIT_KEYS:
+            doc.setdefault(key, None)
+    if "case" in tables:
+        _stamp_events(tables, audit)
+        return tables
+    revision, last = 0, None
+    for doc in audit:
+        if isinstance(doc.get("revision"), int):
+            revision = max(revision, doc["revision"])
+            continue
+        write = (doc.get("who"), doc.get("when"))
+        if write != last:
+            revision += 1
+            last = write
+        doc["revision"] = revision
+    meta = tables.setdefault("meta", {}).setdefault("1", {})
+    meta["revision"] = max(revision, meta.get("revision") if isinstance(meta.get("revision"), int) else 0)
+    return tables
+
+
+def _stamp_events(tables: Tables, audit: list[dict]) -> None:
+    logged = {doc.get("target"): doc for doc in audit if doc.get("action") == "event-log"}
+    for event in _docs(tables.get("events")):
+        entry = logged.get(event.get("id"))
+        if entry is None:
+            continue
+        if event.get("recorded_by") is None and isinstance(entry.get("who"), str):
+            event["recorded_by"] = entry["who"]
+        if event.get("recorded_at") is None and isinstance(entry.get("when"), str):
+            event["recorded_at"] = entry["when"]
+
+
+MIGRATIONS: dict[int, Callable[[Tables], Tables]] = {1: _v1_to_v2}
 
 
 def meta_doc(tables: Tables) -> dict[str, Any]:

@@ -32,7 +32,8 @@ from store.errors import (
 from store.index import INDEX_FILE, ROWS_FILE, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
 from store.files import CaseFile, SettingsFile
-from store.storage import TEMP_SUFFIX, Signature, is_temp_for, make_private_dirs, signature_of
+from store.storage import TEMP_SUFFIX, Signature, fsync_dir, is_temp_for, make_private_dirs, signature_of
+from store.upgrade import upgrades_first
 
 CASES_DIR = "cases"
 SETTINGS_FILE = "settings.json"
@@ -144,6 +145,7 @@ class Repository:
         case_id = self.resolve(ref)
         return CaseFile(self.case_path(case_id)).load_case(case_id)
 
+    @upgrades_first
     def add_case(self, case: Case, changes: list[Change]) -> Case:
         """Write a new case file (revision 1) with its audit entries; returns the case as stored."""
         who, when = self._who_when()
@@ -152,6 +154,7 @@ class Repository:
             case_file.create(stored, change_docs(changes, who, when, stored.revision))
         return stored
 
+    @upgrades_first
     def import_case(self, case: Case, audit: list[dict], changes: list[Change]) -> Case:
         """Write a case from an export exactly as it was (revision, event stamps, audit trail), with
         `changes` (e.g. the import itself) appended to its trail. CaseExists if the id is taken."""
@@ -161,6 +164,23 @@ class Repository:
         with self._new_case_file(stored) as case_file:
             case_file.create(stored, trail)
         return stored
+
+    def discard_new_case(self, case_id: str, revision: int) -> bool:
+        """Take back a case file that a failed import (all or nothing) wrote moments ago: only if it is
+        still exactly as written (its revision, last changed by an import); True if it was removed."""
+        path = self.case_path(case_id)
+        with exclusive(lock_path_for(path), what=f"case {case_id}", timeout=self.lock_timeout):
+            case_file = CaseFile(path)
+            try:
+                current = case_file.load_case(case_id)
+            except (UnknownCase, CorruptCaseFile):
+                return False
+            trail = case_file.table("audit").all()
+            if current.revision != revision or not trail or trail[-1].get("action") != "case-import":
+                return False  # someone has worked on it since: it stays
+            os.unlink(path)
+            fsync_dir(path.parent)
+        return True
 
     @contextmanager
     def _new_case_file(self, case: Case) -> Iterator[CaseFile]:
@@ -177,6 +197,7 @@ class Repository:
             yield case_file
             case_file.commit()
 
+    @upgrades_first
     def update(self, ref: str, mutate: Mutation, expected_revision: int | None = None) -> Case:
         """Apply `mutate` to the case as it is on disk now, under its lock; one atomic, audited write.
 
@@ -224,8 +245,10 @@ class Repository:
         settings = SettingsFile(self.settings_path)
         return settings.policy() if settings.load() else Policy()
 
+    @upgrades_first
     def update_policy(self, mutate: Callable[[Policy], tuple[Policy, list[Change]]]) -> Policy:
-        """Apply `mutate` to the policy as stored now, under its lock: one write, one audit entry a key."""
+        """Apply `mutate` to the policy as it is on disk now, under the settings lock: one audited write,
+        one audit entry a key, however many keys it changes."""
         # Check the change against the policy as it stands before creating anything, so that a refused
         # `config set` on a new database leaves no directory behind; it is checked again under the lock.
         mutate(self.policy())
@@ -238,9 +261,15 @@ class Repository:
             if not changes:
                 return current
             settings.put_policy(changed)
-            settings.append_audit(change_docs(changes, *self._who_when(), revision=None))
+            settings.append_audit(change_docs(changes, *self._who_when(), revision=settings.next_revision()))
             settings.commit()
         return changed
+
+    def update_policy_values(self, values: dict[str, object]) -> Policy:
+        """Set several policy keys as one audited change (the policy form, a restore)."""
+        from checklists.policy import set_policies
+
+        return self.update_policy(lambda policy: set_policies(policy, values))
 
     def deid_key(self) -> bytes:
         """The database's secret key for pseudonyms in de-identified exports (made with the database)."""
@@ -262,6 +291,7 @@ class Repository:
             raise CorruptCaseFile(case_file.path)
         return offset
 
+    @upgrades_first
     def record_export(
         self, case_ids: list[str], fmt: str, deidentified: bool, destination_kind: str
     ) -> AuditEntry:
@@ -279,9 +309,31 @@ class Repository:
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             settings.load_or_create()
+            doc["revision"] = settings.next_revision()
             settings.append_audit([doc])
             settings.commit()
         return entry_from_doc(doc)
+
+    def record_backup(self, to: Path, cases: int) -> None:
+        """Note a backup in the settings file's audit table: where a copy of the data went."""
+        self._record("backup", {"to": str(to), "cases": cases})
+
+    def record_init(self, group: str | None) -> None:
+        """Note `rounds init` (and the group the database is shared with) in the settings' audit table."""
+        self._record("init", {"group": group})
+
+    @upgrades_first
+    def _record(self, action: str, details: dict) -> None:
+        who, when = self._who_when()
+        doc = {"who": who, "when": when, "action": action, "target": "database", "old": None, "new": None,
+               "reason": None, "details": details}
+        make_private_dirs(self.db_dir)
+        with self._settings_lock():
+            settings = SettingsFile(self.settings_path)
+            settings.load_or_create()
+            doc["revision"] = settings.next_revision()
+            settings.append_audit([doc])
+            settings.commit()
 
     def settings_audit(self) -> list[AuditEntry]:
         """Policy changes and exports, oldest first."""

@@ -17,7 +17,7 @@ import orjson
 from tinydb import Storage
 from tinydb.middlewares import Middleware
 
-from store.errors import CorruptCaseFile
+from store.errors import CorruptCaseFile, WriteFailed
 
 TEMP_SUFFIX = ".tmp"
 _OTHER_BITS = 0o007
@@ -65,6 +65,21 @@ def private_dir_mode() -> int:
     return 0o777 & ~process_umask() & ~_OTHER_BITS
 
 
+def is_group_shared(directory: Path) -> bool:
+    """A setgid folder (`rounds init --shared-group`): what is made in it belongs to the team."""
+    try:
+        return bool(os.stat(directory).st_mode & stat.S_ISGID)
+    except OSError:
+        return False
+
+
+def new_file_mode(directory: Path) -> int:
+    """Mode for a new file in `directory`: private, plus group read/write in a team's setgid folder
+    whatever the umask, so one clinician's umask cannot lock colleagues out of a case or its lock."""
+    mode = private_file_mode()
+    return mode | 0o060 if is_group_shared(directory) else mode
+
+
 def fsync_dir(directory: Path) -> None:
     """Make a rename or a new entry in `directory` survive a power cut."""
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
@@ -86,6 +101,10 @@ def make_private_dirs(directory: Path) -> None:
             os.mkdir(path, private_dir_mode())
         except FileExistsError:
             continue  # another process made it first; theirs is private too
+        if is_group_shared(path.parent):
+            # The kernel passes the group and the setgid bit on; the umask may have taken group access.
+            with suppress(PermissionError):
+                os.chmod(path, private_dir_mode() | 0o2070)
         fsync_dir(path.parent)
 
 
@@ -107,7 +126,7 @@ def _mode_for(path: Path) -> tuple[int, int | None]:
     try:
         old = os.stat(path)
     except FileNotFoundError:
-        return private_file_mode(), None
+        return new_file_mode(path.parent), None
     return (stat.S_IMODE(old.st_mode) | stat.S_IRUSR | stat.S_IWUSR) & 0o770, old.st_gid
 
 
@@ -118,24 +137,37 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     """
     mode, group = _mode_for(path)
     temp = temp_path_for(path)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)  # the umask may have removed group bits we keep
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    except OSError as error:
+        raise WriteFailed(path, error) from None
+    try:
+        try:
+            os.fchmod(fd, mode)  # the umask may have removed group bits we keep
             if group is not None and group != os.getegid():
                 with suppress(PermissionError):
-                    os.fchown(handle.fileno(), -1, group)
-            handle.write(data)
-            handle.flush()
+                    os.fchown(fd, -1, group)
+            _write_all(fd, data)
             if durable:
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as error:
         with suppress(OSError):
             os.unlink(temp)
+        if isinstance(error, OSError) and not isinstance(error, WriteFailed):
+            raise WriteFailed(path, error) from None
         raise
     if durable:
         fsync_dir(path.parent)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is out (a write may take fewer bytes than it was given)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def read_file(path: Path) -> tuple[bytes, os.stat_result] | None:

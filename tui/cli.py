@@ -64,7 +64,7 @@ def _today(text: str | None) -> date:
 
 
 def build_parser() -> _Parser:
-    from tui import cli_commands, cli_export
+    from tui import cli_admin, cli_commands, cli_export
 
     parser = _Parser(prog="rounds", description="Follow-up checklists for complications of corticosteroid "
                      "injections. With no command, opens the terminal interface.")
@@ -75,6 +75,7 @@ def build_parser() -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     cli_commands.add_commands(sub)
     cli_export.add_commands(sub)
+    cli_admin.add_commands(sub)
     return parser
 
 
@@ -85,7 +86,21 @@ def _context(args) -> Context:
     db = Path(args.db or os.environ.get("ROUNDS_DB") or default_db_dir()).expanduser()
     today = _today(args.today or os.environ.get("ROUNDS_TODAY"))
     catalogue = load_protocol(db)
-    return Context(repo=Repository(db, catalogue), catalogue=catalogue, today=today, json=bool(args.json))
+    repo = Repository(db, catalogue, **_lock_timeout(os.environ.get("ROUNDS_LOCK_TIMEOUT")))
+    return Context(repo=repo, catalogue=catalogue, today=today, json=bool(args.json))
+
+
+def _lock_timeout(text: str | None) -> dict:
+    """$ROUNDS_LOCK_TIMEOUT: how many seconds a command waits for a case someone else is saving."""
+    if not text:
+        return {}
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0.1 <= seconds <= 3600:
+        raise UsageError("ROUNDS_LOCK_TIMEOUT must be a number of seconds from 0.1 to 3600")
+    return {"lock_timeout": seconds}
 
 
 def _run_tui(ctx: Context) -> int:
@@ -114,7 +129,11 @@ def main(argv: list[str] | None = None) -> int:
             return _run_tui(ctx)  # the board shows permission warnings itself, from a worker
         for warning in ctx.repo.permission_warnings():
             print(f"rounds: warning: {warning}", file=sys.stderr)
-        return args.handler(args, ctx) or EXIT_OK
+        code = args.handler(args, ctx) or EXIT_OK
+        upgraded = getattr(ctx.repo, "last_upgrade", None)
+        if upgraded is not None:
+            print(f"rounds: {upgraded.line()}", file=sys.stderr)
+        return code
     except SystemExit as exc:  # argparse's --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except (UsageError, ValidationError) as exc:

@@ -362,20 +362,29 @@ def import_cases(repo, plan: ImportPlan, *, as_new: bool = False) -> ImportResul
                     f"{plan.source}: case {item.case.id} already exists in this database; nothing was "
                     "imported (use --as-new to import the file's cases under new ids)"
                 )
-    restored, differs = _policy_for(repo, plan)
-    written = []
-    for item in plan.cases:
-        case = item.case
-        if as_new:
-            case = replace(case, id=renamed[case.id])
-        change = Change(action="case-import", target="case", old=item.case.id if as_new else None,
-                        new={"source": Path(plan.source).name, "revision": case.revision})
-        _write_case(repo, case, item.audit, [change])
-        written.append(case.id)
-    return ImportResult(case_ids=tuple(written), renamed=renamed, policy_restored=restored, policy_differs=differs)
+    empty = not repo.signatures()
+    written: list[Case] = []
+    # All or nothing: a failure part-way takes back the cases this import wrote. (A process killed
+    # outright, or a power cut, can still leave the ones written so far: importing the file again is
+    # then refused, naming the first id already there, and `rounds audit` shows what was imported.)
+    try:
+        for item in plan.cases:
+            case = item.case
+            if as_new:
+                case = replace(case, id=renamed[case.id])
+            change = Change(action="case-import", target="case", old=item.case.id if as_new else None,
+                            new={"source": Path(plan.source).name, "revision": case.revision})
+            written.append(_write_case(repo, case, item.audit, [change]))
+        restored, differs = _policy_for(repo, plan, empty)
+    except BaseException:
+        for case in written:
+            repo.discard_new_case(case.id, case.revision)
+        raise
+    return ImportResult(case_ids=tuple(c.id for c in written), renamed=renamed, policy_restored=restored,
+                        policy_differs=differs)
 
 
-def _policy_for(repo, plan: ImportPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _policy_for(repo, plan: ImportPlan, empty: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Into an empty database the export's policy comes along (so statuses round-trip); a database
     that already has cases keeps the policy its clinic chose, and the difference is reported."""
     if plan.policy is None:
@@ -384,10 +393,10 @@ def _policy_for(repo, plan: ImportPlan) -> tuple[tuple[str, ...], tuple[str, ...
     differs = tuple(k for k in POLICY_KEYS if getattr(current, k) != getattr(plan.policy, k))
     if not differs:
         return (), ()
-    if repo.signatures():
+    if not empty:
         return (), differs
-    restored = {k: getattr(plan.policy, k) for k in differs}
-    repo.update_policy(lambda policy: set_policies(policy, restored))
+    # One audited change of the policy (several keys), in the order the paired bounds allow.
+    repo.update_policy_values({k: getattr(plan.policy, k) for k in differs})
     return differs, ()
 
 
@@ -398,9 +407,9 @@ def _fresh_id(repo, taken: set[str]) -> str:
             return case_id
 
 
-def _write_case(repo, case: Case, audit: tuple[dict, ...], changes: list[Change]) -> None:
+def _write_case(repo, case: Case, audit: tuple[dict, ...], changes: list[Change]) -> Case:
     """Write one imported case exactly as it was: its revision, its events' stamps, its audit trail."""
     try:
-        repo.import_case(case, list(audit), changes)
+        return repo.import_case(case, list(audit), changes)
     except CaseExists:
         raise ImportFileError(f"case {case.id} appeared in this database while importing; it was left as it is") from None

@@ -7,7 +7,6 @@ from typing import Any
 
 from rich.text import Text
 
-from checklists.errors import ValidationError
 from checklists.policy import POLICY_HELP, POLICY_KEYS, set_policies
 from tui.forms.base import FormField, FormScreen, text_input
 
@@ -72,7 +71,7 @@ class PolicyForm(FormScreen[bool]):
         return set_policies(policy, changed_values(values, self.initial))
 
     def write(self, values: Mapping[str, Any]) -> object:
-        # One write of every changed key, checked against the policy as it is on disk now.
-        edited = changed_values(values, self.initial)
-        self.repository.update_policy(lambda policy: set_policies(policy, edited))
+        # One audited write for every key changed here (one undo reverts it whole), checked again
+        # against the policy as it is on disk now, under the settings lock.
+        self.repository.update_policy_values(changed_values(values, self.initial))
         return True

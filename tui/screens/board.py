@@ -85,6 +85,7 @@ class BoardScreen(Screen[None]):
         Binding("escape", "clear_search", "Clear search", show=False, id="clear-search"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
         Binding("w", "worklist", "Worklist", show=False, id="worklist"),
+        Binding("u", "undo", "Undo", show=False, id="undo"),
     ] + [
         Binding(str(n), f"set_filter('{name}')", f"Filter {name}", show=False, id=f"filter-{name}")
         for n, name in enumerate(FILTERS, start=1)
@@ -383,6 +384,12 @@ class BoardScreen(Screen[None]):
         if row := self._selected():
             app = self.app
             app.open_form("SetFieldForm", app.repository, row.id, app.today, app.catalogue, then=self._changed)
+
+    def action_undo(self) -> None:
+        """Undo your latest change anywhere in the database (asks first; tui/screens/undo.py)."""
+        from tui.screens.undo import start_undo
+
+        start_undo(self, None)
 
     def export_case_ids(self) -> list[str] | None:
         """What `e` exports from the board: the cases shown, or None (every case) when nothing is hidden."""

@@ -71,6 +71,8 @@ class CaseScreen(Screen[None]):
         Binding("E,x", "set_field", "Set field", id="set-field", key_display="E"),
         Binding("v", "void_event", "Void event", show=False, id="void-event"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
+        Binding("h", "history", "History", show=False, id="history"),
+        Binding("u", "undo", "Undo", show=False, id="undo"),
     ]
 
     class Loaded(Message):
@@ -279,6 +281,17 @@ class CaseScreen(Screen[None]):
     def _on_void_requested(self, message: EventLog.VoidRequested) -> None:
         app = self.app
         app.open_form("VoidEventForm", app.repository, self.case_id, message.event_id, then=self._changed)
+
+    def action_history(self) -> None:
+        from tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.case_id))
+
+    def action_undo(self) -> None:
+        """Undo your latest change to this case (asks first; tui/screens/undo.py)."""
+        from tui.screens.undo import start_undo
+
+        start_undo(self, self.case_id)
 
     def export_case_ids(self) -> list[str]:
         """What `e` exports from a case screen: this case."""

@@ -23,7 +23,7 @@ from seeds.loader import Catalogue
 KEYS = {
     "Everywhere": [
         ("?", "this help"),
-        ("ctrl+p", "command palette: every action by name"),
+        ("ctrl+p", "command palette: every action by name, and the database's recent changes"),
         ("p", "clinic policy (soon days, saline bounds, ...)"),
         ("e", "export: this case, or the cases the board shows"),
         ("q", "quit"),
@@ -40,6 +40,7 @@ KEYS = {
         ("E  or  x", "set a field (etiology, inflammation, status, ...)"),
         ("r", "read the cases again (they also refresh by themselves)"),
         ("w", "worklist: overdue, due and opening this week ([ ] move a week)"),
+        ("u", "undo your latest change (any case, or the policy); asks first"),
     ],
     "Case": [
         ("escape", "back to the board"),
@@ -52,6 +53,8 @@ KEYS = {
         ("tab", "to the event log (↑↓ there); shift+tab back"),
         ("v", "void the wrongly entered event chosen in the log"),
         ("r", "read the case again (it also refreshes by itself)"),
+        ("h", "history: who changed what in this case, when"),
+        ("u", "undo your latest change to this case; asks first"),
     ],
     "Forms, export": [
         ("tab  shift+tab", "next / previous field"),

@@ -1,0 +1,138 @@
+"""History and undo in the app: `h` in a case, `u` in a case or on the board (asking first), and the
+database's recent changes from the command palette."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from textual.widgets._toast import Toast
+
+from checklists import actions
+from tests.store.people import TickingClock
+from tests.tui.demo_db import TODAY, screen_text, wait_for
+from tests.tui.test_board import SIZE, loaded_board, sync
+from tui.app import make_app
+from tui.screens.case import CaseScreen
+from tui.screens.history import HistoryScreen
+from tui.screens.undo import UndoConfirm
+
+CASE = "c3d0000003"  # DEMO-003, with a voided event and a skipped item
+
+
+def as_user(monkeypatch, name: str) -> None:
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    monkeypatch.setenv("LOGNAME", name)
+
+
+def log_note(repo, case_id: str, text: str):
+    return repo.update(case_id, lambda case: actions.log_event(case, "note", {"note": text}, today=TODAY))
+
+
+def toasted(app, text: str) -> bool:
+    return any(text in str(toast.render()) for toast in app.screen.query(Toast))
+
+
+async def open_case(pilot, case_id: str) -> CaseScreen:
+    pilot.app.open_case(case_id)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.view is not None)
+    return pilot.app.screen
+
+
+@sync
+async def test_h_shows_who_changed_what_in_the_case(demo_repo, monkeypatch):
+    as_user(monkeypatch, "alice")
+    log_note(demo_repo, CASE, "phoned the patient")
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded_board(pilot)
+        await open_case(pilot, CASE)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.entries)
+        screen = app.screen
+        assert len(screen.entries) == len(demo_repo.audit_trail(CASE))
+        text = screen_text(app)
+        assert f"History of case {CASE}" in text
+        first_row = next(line for line in text.splitlines() if "event-log e5" in line)
+        assert "alice" in first_row and "note 2026-11-21" in first_row
+        assert "event-void e4" in text and "item-skip saline" in text  # columns cut to fit 80
+        # The highlighted change shows in full below the table: the item, its values, the reason.
+        row = next(n for n, e in enumerate(screen.entries) if e.action == "item-skip")
+        for _ in range(row):
+            await pilot.press("down")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "item-skip saline-session" in text and "reason: watchful waiting" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, CaseScreen)
+
+
+@sync
+async def test_u_in_a_case_asks_then_voids_my_event(demo_repo, monkeypatch):
+    as_user(monkeypatch, "alice")
+    log_note(demo_repo, CASE, "entered on the wrong case")
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded_board(pilot)
+        await open_case(pilot, CASE)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, UndoConfirm))
+        text = screen_text(app)
+        assert "Undo your latest change?" in text and f"event-log e5 in case {CASE}" in text
+        assert "event e5 will be voided" in text
+        await pilot.press("y")
+        await wait_for(pilot, lambda: demo_repo.get(CASE).event("e5").voided)
+        assert demo_repo.get(CASE).event("e5").void_reason == "undo"
+        await wait_for(pilot, lambda: toasted(app, "Undone: event-log e5"))
+        assert isinstance(app.screen, CaseScreen)
+
+
+@sync
+async def test_n_keeps_the_change(demo_repo, monkeypatch):
+    as_user(monkeypatch, "alice")
+    log_note(demo_repo, CASE, "right after all")
+    revision = demo_repo.get(CASE).revision
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("u")  # from the board: my latest change anywhere
+        await wait_for(pilot, lambda: isinstance(app.screen, UndoConfirm))
+        await pilot.press("n")
+        await pilot.pause()
+        assert demo_repo.get(CASE).revision == revision
+
+
+@sync
+async def test_a_refused_undo_names_the_colleague_and_changes_nothing(demo_repo, monkeypatch):
+    as_user(monkeypatch, "alice")
+    log_note(demo_repo, CASE, "my note")
+    as_user(monkeypatch, "bob")
+    demo_repo.update(CASE, lambda case: actions.void_event(case, "e5", "duplicate"))
+    revision = demo_repo.get(CASE).revision
+    as_user(monkeypatch, "alice")
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: toasted(app, "bob changed event-void e5"))
+        assert demo_repo.get(CASE).revision == revision
+
+
+@sync
+async def test_the_palette_shows_the_whole_databases_recent_changes(demo_repo, monkeypatch):
+    as_user(monkeypatch, "alice")
+    demo_repo._now = TickingClock(datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc))  # after the demo's changes
+    demo_repo.update_policy_values({"soon_days": "7"})
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"recent changes")
+        await wait_for(pilot, lambda: "Recent changes in the whole database" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.entries)
+        text = screen_text(app)
+        assert "History of the whole database" in text
+        newest = app.screen.entries[0]
+        assert (newest.who, newest.what, newest.case) == ("alice", "policy-set soon_days", None)
+        assert "settings" in text and "policy-set soon_days" in text and "14 → 7" in text
