@@ -101,6 +101,6 @@ def test_refusals_are_one_line_exit_2_and_change_nothing(capsys, tmp_path, case)
         db.write_text("mine")
     before = sorted(tmp_path.rglob("*"))
     code, out, err = run(capsys, db, *args)
-    # A --db that names a file is the same error (exit 1) as for every other command.
+    # A --db that names a file is bad input (exit 2), as for every other command.
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert sorted(tmp_path.rglob("*")) == before
