@@ -19,7 +19,9 @@ Definitions:
 - one change: `rounds log <id> note --note ...` and `rounds item <id> <next due item> done`, each on a
   case not touched before. First list after a policy change: `config set soon_days` (not timed), then
   `case list --json`. Exports: `export --all --format json [--deidentify] -o FILE`.
-The mark compares the median with the target; "worst" is the slowest (largest) run.
+The mark compares the median with the target; "worst" is the slowest (largest) run; "cpu s" is the
+median user+system CPU of the process (to the interactive moment, for the app): on a shared machine
+it moves less with the load than the wall-clock figures.
 BENCH_QUICK=1 (or --quick): fewer runs, 1,000 cases only, shorter idle window.
 """
 
@@ -29,6 +31,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -120,14 +123,23 @@ class Settings:
 @dataclass
 class Samples:
     values: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # CPU seconds of the process, where known
 
-    def add(self, key: str, value: float) -> None:
+    def add(self, key: str, value: float, cpu: float | None = None) -> None:
         self.values.setdefault(key, []).append(value)
+        if cpu is not None:
+            self.cpu.setdefault(key, []).append(cpu)
+
+    def add_run(self, key: str, run: "Run") -> None:
+        self.add(key, run.wall, run.cpu)
 
 
 def bench_env() -> dict[str, str]:
     """The environment of every `rounds` the benchmark starts: a fixed day and an ordinary SSH terminal."""
-    env = {k: v for k, v in os.environ.items() if k not in ("ROUNDS_DB", "ROUNDS_DEBUG", "COLORTERM", "NO_COLOR")}
+    # PYTHONDONTWRITEBYTECODE would make every process compile Rounds' own modules from source again,
+    # which no installed copy does (tens of milliseconds on each command).
+    dropped = ("ROUNDS_DB", "ROUNDS_DEBUG", "COLORTERM", "NO_COLOR", "PYTHONDONTWRITEBYTECODE", "PYTHONPROFILEIMPORTTIME")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["ROUNDS_TODAY"] = TODAY
     # xterm-256color without COLORTERM is what most SSH sessions carry (COLORTERM is not forwarded).
     env["TERM"] = os.environ.get("BENCH_TERM", "xterm-256color")
@@ -137,36 +149,47 @@ def bench_env() -> dict[str, str]:
 # --- the command line, as whole processes ----------------------------------------------------------------
 
 
-def run_rounds(db: Path, *args: str, env: dict[str, str]) -> tuple[float, bytes]:
-    """Seconds from spawn to exit of `rounds --db DB ARGS...`, and what it printed; fails loudly."""
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds from spawn to exit
+    cpu: float  # user + system seconds of the process: the figure a loaded machine disturbs least
+    stdout: bytes
+
+
+def run_rounds(db: Path, *args: str, env: dict[str, str]) -> Run:
+    """`rounds --db DB ARGS...` as a whole process, timed; fails loudly if it fails."""
+    # Only one child runs at a time, so the growth of RUSAGE_CHILDREN is this one's CPU.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([*rounds_command(), "--db", str(db), *args], capture_output=True, env=env, cwd=ROOT)
     took = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"rounds {' '.join(args)} exited {done.returncode}: {done.stderr.decode()[-500:]}")
-    return took, done.stdout
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Run(took, cpu, done.stdout)
 
 
 def bench_cli(db: Path, settings: Settings, samples: Samples, env: dict[str, str]) -> None:
-    took, out = run_rounds(db, "case", "list", "--json", env=env)
-    rows = json.loads(out)
-    samples.add("list_cold", took)
+    first = run_rounds(db, "case", "list", "--json", env=env)
+    rows = json.loads(first.stdout)
+    samples.add_run("list_cold", first)
     if settings.wants("list"):
         for _ in range(settings.runs):
-            samples.add("list_json", run_rounds(db, "case", "list", "--json", env=env)[0])
+            samples.add_run("list_json", run_rounds(db, "case", "list", "--json", env=env))
     if settings.wants("change"):
         # Each change on a case not touched before, as on a clinic day (and never "nothing to do").
         due = [r for r in rows if r["next_due"] is not None]
         for n in range(settings.runs):
-            samples.add("log", run_rounds(db, "log", rows[n]["id"], "note", "--note", "benchmark note", env=env)[0])
+            samples.add_run("log", run_rounds(db, "log", rows[n]["id"], "note", "--note", "benchmark note", env=env))
             row = due[-(n + 1)]
-            samples.add("item_done", run_rounds(db, "item", row["id"], row["next_due"]["item"], "done", env=env)[0])
+            samples.add_run("item_done", run_rounds(db, "item", row["id"], row["next_due"]["item"], "done", env=env))
 
 
 def bench_policy(db: Path, settings: Settings, samples: Samples, env: dict[str, str]) -> None:
     for n in range(settings.runs):
         run_rounds(db, "config", "set", "soon_days", str(20 + n % 2), env=env)
-        samples.add("policy_list", run_rounds(db, "case", "list", "--json", env=env)[0])
+        samples.add_run("policy_list", run_rounds(db, "case", "list", "--json", env=env))
 
 
 def bench_exports(db: Path, work: Path, settings: Settings, samples: Samples, env: dict[str, str]) -> None:
@@ -176,8 +199,8 @@ def bench_exports(db: Path, work: Path, settings: Settings, samples: Samples, en
             continue
         for _ in range(settings.runs):
             out = work / f"{key}.json"
-            samples.add(key, run_rounds(db, "export", "--all", "--format", "json", *extra, "-o", str(out),
-                                        env=env)[0])
+            samples.add_run(key, run_rounds(db, "export", "--all", "--format", "json", *extra, "-o", str(out),
+                                            env=env))
 
 
 # --- the app, on a pseudo-terminal ---------------------------------------------------------------------
@@ -188,7 +211,7 @@ def tui_run(db: Path, settings: Settings, samples: Samples, env: dict[str, str])
     try:
         samples.add("rows_drawn", app.read_until(ROW_MARKER))
         app.send(PROBE_KEY)
-        samples.add("start", app.read_until(PROBE_ANSWER))
+        samples.add("start", app.read_until(PROBE_ANSWER), app.cpu_seconds())
         app.send(RESET_KEY)
         app.read_until(RESET_ANSWER)
         app.drain(quiet=0.3)
@@ -271,9 +294,11 @@ def summary(values: list[float]) -> tuple[float, float]:
 
 
 def table(results: dict[int, Samples], sizes: list[int], only: set[str]) -> str:
+    """One line per measure: target, then per size the median, the worst run, the median CPU seconds of
+    the process (where it is known) and PASS/FAIL for the median."""
     head = f"{'measure':<46} {'target':>14}"
     for size in sizes:
-        head += f" | {f'{size:,} cases: median':>21} {'worst':>9} {'':4}"
+        head += f" | {f'{size:,} cases: median':>21} {'worst':>9} {'cpu s':>6} {'':4}"
     lines = [head, "-" * len(head)]
     for m in MEASURES:
         if m.key not in only and m.key != "list_cold":
@@ -282,11 +307,13 @@ def table(results: dict[int, Samples], sizes: list[int], only: set[str]) -> str:
         for size in sizes:
             values = results[size].values.get(m.key)
             if not values:
-                line += f" | {'-':>21} {'-':>9} {'':4}"
+                line += f" | {'-':>21} {'-':>9} {'':>6} {'':4}"
                 continue
             median, worst = summary(values)
+            cpu = results[size].cpu.get(m.key)
+            cpu_text = f"{statistics.median(cpu):.3f}" if cpu else ""
             mark = "" if m.target is None else ("PASS" if m.passes(median) else "FAIL")
-            line += f" | {m.show(median) + ' ' + m.unit:>21} {m.show(worst):>9} {mark:4}"
+            line += f" | {m.show(median) + ' ' + m.unit:>21} {m.show(worst):>9} {cpu_text:>6} {mark:4}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -336,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.json_out.write_text(json.dumps({
             "machine": before, "load_at_end": after["load"],
             "samples": {str(size): s.values for size, s in results.items()},
+            "cpu_seconds": {str(size): s.cpu for size, s in results.items()},
         }, indent=1))
     return 0
 
