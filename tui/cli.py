@@ -101,6 +101,15 @@ def _run_tui(ctx: Context) -> int:
     return app.return_code or EXIT_OK
 
 
+def _warn_if_open_to_others(repo) -> None:
+    try:
+        warnings = repo.permission_warnings()
+    except OSError:
+        return  # a folder we may not stat: the command's own error (if any) says more
+    for warning in warnings:
+        print(f"rounds: warning: {warning}", file=sys.stderr)
+
+
 def _fail(code: int, message: str) -> int:
     # One line only: a message with a newline would break scripts that read stderr line by line.
     print(f"rounds: {' '.join(str(message).split())}", file=sys.stderr)
@@ -116,9 +125,12 @@ def main(argv: list[str] | None = None) -> int:
         ctx = _context(args)
         if args.command is None:
             return _run_tui(ctx)  # the board shows permission warnings itself, from a worker
-        for warning in ctx.repo.permission_warnings():
-            print(f"rounds: warning: {warning}", file=sys.stderr)
-        return args.handler(args, ctx) or EXIT_OK
+        try:
+            return args.handler(args, ctx) or EXIT_OK
+        finally:
+            # After the command, so that one which scanned every case (list, export) also counts the
+            # case files it found open, from the stats it made anyway.
+            _warn_if_open_to_others(ctx.repo)
     except SystemExit as exc:  # argparse's --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except (UsageError, ValidationError) as exc:
