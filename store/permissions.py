@@ -10,7 +10,6 @@ was half the time of `rounds case list` at that size.
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
@@ -40,6 +39,8 @@ def exposure_warnings(db_dir: Path, exposed: int) -> list[str]:
     """The warning for `exposed` open files or folders, naming the command that fixes them."""
     if not exposed:
         return []
+    import shlex  # only when there is something to say
+
     return [
         f"{exposed} file(s) or folder(s) in {db_dir} can be read by other users of this computer; "
         f"fix it with: chmod -R o-rwx {shlex.quote(str(db_dir))}"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from checklists.errors import ValidationError
+from tui.cli_parsing import HelpFormatter, OnlyCommand, command_word
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -25,6 +26,10 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line on stderr (exit 2), not a usage block."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)  # subcommands' parsers come through here too
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
         command = self.prog.removeprefix("rounds").strip()
@@ -63,7 +68,8 @@ def _today(text: str | None) -> date:
         raise UsageError(str(exc)) from None
 
 
-def build_parser() -> _Parser:
+def build_parser(command: str | None = None) -> _Parser:
+    """The `rounds` parser; given `command`, only that command is built in full (tui/cli_parsing.py)."""
     from tui import cli_commands
 
     parser = _Parser(prog="rounds", description="Follow-up checklists for complications of corticosteroid "
@@ -73,6 +79,8 @@ def build_parser() -> _Parser:
                         "or the system date)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if command is not None:
+        sub = OnlyCommand(sub, command)
     cli_commands.add_commands(sub)
     try:
         from tui import cli_export
@@ -81,6 +89,21 @@ def build_parser() -> _Parser:
     if cli_export is not None:
         cli_export.add_commands(sub)
     return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The parsed command line, building only the command's own parser where that is safe."""
+    argv = sys.argv[1:] if argv is None else argv
+    command = command_word(argv)
+    if command is not None and not {"-h", "--help"} & set(argv):
+        try:
+            args = build_parser(command).parse_args(argv)
+        except UsageError:
+            pass  # a mistake, or a guess misled (`--tod DATE`): the full parser says which, exactly
+        else:
+            if args.command == command:
+                return args
+    return build_parser().parse_args(argv)
 
 
 def _context(args) -> Context:
@@ -121,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     from store.errors import StoreError
 
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_args(argv)
         ctx = _context(args)
         if args.command is None:
             return _run_tui(ctx)  # the board shows permission warnings itself, from a worker

@@ -9,7 +9,6 @@ from itertools import groupby
 
 from checklists.models import CaseRow, CaseView, Policy
 from checklists.policy import POLICY_HELP
-from store.export.sheet import describe_event, item_remark
 from tui.widgets.status import (
     PROVENANCE_LABELS, pathways_short, severity_counts, severity_label, status_label, window_text,
 )
@@ -79,6 +78,8 @@ def _counts(view: CaseView) -> list[str]:
 
 
 def _checklist(view: CaseView) -> list[str]:
+    from store.export.sheet import item_remark  # only `case show` needs it; every command imports this module
+
     lines = ["Checklist"]
     for pathway, items in groupby(view.items, key=lambda i: i.pathway):
         lines.append(f"  {pathway}")
@@ -108,6 +109,8 @@ def _events(view: CaseView) -> list[str]:
     events = sorted(view.case.events, key=lambda e: (e.date, e.seq))
     if not events:
         return ["Events", "  none logged"]
+    from store.export.sheet import describe_event
+
     lines = ["Events"]
     for event in events:
         details = describe_event(event)
