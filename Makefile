@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 ## Start Rounds on your database (created in the user data directory on first save).
@@ -25,11 +25,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## Print store, export, TUI start-up and shared-server figures at 1,000 and 10,000 cases, and the torture run.
+## Store, export and start-up details, then every figure of issue 12 in one table, at 1,000 and
+## 10,000 cases. BENCH_QUICK=1: 1,000 cases only and fewer runs, for iterating.
+BENCH_SIZES := $(if $(BENCH_QUICK),1000,1000 10000)
 bench: $(STAMP)
-	$(BIN)/python benchmarks/store_bench.py
-	$(BIN)/python benchmarks/export_bench.py
-	$(BIN)/python benchmarks/tui_bench.py
+	$(BIN)/python benchmarks/store_bench.py --cases $(BENCH_SIZES) $(if $(BENCH_QUICK),--toggles 50)
+	$(BIN)/python benchmarks/export_bench.py --sizes $(BENCH_SIZES)
+	$(BIN)/python benchmarks/tui_bench.py --cases $(BENCH_SIZES) $(if $(BENCH_QUICK),--runs 2)
+	$(BIN)/python benchmarks/rounds_bench.py $(if $(BENCH_QUICK),--quick)
 	$(BIN)/python benchmarks/server_bench.py
 	$(BIN)/python benchmarks/torture.py
 

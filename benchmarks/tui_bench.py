@@ -2,6 +2,7 @@
 
     python benchmarks/tui_bench.py [--cases 1000 10000] [--runs 5]
 
+(The real-terminal figures, start to an interactive board among them, are in rounds_bench.py.)
 Each run is a new Python process that imports the app, opens the database and stops the clock when
 the board has drawn its first rows (headless, 80x24), as a clinician's `rounds` would; the time
 includes interpreter start and every import. A warm-up run first fills the list cache, as the first

@@ -13,8 +13,6 @@ import hashlib
 import os
 import re
 import secrets
-import shlex
-import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -32,6 +30,7 @@ from store.errors import (
 from store.index import INDEX_FILE, ROWS_FILE, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
 from store.files import CaseFile, SettingsFile
+from store.permissions import OTHER_BITS, exposure_warnings, open_folders_and_files
 from store.storage import TEMP_SUFFIX, Signature, fsync_dir, is_temp_for, make_private_dirs, signature_of
 from store.upgrade import upgrades_first
 
@@ -76,6 +75,7 @@ class Repository:
         self._summarize = summarize
         self._case_row = case_row
         self._index_base: bytes | None = None
+        self._open_case_files = 0  # found by the last scan of every case
 
     # --- where things are ---------------------------------------------------------------------------
 
@@ -409,28 +409,17 @@ class Repository:
             return Policy()
 
     def permission_warnings(self) -> list[str]:
-        """A warning naming the fix if anything in the database is open to other users of the machine."""
+        """A warning naming the fix if anything in the database is open to other users of the machine.
+
+        Cheap enough for every command (store/permissions.py): the folders and top-level files, plus
+        the case files that this repository's last scan of every case (a list, the board, an export)
+        found open.
+        """
         if not self.db_dir.is_dir():
             return []
-        exposed = sum(1 for path in self._database_paths() if _open_to_others(path))
-        if not exposed:
-            return []
-        return [
-            f"{exposed} file(s) or folder(s) in {self.db_dir} can be read by other users of this computer; "
-            f"fix it with: chmod -R o-rwx {shlex.quote(str(self.db_dir))}"
-        ]
-
-    def _database_paths(self) -> Iterator[Path]:
-        yield self.db_dir
-        for name in (SETTINGS_FILE, INDEX_FILE, ROWS_FILE, CASES_DIR):
-            if (self.db_dir / name).exists():
-                yield self.db_dir / name
-        with suppress(FileNotFoundError), os.scandir(self.cases_dir) as shards:
-            for shard in shards:
-                yield Path(shard.path)
-                if shard.is_dir():
-                    with os.scandir(shard.path) as entries:
-                        yield from (Path(e.path) for e in entries)
+        names = (SETTINGS_FILE, INDEX_FILE, ROWS_FILE, CASES_DIR)
+        exposed = open_folders_and_files(self.db_dir, names, self.cases_dir) + self._open_case_files
+        return exposure_warnings(self.db_dir, exposed)
 
     # --- scanning and the list index --------------------------------------------------------------------
 
@@ -441,14 +430,18 @@ class Repository:
             shards = os.scandir(self.cases_dir)
         except FileNotFoundError:
             return found
+        open_files = 0
         with shards:
             for shard in shards:
                 if shard.is_dir():
-                    self._scan_shard(shard.path, found)
+                    open_files += self._scan_shard(shard.path, found)
+        self._open_case_files = open_files  # for permission_warnings(), from stats made anyway
         return found
 
-    def _scan_shard(self, shard: str, found: dict[str, tuple[str, Signature]]) -> None:
+    def _scan_shard(self, shard: str, found: dict[str, tuple[str, Signature]]) -> int:
+        """Add the shard's case files to `found`; returns how many are open to other users."""
         leftovers = []
+        open_files = 0
         with os.scandir(shard) as entries:
             for entry in entries:
                 name = entry.name
@@ -457,9 +450,13 @@ class Repository:
                         leftovers.append(name)
                 elif name.endswith(".json"):
                     with suppress(FileNotFoundError):
-                        found[name[:-5]] = (entry.path, signature_of(entry.stat()))
+                        info = entry.stat()
+                        found[name[:-5]] = (entry.path, signature_of(info))
+                        if info.st_mode & OTHER_BITS:  # (inline: this loop runs once per case)
+                            open_files += 1
         if leftovers:
             _remove_orphans(Path(shard), leftovers)
+        return open_files
 
     def _summary_of(self, summarize: Summarize, policy: Policy, warnings: list[str]):
         """Read and summarize one case file for the list cache; None (and a warning) if it is unreadable."""
@@ -547,12 +544,6 @@ def _skipped(case_id: str, error: Exception) -> str:
     if isinstance(error, CorruptCaseFile):
         return f"skipped {error}"
     return f"skipped case {case_id}: {error}"
-
-
-def _open_to_others(path: Path) -> bool:
-    with suppress(FileNotFoundError):
-        return bool(stat.S_IMODE(os.lstat(path).st_mode) & 0o007)
-    return False
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from checklists.errors import ValidationError
+from tui.cli_parsing import HelpFormatter, OnlyCommand, command_word
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -25,6 +26,10 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line on stderr (exit 2), not a usage block."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)  # subcommands' parsers come through here too
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
         command = self.prog.removeprefix("rounds").strip()
@@ -63,7 +68,8 @@ def _today(text: str | None) -> date:
         raise UsageError(str(exc)) from None
 
 
-def build_parser() -> _Parser:
+def build_parser(command: str | None = None) -> _Parser:
+    """The `rounds` parser; given `command`, only that command is built in full (tui/cli_parsing.py)."""
     from tui import cli_admin, cli_commands, cli_export
 
     parser = _Parser(prog="rounds", description="Follow-up checklists for complications of corticosteroid "
@@ -73,10 +79,27 @@ def build_parser() -> _Parser:
                         "or the system date)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if command is not None:
+        sub = OnlyCommand(sub, command)
     cli_commands.add_commands(sub)
     cli_export.add_commands(sub)
     cli_admin.add_commands(sub)
     return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The parsed command line, building only the command's own parser where that is safe."""
+    argv = sys.argv[1:] if argv is None else argv
+    command = command_word(argv)
+    if command is not None and not {"-h", "--help"} & set(argv):
+        try:
+            args = build_parser(command).parse_args(argv)
+        except UsageError:
+            pass  # a mistake, or a guess misled (`--tod DATE`): the full parser says which, exactly
+        else:
+            if args.command == command:
+                return args
+    return build_parser().parse_args(argv)
 
 
 def _context(args) -> Context:
@@ -111,6 +134,15 @@ def _run_tui(ctx: Context) -> int:
     return app.return_code or EXIT_OK
 
 
+def _warn_if_open_to_others(repo) -> None:
+    try:
+        warnings = repo.permission_warnings()
+    except OSError:
+        return  # a folder we may not stat: the command's own error (if any) says more
+    for warning in warnings:
+        print(f"rounds: warning: {warning}", file=sys.stderr)
+
+
 def _fail(code: int, message: str) -> int:
     # One line only: a message with a newline would break scripts that read stderr line by line.
     print(f"rounds: {' '.join(str(message).split())}", file=sys.stderr)
@@ -123,13 +155,16 @@ def main(argv: list[str] | None = None) -> int:
     from store.errors import StoreError
 
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_args(argv)
         ctx = _context(args)
         if args.command is None:
             return _run_tui(ctx)  # the board shows permission warnings itself, from a worker
-        for warning in ctx.repo.permission_warnings():
-            print(f"rounds: warning: {warning}", file=sys.stderr)
-        code = args.handler(args, ctx) or EXIT_OK
+        try:
+            code = args.handler(args, ctx) or EXIT_OK
+        finally:
+            # After the command, so that one which scanned every case (list, export) also counts the
+            # case files it found open, from the stats it made anyway.
+            _warn_if_open_to_others(ctx.repo)
         upgraded = getattr(ctx.repo, "last_upgrade", None)
         if upgraded is not None:
             print(f"rounds: {upgraded.line()}", file=sys.stderr)

@@ -75,6 +75,8 @@ def _counts(view: CaseView, catalogue: Catalogue) -> list[str]:
 
 
 def _checklist(view: CaseView) -> list[str]:
+    from store.export.sheet import item_remark  # only `case show` needs it; every command imports this module
+
     lines = ["Checklist"]
     for pathway, items in groupby(view.items, key=lambda i: i.pathway):
         lines.append(f"  {pathway}")
@@ -104,6 +106,8 @@ def _events(view: CaseView) -> list[str]:
     events = sorted(view.case.events, key=lambda e: (e.date, e.seq))
     if not events:
         return ["Events", "  none logged"]
+    from store.export.sheet import describe_event
+
     lines = ["Events"]
     for event in events:
         details = describe_event(event)

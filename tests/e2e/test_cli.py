@@ -329,6 +329,14 @@ def test_world_readable_database_is_warned_about_with_the_fix(capsys, db, case_i
     assert code == 0 and "chmod -R o-rwx" in err
 
 
+def test_an_open_case_file_is_warned_about_by_the_list_that_reads_it(capsys, db, case_id):
+    case_file = next((db / "cases").rglob(f"{case_id}.json"))
+    case_file.chmod(0o644)
+    code, _, err = run(capsys, db, "case", "list")
+    assert code == 0 and "1 file(s) or folder(s)" in err and "chmod -R o-rwx" in err
+    assert err.count("\n") == 1
+
+
 def test_a_database_path_that_is_a_file_is_an_error_not_an_empty_ward(capsys, tmp_path):
     not_a_dir = tmp_path / "db"
     not_a_dir.write_text("not a database")

@@ -87,6 +87,7 @@ def test_world_readable_files_give_a_warning_naming_the_fix(repo, case_id):
     assert repo.permission_warnings() == []
     os.chmod(repo.case_path(case_id), 0o644)
     os.chmod(repo.db_dir, 0o755)
+    repo.signatures()  # a scan of every case (as a list, the board or an export makes) sees the file
 
     warnings = repo.permission_warnings()
     assert len(warnings) == 1
@@ -95,4 +96,21 @@ def test_world_readable_files_give_a_warning_naming_the_fix(repo, case_id):
 
     os.chmod(repo.case_path(case_id), 0o640)
     os.chmod(repo.db_dir, 0o750)
+    repo.signatures()
     assert repo.permission_warnings() == []
+
+
+def test_every_open_folder_is_found_without_a_scan_of_the_cases(repo, case_id):
+    """Folders are what keep case files out of reach, so they are checked on every command; the case
+    files only by a scan made anyway (not 10,000 stats before each command)."""
+    shard = repo.case_path(case_id).parent
+    os.chmod(shard, 0o755)
+    os.chmod(repo.cases_dir, 0o751)
+    assert "2 file(s) or folder(s)" in repo.permission_warnings()[0]
+
+    os.chmod(shard, 0o750)
+    os.chmod(repo.cases_dir, 0o750)
+    os.chmod(repo.case_path(case_id), 0o644)
+    assert repo.permission_warnings() == []  # behind closed folders; counted once a scan sees it
+    repo.signatures()
+    assert "1 file(s) or folder(s)" in repo.permission_warnings()[0]

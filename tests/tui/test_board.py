@@ -365,3 +365,20 @@ async def test_a_form_shows_its_own_keys_in_the_footer(demo_repo):
         assert isinstance(app.screen, HelpScreen)
         footer = screen_text(app).splitlines()[-1]
         assert "Close" in footer and "Quit" not in footer
+
+
+@sync
+async def test_a_case_file_open_to_others_is_named_with_its_fix_on_the_board(demo_repo):
+    """The board's list already stats every case file; an open one is counted from that, no second scan."""
+    import os
+
+    os.chmod(demo_repo.case_path("a1d0000001"), 0o644)
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded_board(pilot)
+
+        def warned() -> bool:
+            return any("chmod -R o-rwx" in str(toast.render()) for toast in app.screen.query(Toast))
+
+        await wait_for(pilot, warned)
+        assert any("1 file(s) or folder(s)" in str(toast.render()) for toast in app.screen.query(Toast))
