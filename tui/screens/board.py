@@ -84,6 +84,7 @@ class BoardScreen(Screen[None]):
         Binding("E,x", "set_field", "Set field", show=False, id="set-field"),
         Binding("escape", "clear_search", "Clear search", show=False, id="clear-search"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
+        Binding("P", "app.protocol", "Protocol", show=False, id="protocol"),
     ] + [
         Binding(str(n), f"set_filter('{name}')", f"Filter {name}", show=False, id=f"filter-{name}")
         for n, name in enumerate(FILTERS, start=1)

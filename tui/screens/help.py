@@ -39,6 +39,7 @@ KEYS = {
         ("d  s  z", "done / skip / snooze the case's next due item"),
         ("E  or  x", "set a field (etiology, inflammation, status, ...)"),
         ("r", "read the cases again (they also refresh by themselves)"),
+        ("P", "the clinic protocol: every rule, its review; a x c decide"),
     ],
     "Case": [
         ("escape", "back to the board"),
