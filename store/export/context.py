@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable
+from typing import Any, Callable
 
 from checklists.models import Policy
 from seeds.loader import Catalogue
@@ -31,6 +31,7 @@ class ExportContext:
     with_patient: bool = False  # ics: put the patient label in the summary
     audit: Callable[[str], list[dict]] = field(default=_no_audit)  # case id -> its audit trail
     tick: Callable[[], None] = field(default=_no_tick)  # called once per case rendered
+    signoff: Any = None  # the clinic's reviews of the protocol (checklists.signoff.Signoff), for the letters
 
     def colophon(self, count: int) -> Colophon:
         return Colophon(

@@ -12,6 +12,7 @@ from typing import Sequence
 from checklists.models import CaseView
 from store.export.context import ExportContext
 from checklists.wording import PROVENANCE_LABELS
+from store.export.review_note import ReviewNote, html_block, note_for
 from store.export.sheet import DISCLAIMER, CaseSheet, build_sheet
 
 # Margins fit both A4 (210 mm) and Letter (216 mm) without a fixed page size; one case per page.
@@ -70,7 +71,7 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
     colophon = ctx.colophon(len(views)).line()
     sections = []
     for view in views:
-        sections.append(_section(build_sheet(view, ctx.catalogue, ctx.deidentified), colophon))
+        sections.append(_section(build_sheet(view, ctx.catalogue, ctx.deidentified), colophon, note_for(view, ctx)))
         ctx.tick()
     title = "Rounds case summary" if len(views) == 1 else f"Rounds case summaries ({len(views)})"
     return (
@@ -92,7 +93,7 @@ def _sources(row) -> str:
     return f"{escape(row.provenance)}: {keys}"
 
 
-def _section(sheet: CaseSheet, colophon: str) -> str:
+def _section(sheet: CaseSheet, colophon: str, review: ReviewNote | None = None) -> str:
     e = escape
     out = ["<section class=\"case\">"]
     heading = f"Case <code>{e(sheet.case_id)}</code>" + (f" &middot; {e(sheet.patient)}" if sheet.patient else "")
@@ -154,6 +155,7 @@ def _section(sheet: CaseSheet, colophon: str) -> str:
         note = f" <em>{e(s.note)}</em>" if s.note else ""
         out.append(f"<li><strong>{e(s.key)}</strong>, {e(level)}: {e(s.citation)}{note}</li>")
     out.append("</ul>")
+    out.append(html_block(review))  # the protocol's review by the clinic (store/export/review_note.py)
     out.append(f"<footer><p>{e(colophon)}</p><p><strong>{e(DISCLAIMER)}</strong></p></footer>")
     out.append("</section>")
     return "\n".join(out)

@@ -8,6 +8,7 @@ from typing import Sequence
 from checklists.models import CaseView
 from store.export.context import ExportContext
 from checklists.wording import PROVENANCE_LABELS
+from store.export.review_note import ReviewNote, md_lines, note_for
 from store.export.sheet import DISCLAIMER, CaseSheet, build_sheet
 
 # Punctuation that Markdown (CommonMark/GFM) could read as markup or raw HTML inside a line.
@@ -23,12 +24,12 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
     colophon = ctx.colophon(len(views)).line()
     pages = []
     for view in views:
-        pages.append(_page(build_sheet(view, ctx.catalogue, ctx.deidentified), colophon))
+        pages.append(_page(build_sheet(view, ctx.catalogue, ctx.deidentified), colophon, note_for(view, ctx)))
         ctx.tick()
     return "\n\n---\n\n".join(pages) + "\n"
 
 
-def _page(sheet: CaseSheet, colophon: str) -> str:
+def _page(sheet: CaseSheet, colophon: str, review: ReviewNote | None = None) -> str:
     title = f"# Case {esc(sheet.case_id)}" + (f" · {esc(sheet.patient)}" if sheet.patient else "")
     out = [title, ""]
     out += [f"- **{label}:** {esc(value)}" for label, value in sheet.facts if label != "Case"]
@@ -68,5 +69,6 @@ def _page(sheet: CaseSheet, colophon: str) -> str:
         if source.note:
             line += f" *{esc(source.note)}*"
         out.append(line)
+    out += md_lines(review, esc)  # the protocol's review by the clinic (store/export/review_note.py)
     out += ["", f"*{esc(colophon)}*", "", f"> {esc(DISCLAIMER)}"]
     return "\n".join(out)
