@@ -25,11 +25,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-## Print store, export and TUI start-up figures at 1,000 and 10,000 cases.
+## Print store, export and TUI start-up figures at 1,000 and 10,000 cases, and the protocol sign-off's cost.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/store_bench.py
 	$(BIN)/python benchmarks/export_bench.py
 	$(BIN)/python benchmarks/tui_bench.py
+	$(BIN)/python benchmarks/protocol_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -251,6 +251,7 @@ def _policy_lines(rules: Iterable[RuleText], policy: Policy) -> tuple[PolicyLine
     rules = list(rules)
     lines = []
     for key in POLICY_KEYS:
+        used: tuple[str, ...]
         if key == "soon_days":
             used = ("every item with a window (when it shows as due soon)",)
         else:

@@ -18,7 +18,7 @@ from checklists.signoff import without_disabled
 from seeds.loader import Catalogue, default_catalogue, load_catalogue
 from store.errors import CorruptCaseFile
 from store.repository import SETTINGS_FILE
-from store.signoff import read_records
+from store.signoff import read_disabled
 
 CLINIC_PATHWAYS_DIR = "pathways"
 
@@ -49,7 +49,7 @@ def load_protocol(db_dir: Path | str) -> Catalogue:
 
 def _disabled(db_dir: Path):
     try:
-        return read_records(db_dir / SETTINGS_FILE).disabled
+        return read_disabled(db_dir / SETTINGS_FILE)
     except CorruptCaseFile:
         # Reported by the policy read of the same command (or listed as a warning); the checklist is
         # still shown, with every item, rather than nothing at all.

@@ -23,6 +23,7 @@ from checklists.validation import check_text
 from seeds.loader import Catalogue, PathwayFileError
 from store.errors import CorruptCaseFile
 from store.files import SettingsFile
+from store.storage import read_file
 
 REVIEWS_TABLE = "reviews"
 DISABLED_TABLE = "disabled"
@@ -79,18 +80,34 @@ def records_in(settings: SettingsFile) -> ProtocolRecords:
     """The records in a loaded settings file; a damaged one is CorruptCaseFile, never skipped (a lost
     rejection would put an item the clinic refused back in front of patients)."""
     reviews = tuple(_review(dict(doc), settings.path) for doc in settings.table(REVIEWS_TABLE).all())
-    disabled = tuple(_disabled(dict(doc), settings.path) for doc in settings.table(DISABLED_TABLE).all())
-    return ProtocolRecords(reviews, disabled)
+    return ProtocolRecords(reviews, disabled_in(settings))
+
+
+def disabled_in(settings: SettingsFile) -> tuple[Disabled, ...]:
+    return tuple(_disabled(dict(doc), settings.path) for doc in settings.table(DISABLED_TABLE).all())
+
+
+def _loaded(settings_path: Path) -> SettingsFile | None:
+    if not Path(settings_path).is_file():
+        return None
+    settings = SettingsFile(Path(settings_path))
+    return settings if settings.load() else None
 
 
 def read_records(settings_path: Path) -> ProtocolRecords:
     """The records as stored now (no lock: the settings file is only ever replaced whole)."""
-    if not Path(settings_path).is_file():
-        return ProtocolRecords()
-    settings = SettingsFile(Path(settings_path))
-    if not settings.load():
-        return ProtocolRecords()
-    return records_in(settings)
+    settings = _loaded(settings_path)
+    return records_in(settings) if settings is not None else ProtocolRecords()
+
+
+def read_disabled(settings_path: Path) -> tuple[Disabled, ...]:
+    """The switched-off items alone: read at the start of every command, so the common case (none)
+    costs one read of the file's bytes, not a parse of its audit trail and every review."""
+    found = read_file(Path(settings_path)) if Path(settings_path).is_file() else None
+    if found is None or f'"{DISABLED_TABLE}"'.encode() not in found[0]:
+        return ()
+    settings = _loaded(settings_path)
+    return disabled_in(settings) if settings is not None else ()
 
 
 def load_signoff(repository: Any, catalogue: Catalogue) -> Signoff:

@@ -179,9 +179,9 @@ def render_md(doc: PathwayProtocol, today: date) -> str:
     for rule in doc.alerts:
         out += _md_rule(rule)
     out += ["## Clinic policy in effect (this database)", "", "| Key | Value | Meaning | Used by |", "|---|---|---|---|"]
-    for line in doc.policy:
-        used = ", ".join(line.used_by) or "not used by this pathway"
-        out.append(f"| `{line.key}` | {esc(line.value)} | {esc(line.meaning)} | {esc(used)} |")
+    for policy in doc.policy:
+        used = ", ".join(policy.used_by) or "not used by this pathway"
+        out.append(f"| `{policy.key}` | {esc(policy.value)} | {esc(policy.meaning)} | {esc(used)} |")
     out += ["", "## Sources", ""]
     for source in doc.sources:
         line = f"- **{esc(source.key)}**, {esc(source.level)}: {esc(source.citation)}"

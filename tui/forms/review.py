@@ -31,7 +31,8 @@ class ReviewForm(FormScreen[bool]):
     def __init__(self, repository: Any, catalogue: Any, ref: RuleRef, title: str, today: date,
                  state: ReviewState = UNREVIEWED, decision: str | None = None) -> None:
         super().__init__(repository)
-        self.catalogue, self.ref, self.title, self.today = catalogue, ref, title, today
+        # Not `self.title`: a Screen's own title attribute.
+        self.catalogue, self.ref, self.rule_title, self.today = catalogue, ref, title, today
         self.state, self.decision = state, decision
 
     def needs_load(self) -> bool:
@@ -49,7 +50,7 @@ class ReviewForm(FormScreen[bool]):
         text.append(f"{self.ref.pathway} · {self.ref.kind} ", style="dim")
         text.append(self.ref.id, style="bold")
         text.append("\n")
-        text.append(self.title)
+        text.append(self.rule_title)
         text.append(f"\nNow: {self.state.marker} {self.state.sentence()}", style="dim")
         text.append(f"\nRecorded as {current_user()} on {self.today.isoformat()}", style="dim")
         return text
