@@ -19,6 +19,7 @@ from typing import Any
 
 from checklists.errors import ValidationError
 from checklists.models import Change
+from checklists.rules import REGISTRY
 from checklists.validation import check_text
 from seeds.loader import AlertDef, Catalogue, ItemDef
 
@@ -159,8 +160,6 @@ def rule_hash(definition: ItemDef | AlertDef, condition: str | None = None) -> s
 
 def alert_condition(pathway: str, code: str) -> str | None:
     """The alert's condition in words, from its pathway's rules module (what the code checks)."""
-    from checklists.rules import REGISTRY
-
     rules = REGISTRY.get(pathway)
     return rules.conditions.get(code) if rules is not None else None
 

@@ -20,7 +20,7 @@ from checklists.signoff import (
     check_can_disable, decide, find_rule, hash_of, review_state, without_disabled,
 )
 from checklists.validation import check_text
-from seeds.loader import Catalogue, PathwayFileError
+from seeds.loader import Catalogue
 from store.errors import CorruptCaseFile
 from store.files import SettingsFile
 from store.storage import read_file
@@ -149,18 +149,16 @@ def record_review(repository: Any, catalogue: Catalogue, pathway: str, rule: str
 
 def _check_catalogue_without(catalogue: Catalogue, disabled: list[Disabled], ref: RuleRef) -> None:
     """Switching the item off must leave a protocol the engine can run: its pathway keeps an item and
-    the pathway's rules module still finds what it needs."""
-    from checklists.rules import check_rules
+    the pathway's alert rules still find what they need (PathwayRules.requires)."""
+    from checklists.rules import REGISTRY
 
-    remaining = without_disabled(catalogue, disabled)
-    if not remaining.pathways[ref.pathway].items:
+    remaining = without_disabled(catalogue, disabled).pathways[ref.pathway]
+    if not remaining.items:
         raise ValidationError(f"{ref.id} is the last item of {ref.pathway} still on; a pathway needs one", "item")
-    try:
-        check_rules(remaining)
-    except PathwayFileError as error:
-        need = str(error).split(" need ", 1)[-1]
+    rules = REGISTRY.get(ref.pathway)
+    for need in rules.requires(remaining) if rules is not None else ():
         raise ValidationError(f"item {ref.id} cannot be switched off: the alert rules of {ref.pathway} need "
-                              f"{need}", "item") from None
+                              f"{need}", "item")
 
 
 def _check_disable(catalogue: Catalogue, records: ProtocolRecords, ref: RuleRef, current: str) -> None:

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from checklists.models import CaseView
-from checklists.signoff import RuleRef, Signoff, tally
+from checklists.signoff import RuleRef, Signoff, tally, with_reviews
 from seeds.loader import Catalogue
 
 
@@ -76,3 +76,16 @@ def html_block(note: ReviewNote | None) -> str:
     if note.unaccepted:
         out.append(f"<p class=\"muted\">{escape(UNACCEPTED_HEAD)}: {escape('; '.join(note.unaccepted))}.</p>")
     return "\n".join(out)
+
+
+def add_reviews(case_doc: dict, ctx: Any) -> dict:
+    """A JSON export's case with the `review` object of `case show --json` on each item and alert; a
+    de-identified one keeps the state but not who decided or when."""
+    signoff = getattr(ctx, "signoff", None)
+    if signoff is None:
+        return case_doc
+    with_reviews(case_doc, signoff)
+    if ctx.deidentified:
+        for entry in case_doc.get("items", []) + case_doc.get("alerts", []):
+            entry["review"].update(by=None, on=None)
+    return case_doc

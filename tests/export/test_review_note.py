@@ -52,3 +52,15 @@ def test_a_deidentified_export_names_no_reviewer(demo):
     page = render(demo, "md", ids=[demo.ids[0]], deidentify=True)
     assert "Protocol: every rule behind this summary (13) is reviewed and accepted by the clinic." in page
     assert current_user() not in page.split("## Protocol review")[1]
+
+
+def test_the_json_export_carries_each_rules_review_without_names_when_deidentified(demo):
+    import json
+
+    record_review(demo.repo, demo.catalogue, SA, "review-6m", "accept", "checked", TODAY)
+    case = json.loads(render(demo, "json", ids=[demo.ids[0]]))["cases"][0]
+    reviews = {i["id"]: i["review"] for i in case["items"]}
+    assert reviews["review-6m"] == {"state": "accepted", "by": current_user(), "on": TODAY.isoformat()}
+    assert reviews["review-12m"]["state"] == "unreviewed"
+    hidden = json.loads(render(demo, "json", ids=[demo.ids[0]], deidentify=True))["cases"][0]
+    assert {i["id"]: i["review"] for i in hidden["items"]}["review-6m"] == {"state": "accepted", "by": None, "on": None}
