@@ -209,6 +209,7 @@ dd { margin: 0; overflow-wrap: anywhere; }
 .review { font-weight: bold; }
 .sign { margin-top: .4em; padding-top: .3em; border-top: 1px dotted #999; color: #333; }
 .sign span { display: inline-block; min-width: 12em; border-bottom: 1px solid #666; margin-right: 1em; }
+.sign span.date { min-width: 6em; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .15em .35em; border-bottom: 1px solid #ccc; }
 th { background: #eee; }
@@ -230,7 +231,7 @@ def _html_rule(rule: RuleText) -> str:
     out += [f"<dt>{e(label)}</dt><dd>{e(text)}</dd>" for label, text in rule_fields(rule)]
     out.append("</dl>")
     out.append("<p class=\"sign\">Clinic decision: &#9744; accept &#9744; reject &nbsp; Note: <span></span> "
-               "Signed: <span></span> Date: <span style=\"min-width:6em\"></span></p>")
+               "Signed: <span></span> Date: <span class=\"date\"></span></p>")
     out.append("</section>")
     return "\n".join(out)
 

@@ -117,8 +117,11 @@ def test_a_review_shows_in_the_protocol_and_in_case_show_json(capsys, db):
     assert f"accepted by {ME} on {TODAY}: as we do it" in shown
     assert f"comment by {ME} on {TODAY}: check timing" in shown
     assert "1 of 13 rules accepted; 1 rejected, 11 not yet reviewed" in shown
+    data = json.loads(ok(capsys, db, "--json", "pathways", "review", "steroid-atrophy", "review-6m", "reject",
+                         "--note", "on second thoughts"))
+    assert (data["before"], data["review"]) == ("accepted", {"state": "rejected", "by": ME, "on": TODAY})
     audit = json.loads((db / "settings.json").read_text())["audit"]
-    assert [e["action"] for e in audit.values()].count("protocol-review") == 3
+    assert [e["action"] for e in audit.values()].count("protocol-review") == 4
 
 
 @pytest.mark.parametrize("args, message", [
