@@ -63,9 +63,12 @@ def _print_json(data) -> None:
 def _protocol(ctx):
     """The whole protocol of this database (switched-off items included), its records and sign-off."""
     from checklists.signoff import build_signoff
+    from store.errors import NotADatabase
     from store.protocol import clinic_catalogue
     from store.signoff import read_records
 
+    if ctx.repo.db_dir.exists() and not ctx.repo.db_dir.is_dir():
+        raise NotADatabase(ctx.repo.db_dir)  # bad input (exit 2), before anything is read or written
     catalogue = clinic_catalogue(ctx.repo.db_dir)
     records = read_records(ctx.repo.settings_path)
     return catalogue, records, build_signoff(catalogue, records.reviews)

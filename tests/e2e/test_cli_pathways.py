@@ -189,3 +189,13 @@ def test_a_rejected_item_switched_off_leaves_the_checklist_and_its_records_stay(
     assert item["status"] == "skipped" and item["reason"] == "patient declined"
     actions = [e["action"] for e in json.loads((db / "settings.json").read_text())["audit"].values()]
     assert actions.count("protocol-disable") == 1 and actions.count("protocol-enable") == 1
+
+
+def test_a_db_that_is_a_file_is_bad_input(capsys, tmp_path):
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("x")
+    for args in (("list",), ("show", "hip-injection"), ("review", "hip-injection", "blind-injection", "accept",
+                                                          "--note", "x")):
+        code, out, err = run(capsys, not_a_db, "pathways", *args)
+        assert code == 2 and "is not a Rounds database directory" in err and out == ""
+    assert not_a_db.read_text() == "x"
