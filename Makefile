@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/rounds_bench.py $(if $(BENCH_QUICK),--quick)
 	$(BIN)/python benchmarks/server_bench.py
 	$(BIN)/python benchmarks/torture.py
+	$(BIN)/python benchmarks/protocol_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

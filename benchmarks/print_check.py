@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Every page of a case shows at least one of these (the case's title, or a section heading).
-PAGE_ANCHORS = ("Course so far", "Checklist", "Alerts", "Sources")
+PAGE_ANCHORS = ("Course so far", "Checklist", "Alerts", "Protocol review", "Sources")
 
 
 def find_chromium() -> str | None:

@@ -1,8 +1,11 @@
-"""The protocol a database runs on: the shipped pathways plus the clinic's own, their rules checked.
+"""The protocol a database runs on: the shipped pathways plus the clinic's own, their rules checked,
+less the items the clinic has switched off.
 
 A clinic adds a pathway by dropping a TOML file into the database's `pathways/` folder, so every user
 of that database gets it (docs/PATHWAYS.md). The files are read and checked each time a command or
-the app opens the database: a mistake is refused with the file, the line and the field named.
+the app opens the database: a mistake is refused with the file, the line and the field named. An item
+the clinic rejected and switched off (`rounds pathways disable`, docs/PROTOCOL.md) is left out of the
+catalogue the engine is given, so it leaves every checklist; the case files keep its records.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from checklists.rules import check_rules
+from checklists.signoff import without_disabled
 from seeds.loader import Catalogue, default_catalogue, load_catalogue
+from store.errors import CorruptCaseFile
+from store.repository import SETTINGS_FILE
+from store.signoff import read_disabled
 
 CLINIC_PATHWAYS_DIR = "pathways"
 
@@ -22,9 +29,28 @@ def shipped_protocol() -> Catalogue:
     return check_rules(default_catalogue())
 
 
-def load_protocol(db_dir: Path | str) -> Catalogue:
-    """The catalogue for the database in `db_dir`; PathwayFileError naming the file if one is malformed."""
+def clinic_catalogue(db_dir: Path | str) -> Catalogue:
+    """Every pathway of the database in `db_dir`, switched-off items included (the protocol document
+    and the reviews need them); PathwayFileError naming the file if one is malformed."""
     clinic_dir = Path(db_dir).expanduser() / CLINIC_PATHWAYS_DIR
     if not clinic_dir.is_dir():
         return shipped_protocol()
     return check_rules(load_catalogue(clinic_dir=clinic_dir))
+
+
+def load_protocol(db_dir: Path | str) -> Catalogue:
+    """The catalogue the engine is given for the database in `db_dir`: less the switched-off items."""
+    catalogue = clinic_catalogue(db_dir)
+    disabled = _disabled(Path(db_dir).expanduser())
+    if not disabled:
+        return catalogue
+    return check_rules(without_disabled(catalogue, disabled))
+
+
+def _disabled(db_dir: Path):
+    try:
+        return read_disabled(db_dir / SETTINGS_FILE)
+    except CorruptCaseFile:
+        # Reported by the policy read of the same command (or listed as a warning); the checklist is
+        # still shown, with every item, rather than nothing at all.
+        return ()

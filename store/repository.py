@@ -342,6 +342,22 @@ class Repository:
             return []
         return [entry_from_doc(doc) for doc in settings.table("audit").all()]
 
+    def change_settings(self, stage: Callable[[SettingsFile, str, str], list[Change]]) -> list[Change]:
+        """Run `stage(settings, who, when)` on the settings as stored now, under their lock; it stages
+        its own tables and returns the changes to audit. One atomic write with their audit entries;
+        nothing is written if it raises or returns no change (the protocol's reviews: store/signoff.py)."""
+        make_private_dirs(self.db_dir)
+        with self._settings_lock():
+            settings = SettingsFile(self.settings_path)
+            settings.load_or_create()
+            who, when = self._who_when()
+            changes = stage(settings, who, when)
+            if not changes:
+                return []
+            settings.append_audit(change_docs(changes, who, when, revision=None))
+            settings.commit()
+        return changes
+
     def _ensure_settings(self) -> None:
         if self.settings_path.exists():
             return

@@ -120,6 +120,13 @@ class RoundsApp(App[None]):
     def action_policy(self) -> None:
         self.open_form("PolicyForm", self.repository, then=lambda _: self._refresh_current())
 
+    def action_protocol(self) -> None:
+        """The clinic protocol: every rule, its review, a decision (tui/screens/protocol.py)."""
+        from tui.screens.protocol import ProtocolScreen
+
+        if not isinstance(self.screen, ProtocolScreen):
+            self.push_screen(ProtocolScreen())
+
     def action_export(self) -> None:
         """The export screen (tui/screens/export.py) for what the current screen shows."""
         from tui.screens.export import ExportScreen

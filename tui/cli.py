@@ -70,7 +70,7 @@ def _today(text: str | None) -> date:
 
 def build_parser(command: str | None = None) -> _Parser:
     """The `rounds` parser; given `command`, only that command is built in full (tui/cli_parsing.py)."""
-    from tui import cli_admin, cli_commands, cli_export
+    from tui import cli_admin, cli_commands, cli_export, cli_pathways
 
     parser = _Parser(prog="rounds", description="Follow-up checklists for complications of corticosteroid "
                      "injections. With no command, opens the terminal interface.")
@@ -84,6 +84,7 @@ def build_parser(command: str | None = None) -> _Parser:
     cli_commands.add_commands(sub)
     cli_export.add_commands(sub)
     cli_admin.add_commands(sub)
+    cli_pathways.add_commands(sub)
     return parser
 
 

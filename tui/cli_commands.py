@@ -11,8 +11,10 @@ from checklists.board import FILTERS, filter_rows, sort_rows
 from checklists.engine import evaluate
 from checklists.policy import POLICY_KEYS, set_policies
 from checklists.serialize import case_json, event_json, policy_json, row_json
+from checklists.signoff import with_reviews
 from checklists.validation import check_choice
 from seeds.vocabulary import EVENT_KINDS
+from store.signoff import load_signoff
 from tui import cli_text
 
 # `rounds log` option -> event field (cli.md names); `--photo` alone means yes.
@@ -143,7 +145,7 @@ def _add_config(sub) -> None:
 def _show(ctx, case) -> None:
     view = evaluate(case, ctx.catalogue, ctx.policy(), ctx.today)
     if ctx.json:
-        _print_json(case_json(view))
+        _print_json(with_reviews(case_json(view), load_signoff(ctx.repo, ctx.catalogue)))
     else:
         sys.stdout.write(cli_text.case_text(view, ctx.catalogue))
 

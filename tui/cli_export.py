@@ -113,9 +113,11 @@ def cmd_worklist(args, ctx) -> int:
 def cmd_import(args, ctx) -> int:
     from tui.cli import UsageError
     from store.export.importer import ImportFileError, import_cases, read_export
+    from store.protocol import clinic_catalogue
 
     try:
-        plan = read_export(args.file, ctx.catalogue)
+        # Every item, switched-off ones too: a case keeps its records of an item the clinic turned off.
+        plan = read_export(args.file, clinic_catalogue(ctx.repo.db_dir))
         result = import_cases(ctx.repo, plan, as_new=args.as_new)
     except ImportFileError as exc:
         raise UsageError(f"import: {exc}") from None

@@ -23,6 +23,8 @@ def app_commands(app, screen=None) -> list[PaletteCommand]:
         PaletteCommand("New case", "Add a case (n)", app.action_new_case),
         PaletteCommand("Clinic policy", "Change the numbers the clinic chose (p)", app.action_policy),
         PaletteCommand("Export", "Export case summaries (e)", app.action_export),
+        PaletteCommand("Clinic protocol", "Read every rule and record the clinic's review (P on the board)",
+                       app.action_protocol),
     ]
     return commands + history_commands(app, screen)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable
+from typing import Any, Callable
 
 from checklists.models import Policy
 from seeds.loader import Catalogue
@@ -35,6 +35,7 @@ class ExportContext:
     past: bool = False  # ics: also the windows that have closed
     tasks: bool = False  # ics: to-dos (VTODO) instead of one-day events
     remind_days: int | None = None  # ics: a reminder this many days before each entry
+    signoff: Any = None  # the clinic's reviews of the protocol (checklists.signoff.Signoff), for the letters
 
     def colophon(self, count: int) -> Colophon:
         return Colophon(

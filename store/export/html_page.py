@@ -11,6 +11,7 @@ from typing import Sequence
 
 from checklists.models import CaseView
 from store.export.context import ExportContext
+from store.export.review_note import ReviewNote, html_block, note_for
 from store.export.sheet import DISCLAIMER, CaseSheet, build_sheet
 
 # Margins fit both A4 (210 mm) and Letter (216 mm) without a fixed page size. Printed, every page
@@ -99,7 +100,7 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
     for n, view in enumerate(views, start=1):
         sheet = build_sheet(view, ctx.catalogue, ctx.deidentified)
         pages.append(_page_rules(n, sheet))
-        sections.append(_section(n, sheet, colophon))
+        sections.append(_section(n, sheet, colophon, note_for(view, ctx)))
         ctx.tick()
     title = "Rounds case summary" if len(views) == 1 else f"Rounds case summaries ({len(views)})"
     return (
@@ -113,7 +114,7 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
     )
 
 
-def _section(n: int, sheet: CaseSheet, colophon: str) -> str:
+def _section(n: int, sheet: CaseSheet, colophon: str, review: ReviewNote | None = None) -> str:
     e = escape
     out = [f"<section class=\"case case-{n}\">"]
     heading = (f"{e(sheet.patient)} &middot; " if sheet.patient else "") + f"Case <code>{e(sheet.case_id)}</code>"
@@ -124,6 +125,7 @@ def _section(n: int, sheet: CaseSheet, colophon: str) -> str:
     out += _course(sheet)
     out += _checklist(sheet)
     out += _alerts(sheet)
+    out.append(html_block(review))  # the protocol's review by the clinic (store/export/review_note.py)
     out.append("<div class=\"block\"><h2>Sources</h2><ul class=\"sources\">")
     out += [f"<li>{e(s.line)}</li>" for s in sheet.sources]
     out.append("</ul></div>")

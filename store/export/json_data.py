@@ -16,6 +16,7 @@ from checklists.serialize import case_json, event_json, policy_json
 from store.audit import utc_stamp
 from store.codec import event_doc, item_doc
 from store.export.context import ExportContext
+from store.export.review_note import add_reviews
 
 FORMAT_NAME = "rounds-export"
 SCHEMA_VERSION = 1
@@ -23,7 +24,7 @@ SCHEMA_VERSION = 1
 
 def case_record(view: CaseView, ctx: ExportContext) -> dict:
     case = view.case
-    data = case_json(view)
+    data = add_reviews(case_json(view), ctx)  # the clinic's review of each rule (review_note.py)
     if ctx.deidentified:
         data["today"] = None  # the export day would give away the case's date shift
     data["events"] = [event_json(e) | event_doc(e) for e in sorted(case.events, key=lambda e: (e.date, e.seq))]

@@ -7,6 +7,7 @@ from typing import Sequence
 
 from checklists.models import CaseView
 from store.export.context import ExportContext
+from store.export.review_note import ReviewNote, md_lines, note_for
 from store.export.sheet import DISCLAIMER, CaseSheet, build_sheet
 
 # Punctuation that Markdown (CommonMark/GFM) could read as markup or raw HTML inside a line.
@@ -22,12 +23,12 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
     colophon = ctx.colophon(len(views)).line()
     pages = []
     for view in views:
-        pages.append(_page(build_sheet(view, ctx.catalogue, ctx.deidentified), colophon))
+        pages.append(_page(build_sheet(view, ctx.catalogue, ctx.deidentified), colophon, note_for(view, ctx)))
         ctx.tick()
     return "\n\n---\n\n".join(pages) + "\n"
 
 
-def _page(sheet: CaseSheet, colophon: str) -> str:
+def _page(sheet: CaseSheet, colophon: str, review: ReviewNote | None = None) -> str:
     title = f"# {esc(sheet.patient)} · case {esc(sheet.case_id)}" if sheet.patient else f"# Case {esc(sheet.case_id)}"
     out = [title, ""]
     out += [f"- **{label}:** {esc(value)}" for label, value in sheet.facts if label not in ("Case", "Patient")]
@@ -66,6 +67,7 @@ def _page(sheet: CaseSheet, colophon: str) -> str:
         out += ["", "### Acknowledged alerts", ""]
         for alert in acknowledged:
             out += _alert(alert)
+    out += md_lines(review, esc)  # the protocol's review by the clinic (store/export/review_note.py)
     out += ["", "## Sources", ""]
     out += [f"- {esc(source.line)}" for source in sheet.sources]
     out += ["", f"*{esc(colophon)}*", "", f"> {esc(DISCLAIMER)}"]

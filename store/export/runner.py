@@ -163,6 +163,7 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
         past=options.past, tasks=options.tasks, remind_days=options.remind_days,
         audit=lambda case_id: _audit_docs(repo, case_id),
         tick=step,
+        signoff=_signoff(repo, catalogue),
     )
     return _renderer(options.fmt)(views, ctx), ids
 
@@ -218,6 +219,13 @@ def _check_destination(path: Path) -> None:
         raise ExportError(f"{path} is a folder; give a file name")
     if not path.parent.is_dir():
         raise ExportError(f"folder {path.parent} does not exist")
+
+
+def _signoff(repo, catalogue):
+    """The clinic's reviews, for the letters' line on the protocol behind them (store/export/review_note.py)."""
+    from store.signoff import load_signoff
+
+    return load_signoff(repo, catalogue) if hasattr(repo, "settings_path") else None
 
 
 def _audit_docs(repo, case_id: str) -> list[dict]:

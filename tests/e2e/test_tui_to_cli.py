@@ -6,6 +6,8 @@ import json
 
 from checklists.engine import evaluate
 from checklists.serialize import case_json
+from checklists.signoff import with_reviews
+from store.signoff import load_signoff
 from tests.tui.demo_db import TODAY, screen_text, wait_for
 from tests.tui.test_board import SIZE, loaded_board, sync
 from tui.app import make_app
@@ -50,7 +52,8 @@ async def test_case_worked_in_the_app_reads_back_through_the_cli(empty_repo, cap
                  "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     case = empty_repo.get(case_id)
-    assert shown == case_json(evaluate(case, empty_repo.catalogue, empty_repo.policy(), TODAY))
+    expected = case_json(evaluate(case, empty_repo.catalogue, empty_repo.policy(), TODAY))
+    assert shown == with_reviews(expected, load_signoff(empty_repo, empty_repo.catalogue))
     assert (shown["patient"], shown["pathways"], shown["onset"], shown["injection_date"]) == (
         "WARD-T-01", ["steroid-atrophy"], "2026-09-01", "2026-08-20")
     assert [(e["kind"], e["volume_ml"], e["date"]) for e in shown["events"]] == [("saline", 25.0, "2026-11-21")]

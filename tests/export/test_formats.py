@@ -114,14 +114,17 @@ def test_html_has_a_content_security_policy_forbidding_fetches(demo):
 
 def test_json_has_the_case_show_shape_and_a_schema_version(demo):
     from checklists.serialize import case_json
+    from checklists.signoff import with_reviews
+    from store.signoff import load_signoff
 
     data = json.loads(render(demo, "json"))
     assert data["format"] == "rounds-export" and data["schema_version"] == SCHEMA_VERSION
     assert data["deidentified"] is False and data["case_count"] == len(demo.ids)
     assert data["generated_at"] == "2026-11-21T09:30:00.000Z"
     computed = views(demo)
+    signoff = load_signoff(demo.repo, demo.catalogue)  # `case show --json` carries each rule's review
     for case in data["cases"]:
-        shown = case_json(computed[case["id"]])
+        shown = with_reviews(case_json(computed[case["id"]]), signoff)
         for key, value in shown.items():
             if key != "events":
                 assert case[key] == value, key

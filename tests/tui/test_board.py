@@ -155,7 +155,8 @@ async def test_case_screen_shows_the_checklist_by_pathway_and_phase(demo_repo):
         await pilot.press("k", "j")
         text = screen_text(app)
         assert "Subcutaneous atrophy after corticosteroid injection (steroid-atrophy)" in text
-        assert "◐ DUE SOON    2026-11-25..12-25 Six-month review" in text
+        # † beside the title: the clinic has not reviewed the rule yet (tests/tui/test_protocol_screen.py).
+        assert "◐ DUE SOON    2026-11-25..12-25 † Six-month review" in text
         assert "– skipped" in text and "watchful" in text
         # i unfolds why, the sources with their citations, and the provenance.
         await pilot.press("i")
@@ -299,7 +300,7 @@ async def test_the_first_arrow_on_a_case_shows_the_cursor_before_moving_it(demo_
         await pilot.press("j")
         await pilot.pause()
         assert checklist.selected == "saline-session"
-        assert "▸ ! OVERDUE     2026-03-26..04-02 Saline infiltration session" in screen_text(app)
+        assert "▸ ! OVERDUE     2026-03-26..04-02 † Saline infiltration session" in screen_text(app)
         await pilot.press("j")  # now it moves
         assert checklist.selected != "saline-session"
 

@@ -86,6 +86,7 @@ class BoardScreen(Screen[None]):
         Binding("r", "reload", "Reload", show=False, id="reload"),
         Binding("w", "worklist", "Worklist", show=False, id="worklist"),
         Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("P", "app.protocol", "Protocol", show=False, id="protocol"),
     ] + [
         Binding(str(n), f"set_filter('{name}')", f"Filter {name}", show=False, id=f"filter-{name}")
         for n, name in enumerate(FILTERS, start=1)

@@ -43,12 +43,20 @@ class CaseData:
     view: CaseView
     signature: Any
     today: date
+    signoff: Any = None  # the clinic's reviews of the rules (checklists.signoff.Signoff)
 
 
 def case_signature(repository: Any, case_id: str) -> object:
     """Changes whenever the case file or the clinic policy changes (read in thread workers only)."""
 
     return repository.case_signature(case_id), settings_signature(repository)
+
+
+def _signoff(repository: Any, catalogue: Any) -> Any:
+    """The clinic's reviews, to mark items and alerts whose rule it has not accepted (thread workers only)."""
+    from store.signoff import load_signoff
+
+    return load_signoff(repository, catalogue) if hasattr(repository, "settings_path") else None
 
 
 class CaseBody(VerticalScroll, can_focus=False):
@@ -93,6 +101,7 @@ class CaseScreen(Screen[None]):
         super().__init__()
         self.case_id = case_id
         self.view: CaseView | None = None
+        self.signoff: Any = None
         self._signature: Any = None
         self._loaded_for: date | None = None
         self._loading = False
@@ -137,6 +146,7 @@ class CaseScreen(Screen[None]):
             signature = case_signature(app.repository, self.case_id)
             case = app.repository.get(self.case_id)
             view = evaluate(case, app.catalogue, app.repository.policy(), today)
+            signoff = _signoff(app.repository, app.catalogue)
         except UnknownCase as error:
             self.post_message(self.Failed(str(error), gone=True))
             return
@@ -144,7 +154,7 @@ class CaseScreen(Screen[None]):
             self.post_message(self.Failed(describe_error(error)))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(CaseData(view, signature, today)))
+            self.post_message(self.Loaded(CaseData(view, signature, today, signoff)))
 
     def _poll(self) -> None:
         if self._loading or self.view is None or not self.app.is_showing(self):
@@ -169,6 +179,7 @@ class CaseScreen(Screen[None]):
         self._loading = False
         data = message.data
         self.view = data.view
+        self.signoff = data.signoff
         self.case_id = data.view.case.id
         self._signature = data.signature
         self._loaded_for = data.today
@@ -198,8 +209,8 @@ class CaseScreen(Screen[None]):
         self.query_one("#case-title", Static).update(self._title(view))
         self.query_one(CaseFacts).show(view, catalogue)
         self.query_one("#alerts-title", Static).update(self._alerts_heading(view))
-        self.query_one(AlertList).show(view.alerts, catalogue)
-        self.query_one(Checklist).show(view, catalogue)
+        self.query_one(AlertList).show(view.alerts, catalogue, self.signoff)
+        self.query_one(Checklist).show(view, catalogue, self.signoff)
         live = view.case.live_events()
         voided = len(view.case.events) - len(live)
         heading = f"Events ({len(live)}" + (f", {voided} voided" if voided else "") + ")"

@@ -41,6 +41,7 @@ KEYS = {
         ("r", "read the cases again (they also refresh by themselves)"),
         ("w", "worklist: overdue, due and opening this week ([ ] move a week)"),
         ("u", "undo your latest change (any case, or the policy); asks first"),
+        ("P", "the clinic protocol: every rule, its review; a x c decide"),
     ],
     "Case": [
         ("escape", "back to the board"),

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from checklists.models import Alert
 from checklists.wording import severity_label
+from tui.widgets.review_marks import alert_review_note, review_mark
 
 # Plain ANSI names so that 16-colour terminals keep them; the word says the same without colour.
 SEVERITY_STYLES = {"critical": "bold red", "warning": "bold yellow", "info": "cyan"}
@@ -21,23 +22,27 @@ def severity_style(severity: str, no_color: bool) -> str:
     return SEVERITY_STYLES.get(severity, "")
 
 
-def alert_table(alerts, catalogue, no_color: bool = False) -> RenderableType:
+def alert_table(alerts, catalogue, no_color: bool = False, signoff=None) -> RenderableType:
     if not alerts:
         return Text("No alerts.", style="dim")
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(width=10, no_wrap=True)
     table.add_column(ratio=1)
     for alert in alerts:
+        review = signoff.alert(alert.pathway, alert.code) if signoff is not None else None
         table.add_row(Text(severity_label(alert.severity), style=severity_style(alert.severity, no_color)),
-                      alert_body(alert, catalogue))
+                      alert_body(alert, catalogue, review))
     return table
 
 
-def alert_body(alert: Alert, catalogue) -> Text:
+def alert_body(alert: Alert, catalogue, review=None) -> Text:
     definition = catalogue.alert(alert.code) if catalogue is not None else None
     title = definition.title if definition else alert.code
     action = alert.action or (definition.action if definition else "")
     body = Text()
+    mark = review_mark(review)
+    if mark:
+        body.append(f"{mark} ")
     body.append(title, style="bold")
     body.append(f" ({alert.code})\n", style="dim")
     body.append(alert.message)
@@ -46,6 +51,9 @@ def alert_body(alert: Alert, catalogue) -> Text:
         body.append(action)
     sources = ", ".join(alert.sources)
     body.append(f"\nSources: {sources} ({alert.provenance})", style="dim")
+    note = alert_review_note(review)
+    if note:
+        body.append(f" · {note}")  # not dim: the clinic has not accepted the rule behind this alert
     return body
 
 
@@ -56,5 +64,6 @@ class AlertList(Static):
     AlertList { height: auto; }
     """
 
-    def show(self, alerts, catalogue) -> None:
-        self.update(alert_table(alerts, catalogue, no_color=self.app.no_color))
+    def show(self, alerts, catalogue, signoff=None) -> None:
+        """`signoff`: the clinic's reviews, to say which alerts come from a rule it has not accepted."""
+        self.update(alert_table(alerts, catalogue, no_color=self.app.no_color, signoff=signoff))

@@ -21,8 +21,10 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from checklists.models import CaseView, ItemView
+from checklists.signoff import ReviewState, Signoff
 from seeds.loader import Catalogue
 from tui.widgets.case_board import fit, status_cell
+from tui.widgets.review_marks import review_legend, review_mark, review_words
 from checklists.wording import PROVENANCE_LABELS, window_text
 
 _STATUS_WIDTH = 13
@@ -57,15 +59,17 @@ def item_suffix(item: ItemView) -> str:
     return ""
 
 
-def item_line(item: ItemView, width: int) -> str:
+def item_line(item: ItemView, width: int, mark: str = "") -> str:
     window = when_text(item)
     # A skip's or snooze's reason comes before the count: it is what the next reader needs to know.
     title = item.title + item_suffix(item) + (f" — {item.detail}" if item.detail else "")
+    if mark:
+        title = f"{mark} {title}"  # the rule behind it is not accepted by the clinic (legend above)
     head = "  " + status_cell(item.status, _STATUS_WIDTH) + " " + fit(window, _WINDOW_WIDTH) + " "
     return head + fit(title, max(width - cell_len(head), 1))
 
 
-def detail_lines(item: ItemView, references: dict, width: int) -> list[str]:
+def detail_lines(item: ItemView, references: dict, width: int, review: ReviewState | None = None) -> list[str]:
     """The unfolded part of an item: rationale, provenance, sources with citations, what was recorded."""
     indent = "      "
     wrap_width = max(width - len(indent), 20)
@@ -82,6 +86,8 @@ def detail_lines(item: ItemView, references: dict, width: int) -> list[str]:
         lines += wrapped(item.reason, f"{item.status.capitalize()}: ", "  ")
     lines += wrapped(item.rationale, "Why: ", "     ")
     lines += wrapped(PROVENANCE_LABELS.get(item.provenance, item.provenance), "Provenance: ", "  ")
+    if review is not None:
+        lines += wrapped(review_words(review), "Clinic review: ", "  ")
     for key in item.sources:
         reference = references.get(key)
         citation = reference.citation if reference else "(not in the reference list)"
@@ -96,8 +102,10 @@ def detail_lines(item: ItemView, references: dict, width: int) -> list[str]:
     return lines
 
 
-def build_lines(view: CaseView, catalogue: Catalogue, expanded: set[str], width: int) -> list[_Line]:
-    lines: list[_Line] = []
+def build_lines(view: CaseView, catalogue: Catalogue, expanded: set[str], width: int,
+                signoff: Signoff | None = None) -> list[_Line]:
+    reviews = {item.id: signoff.item(item.pathway, item.id) for item in view.items} if signoff else {}
+    lines: list[_Line] = [_Line("detail", fit(text, width)) for text in review_legend(reviews.values())]
     pathway = phase = None
     for item in view.items:
         if item.pathway != pathway:
@@ -113,10 +121,11 @@ def build_lines(view: CaseView, catalogue: Catalogue, expanded: set[str], width:
         if item.phase != phase:
             phase = item.phase
             lines.append(_Line("phase", fit(f"  {phase}", width)))
-        lines.append(_Line("item", item_line(item, width), item.id, item.status))
+        review = reviews.get(item.id)
+        lines.append(_Line("item", item_line(item, width, review_mark(review)), item.id, item.status))
         if item.id in expanded:
             lines += [_Line("detail", fit(text, width), item.id)
-                      for text in detail_lines(item, catalogue.references, width)]
+                      for text in detail_lines(item, catalogue.references, width, review)]
     return lines
 
 
@@ -169,14 +178,17 @@ class Checklist(Widget, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._view: CaseView | None = None
         self._catalogue: Catalogue | None = None
+        self._signoff: Signoff | None = None
         self._expanded: set[str] = set()
         self._lines: list[_Line] = []
         self._lines_width = -1
 
-    def show(self, view: CaseView, catalogue: Catalogue) -> None:
-        """Show a (re)computed view; the selected item stays selected if it is still in the case."""
+    def show(self, view: CaseView, catalogue: Catalogue, signoff: Signoff | None = None) -> None:
+        """Show a (re)computed view; the selected item stays selected if it is still in the case.
+        `signoff`: the clinic's reviews, to mark items whose rule is not accepted."""
         self._view = view
         self._catalogue = catalogue
+        self._signoff = signoff
         self._lines_width = -1
         ids = [item.id for item in view.items]
         self._expanded &= set(ids)
@@ -199,7 +211,7 @@ class Checklist(Widget, can_focus=True):
             elif not self._view.items:
                 self._lines = [_Line("detail", "This case has no checklist items.")]
             else:
-                self._lines = build_lines(self._view, self._catalogue, self._expanded, width)
+                self._lines = build_lines(self._view, self._catalogue, self._expanded, width, self._signoff)
             self._lines_width = width
         return self._lines
 
