@@ -82,3 +82,12 @@ class RevisionConflict(StoreError):
             f"case {case_id} was changed by someone else while you were editing (revision {expected} is now "
             f"{found}); reload it and make your edit again"
         )
+
+
+class ImportFileError(StoreError):
+    """A file given to `rounds import` cannot be imported as it is; nothing was written.
+
+    The message names the file, the case and the field at fault, never patient text.
+    """
+
+    bad_input = True

@@ -170,27 +170,3 @@ def make_app(repository: Any, *, today: date | None = None, catalogue: Any = Non
         catalogue = default_catalogue()
     return RoundsApp(repository, today=today, catalogue=catalogue)
 
-
-def settings_signature(repository: Any) -> object:
-    """A stat fingerprint of the clinic settings, so a policy change by another process shows too.
-
-    Called from thread workers only. (The store's `signatures()` covers the case files.)
-    """
-    import os
-
-    path = getattr(repository, "settings_path", None)
-    if path is None:
-        return None
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-def describe_error(error: Exception) -> str:
-    """A store error's message is written to be shown as it is; anything else gets its type named too."""
-    text = str(error)
-    if type(error).__module__.startswith("store"):
-        return text
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -15,12 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from checklists.errors import ValidationError
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad input on the command line: exit 2 with this one line."""
+from tui.cli_errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,7 +59,7 @@ def _today(text: str | None) -> date:
 
 
 def build_parser() -> _Parser:
-    from tui import cli_commands
+    from tui import cli_commands, cli_export
 
     parser = _Parser(prog="rounds", description="Follow-up checklists for complications of corticosteroid "
                      "injections. With no command, opens the terminal interface.")
@@ -74,12 +69,7 @@ def build_parser() -> _Parser:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     cli_commands.add_commands(sub)
-    try:
-        from tui import cli_export
-    except ImportError:  # the export commands are optional until that module lands
-        cli_export = None
-    if cli_export is not None:
-        cli_export.add_commands(sub)
+    cli_export.add_commands(sub)
     return parser
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from tui.cli_errors import UsageError
+
 # Only names here: `tui.cli` imports this module for every command, so the export code loads lazily.
 FORMATS = ("md", "html", "json", "csv", "ics")
 
@@ -34,7 +36,6 @@ def add_commands(sub) -> None:
 
 
 def cmd_export(args, ctx) -> int:
-    from tui.cli import UsageError
     from store.export.runner import ExportError, ExportOptions, export_cases, select_cases
 
     if args.all and args.cases:
@@ -59,8 +60,8 @@ def cmd_export(args, ctx) -> int:
 
 
 def cmd_import(args, ctx) -> int:
-    from tui.cli import UsageError
-    from store.export.importer import ImportFileError, import_cases, read_export
+    from store.errors import ImportFileError
+    from store.export.importer import import_cases, read_export
 
     try:
         plan = read_export(args.file, ctx.catalogue)

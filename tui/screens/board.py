@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from checklists.board import FILTERS, filter_rows
 from checklists.models import CaseRow
-from tui.app import describe_error, settings_signature
+from tui.errors import describe_read_failure
 from tui.widgets.case_board import CaseBoard
 from tui.widgets.ordered_input import OrderedInput
 
@@ -60,7 +60,7 @@ class BoardData:
 
 def board_signature(repository: Any) -> object:
     """Changes whenever a case file or the clinic policy changes (read in thread workers only)."""
-    return repository.signatures(), settings_signature(repository)
+    return repository.signatures(), repository.settings_signature()
 
 
 NEXT_DUE_KEYS = Binding.Group("Next due")
@@ -151,12 +151,12 @@ class BoardScreen(Screen[None]):
         try:
             # The settings are stat-ed first and the cases are scanned before they are read, so a
             # change made during the read is seen by the next poll.
-            settings = settings_signature(repository)
+            settings = repository.settings_signature()
             result = repository.list_rows(today)
             signature = (result.signatures, settings)
             rows = sort_rows(result.rows)
         except Exception as error:  # noqa: BLE001 - any failure is shown, never a crash
-            self.post_message(self.Failed(describe_error(error)))
+            self.post_message(self.Failed(describe_read_failure(error)))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(BoardData(rows, tuple(result.warnings), signature, today)))

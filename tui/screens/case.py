@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from checklists.models import CaseView
-from tui.app import describe_error, settings_signature
+from tui.errors import describe_read_failure
 from tui.widgets.alerts import AlertList
 from tui.widgets.checklist import Checklist
 from tui.widgets.events import EventLog
@@ -48,7 +48,7 @@ class CaseData:
 def case_signature(repository: Any, case_id: str) -> object:
     """Changes whenever the case file or the clinic policy changes (read in thread workers only)."""
 
-    return repository.case_signature(case_id), settings_signature(repository)
+    return repository.case_signature(case_id), repository.settings_signature()
 
 
 class CaseBody(VerticalScroll, can_focus=False):
@@ -139,7 +139,7 @@ class CaseScreen(Screen[None]):
             self.post_message(self.Failed(str(error), gone=True))
             return
         except Exception as error:  # noqa: BLE001 - shown, never a crash
-            self.post_message(self.Failed(describe_error(error)))
+            self.post_message(self.Failed(describe_read_failure(error)))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(CaseData(view, signature, today)))
