@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 
-from textual.widgets._toast import Toast
-
 from tests.tui.demo_db import TODAY, screen_text, wait_for
 from tui.app import make_app
 from tui.screens.board import BoardScreen
@@ -34,7 +32,7 @@ def board_of(app) -> CaseBoard:
 async def loaded_board(pilot) -> BoardScreen:
     screen = pilot.app.screen
     assert isinstance(screen, BoardScreen)
-    await wait_for(pilot, lambda: screen._loaded)
+    await wait_for(pilot, lambda: screen.has_loaded)
     await pilot.pause()
     return screen
 
@@ -315,7 +313,7 @@ async def test_the_filter_says_what_it_keeps_without_covering_the_list(demo_repo
         text = screen_text(app)
         assert "[overdue]" in text and "showing cases with an overdue item" in text
         # Changing the filter four times leaves no pile of notices over the case rows.
-        assert not app.screen.query(Toast)
+        assert not app.screen.query("Toast")
 
 
 @sync
@@ -327,7 +325,7 @@ async def test_reopen_on_an_open_item_says_so_instead_of_opening_a_dead_end_form
         screen = app.screen
         await wait_for(pilot, lambda: screen.view is not None)
         await pilot.press("o")  # the selected item (saline-session) is open
-        await wait_for(pilot, lambda: any("is open already" in str(toast.render()) for toast in screen.query(Toast)))
+        await wait_for(pilot, lambda: "open already; o reopens an item" in screen_text(app))  # a notice, wrapped
         assert app.screen is screen
         await pilot.press("k", "k", "o")  # the baseline assessment, done: reopening it is a real question
         assert type(app.screen).__name__ == "ItemActionForm"
