@@ -10,6 +10,7 @@ from datetime import date
 
 from textual.widgets import Input, Select
 
+from store.errors import LockTimeout
 from tests.tui.demo_db import TODAY, add_case, log, screen_text, wait_for
 from tests.tui.test_board import SIZE, board_lines, loaded_board, sync
 from tui.app import make_app
@@ -82,3 +83,55 @@ async def test_a_half_typed_form_survives_a_refresh_underneath(demo_repo):
                        timeout=WITHIN)
         assert app.screen is form
         assert "half typed" in screen_text(app)
+
+
+class LockedAtFirst:
+    """The demo repository, but its first `times` reads of `method` find the database locked."""
+
+    def __init__(self, repository, method: str, times: int) -> None:
+        self._repository, self._method, self._left = repository, method, times
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._repository, name)
+        if name != self._method:
+            return attribute
+
+        def read(*args, **kwargs):
+            if self._left > 0:
+                self._left -= 1
+                raise LockTimeout("the case list", self._repository.db_dir / "x.lock", 10)
+            return attribute(*args, **kwargs)
+
+        return read
+
+
+@sync
+async def test_a_board_that_could_not_read_tries_again_and_says_so_once(demo_repo):
+    app = make_app(LockedAtFirst(demo_repo, "list_rows", times=2), today=TODAY, catalogue=demo_repo.catalogue)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: "Cannot read the cases" in screen_text(app))  # the notice's title
+        assert "loading…" in screen_text(app)
+        await wait_for(pilot, lambda: "5 of 6 cases" in screen_text(app), timeout=WITHIN)
+        assert "DEMO-001" in screen_text(app)
+        assert len(app.screen.query("Toast")) == 1  # two failed reads, one notice
+
+
+@sync
+async def test_a_case_that_could_not_be_read_is_tried_again(demo_repo):
+    app = make_app(LockedAtFirst(demo_repo, "get", times=1), today=TODAY, catalogue=demo_repo.catalogue)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        app.open_case("c3d0000003")
+        await wait_for(pilot, lambda: "Case c3d0000003: the case list is being changed" in screen_text(app))
+        await wait_for(pilot, lambda: "Case c3d0000003 · DEMO-003" in screen_text(app), timeout=WITHIN)
+
+
+@sync
+async def test_a_case_removed_elsewhere_closes_with_a_notice(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_case(pilot, "c3d0000003")
+        demo_repo.case_path("c3d0000003").unlink()  # as if moved out of the database by hand
+        await wait_for(pilot, lambda: "Case c3d0000003 is no longer in the" in screen_text(app), timeout=WITHIN)
+        text = screen_text(app)
+        assert "case board" in text and "4 of 5 cases" in text and "DEMO-003" not in text
