@@ -109,8 +109,9 @@ class LockedAtFirst:
 async def test_a_board_that_could_not_read_tries_again_and_says_so_once(demo_repo):
     app = make_app(LockedAtFirst(demo_repo, "list_rows", times=2), today=TODAY, catalogue=demo_repo.catalogue)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: "Cannot read the cases" in screen_text(app))  # the notice's title
-        assert "loading…" in screen_text(app)
+        # Said where the rows go (and in a notice), with the store's reason.
+        await wait_for(pilot, lambda: "Cannot read the cases: the case list is being changed" in screen_text(app))
+        assert "Rounds keeps trying" in screen_text(app)
         await wait_for(pilot, lambda: "5 of 6 cases" in screen_text(app), timeout=WITHIN)
         assert "DEMO-001" in screen_text(app)
         assert len(app.screen.query("Toast")) == 1  # two failed reads, one notice

@@ -143,7 +143,9 @@ class BoardScreen(LiveScreen[BoardData]):
         self._apply_filter()
 
     def show_unreadable(self, error: str) -> None:
-        self.query_one("#board-empty", Static).update(Text(f"Cannot read the cases: {error}"))
+        self._show_instead_of_rows(
+            Text(f"Cannot read the cases: {error}\n\nRounds keeps trying; the cases appear once they can be read.")
+        )
 
     @work(thread=True, exclusive=True, group="board-permissions", exit_on_error=False)
     def _check_permissions(self, repository: Repository) -> None:
@@ -195,24 +197,28 @@ class BoardScreen(LiveScreen[BoardData]):
         )
 
     def _show_empty_state(self, shown: int) -> None:
-        empty = self.query_one("#board-empty", Static)
         board = self.board
         if shown:
-            empty.display = False
+            self.query_one("#board-empty", Static).display = False
             board.display = True
             if self.focused is None:
                 board.focus()
             return
         if not self._all_rows:
-            empty.update(empty_database_text(host_of(self).repository))
-        else:
-            text = Text(f"No cases match filter '{self.filter_name}' ({FILTER_HELP[self.filter_name]})")
-            if self.search_text:
-                text.append(" and search “")
-                text.append(self.search_text)  # typed text: plain Text, never markup
-                text.append("”")
-            text.append(".\n\nPress f to change the filter (or 6 for all), escape to clear the search.")
-            empty.update(text)
+            self._show_instead_of_rows(empty_database_text(host_of(self).repository))
+            return
+        text = Text(f"No cases match filter '{self.filter_name}' ({FILTER_HELP[self.filter_name]})")
+        if self.search_text:
+            text.append(" and search “")
+            text.append(self.search_text)  # typed text: plain Text, never markup
+            text.append("”")
+        text.append(".\n\nPress f to change the filter (or 6 for all), escape to clear the search.")
+        self._show_instead_of_rows(text)
+
+    def _show_instead_of_rows(self, text: Text) -> None:
+        empty = self.query_one("#board-empty", Static)
+        board = self.board
+        empty.update(text)
         empty.display = True
         if board.has_focus:
             # Hiding the focused board would hand focus to the search box, and then `n` would be typed
