@@ -136,3 +136,22 @@ async def test_a_case_removed_elsewhere_closes_with_a_notice(demo_repo):
         await wait_for(pilot, lambda: "Case c3d0000003 is no longer in the" in screen_text(app), timeout=WITHIN)
         text = screen_text(app)
         assert "case board" in text and "4 of 5 cases" in text and "DEMO-003" not in text
+
+
+def test_what_a_screen_reads_is_stamped_with_the_signature_its_poll_compares(demo_repo):
+    """A read's signature equals the poll's while nothing changes (else the screen would read again every
+    second), and differs once a case or the policy changes. The queries run without any screen."""
+    from checklists.policy import set_policy
+    from tui.screens.board import BoardQuery
+    from tui.screens.case import CaseQuery
+
+    board = BoardQuery(demo_repo, TODAY)
+    case = CaseQuery(demo_repo, demo_repo.catalogue, "c3d0000003", TODAY)
+    (rows, board_read), (view, case_read) = board.read(), case.read()
+    assert [row.patient for row in rows.rows][:2] == ["DEMO-001", "DEMO-005"] and view.case.patient == "DEMO-003"
+    assert board.signature() == board_read and case.signature() == case_read
+    log(demo_repo, "c3d0000003", "note", date="2026-11-20", note="from another terminal")
+    assert board.signature() != board_read and case.signature() != case_read
+    board_read, case_read = board.read()[1], case.read()[1]
+    demo_repo.update_policy(lambda policy: set_policy(policy, "soon_days", 30))
+    assert board.signature() != board_read and case.signature() != case_read
