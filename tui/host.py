@@ -7,7 +7,7 @@ importing `tui.app` (which imports them; see tests/test_import_hygiene.py).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Callable, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Protocol, TypeVar, cast
 
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
@@ -31,7 +31,7 @@ class RoundsHost(Protocol):
 
     def open_form(self, form: ModalScreen[ResultT], then: Callable[[ResultT], object] | None = None) -> None: ...
 
-    def is_showing(self, screen: Screen) -> bool: ...
+    def is_showing(self, screen: Screen[Any]) -> bool: ...
 
     def action_new_case(self) -> None: ...
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Generic, Protocol, TypeVar, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -126,12 +126,14 @@ class LiveScreen(Screen[None], Generic[DataT]):
 
     # -- the refresh cycle ---------------------------------------------------------------------------
 
-    def _on_mount(self) -> None:
-        # Called after a subclass's own on_mount (Textual calls the handlers of every class in the MRO).
+    @on(events.Mount)
+    def _start_refreshing(self) -> None:
+        # Runs after a subclass's own on_mount: Textual calls the handlers of every class in the MRO.
         self.set_interval(host_of(self).poll_seconds, self._poll)
         self.reload()
 
-    def _on_screen_resume(self) -> None:
+    @on(events.ScreenResume)
+    def _back_on_top(self) -> None:
         # Back from a form or a case: whatever changed meanwhile shows at once, not at the next poll.
         if self._gone:
             self.app.pop_screen()
@@ -194,7 +196,7 @@ class LiveScreen(Screen[None], Generic[DataT]):
             self._gone = True
             self.notify(self.gone_notice(), severity="warning", markup=False)
             if self.is_current:
-                self.app.pop_screen()  # else when what is over it closes (_on_screen_resume)
+                self.app.pop_screen()  # else when what is over it closes (_back_on_top)
             return
         self.say_once(message.error, title=self.failure_title, severity="error")
         if not self._loaded:
