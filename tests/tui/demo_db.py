@@ -113,6 +113,19 @@ def screen_text(app) -> str:
     return "\n".join("".join(line).rstrip() for line in cells)
 
 
+def cursor_lines(app) -> list[str]:
+    """The screen lines a cursor marker (▸) is on."""
+    return [line for line in screen_text(app).splitlines() if line.startswith("▸")]
+
+
+async def open_case(pilot, case_id: str) -> None:
+    """Open a case screen and wait until it shows the case (read in a worker)."""
+    pilot.app.open_case(case_id)
+    await pilot.pause()
+    await wait_for(pilot, lambda: f"Case {case_id} · DEMO-" in screen_text(pilot.app))
+    await pilot.pause()
+
+
 async def wait_for(pilot, condition, timeout: float = 5.0, step: float = 0.05) -> None:
     """Let the app run until `condition()` holds (workers finish in threads), or fail after `timeout`."""
     import time

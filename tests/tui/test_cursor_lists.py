@@ -3,14 +3,9 @@ with the keys and the mouse (both are tui.widgets.cursor_list.CursorList)."""
 
 from __future__ import annotations
 
-from tests.tui.demo_db import TODAY, screen_text, wait_for
+from tests.tui.demo_db import TODAY, cursor_lines, open_case, screen_text, wait_for
 from tests.tui.test_board import SIZE, sync
 from tui.app import make_app
-
-
-def cursor_lines(app) -> list[str]:
-    """The screen lines the cursor marker (▸) is on."""
-    return [line for line in screen_text(app).splitlines() if line.startswith("▸")]
 
 
 def item_cursor(app) -> str:
@@ -23,15 +18,10 @@ def event_cursor(app) -> str:
     return next((line for line in cursor_lines(app) if line[2:3].isdigit()), "")
 
 
-def row_of(app, text: str) -> int:
-    """The screen row showing `text`."""
-    return next(n for n, line in enumerate(screen_text(app).splitlines()) if text in line)
-
-
-async def open_case(pilot, case_id: str) -> None:
-    pilot.app.open_case(case_id)
-    await pilot.pause()
-    await wait_for(pilot, lambda: f"Case {case_id} · DEMO-" in screen_text(pilot.app))
+async def click_on(pilot, text: str, column: int) -> None:
+    """Click the screen line that shows `text`, at `column`."""
+    row = next(n for n, line in enumerate(screen_text(pilot.app).splitlines()) if text in line)
+    await pilot.click(offset=(column, row))
     await pilot.pause()
 
 
@@ -65,16 +55,13 @@ async def test_a_click_selects_an_item_and_a_second_click_unfolds_why(demo_repo)
     app = make_app(demo_repo, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, "c3d0000003")
-        await pilot.click(offset=(40, row_of(app, "Twelve-month review")))
-        await pilot.pause()
+        await click_on(pilot, "Twelve-month review", 40)
         assert "Twelve-month review" in item_cursor(app)
         assert "Why:" not in screen_text(app)
-        await pilot.click(offset=(40, row_of(app, "Twelve-month review")))
-        await pilot.pause()
+        await click_on(pilot, "Twelve-month review", 40)
         assert "Why: By a year" in screen_text(app)
         # A heading is not an item: clicking it leaves the cursor where it was.
-        await pilot.click(offset=(10, row_of(app, "  review")))
-        await pilot.pause()
+        await click_on(pilot, "  review", 10)
         assert "Twelve-month review" in item_cursor(app)
 
 
@@ -84,9 +71,8 @@ async def test_a_click_on_an_event_chooses_it_for_void(demo_repo):
     async with app.run_test(size=SIZE) as pilot:
         await open_case(pilot, "c3d0000003")
         await pilot.press("end")  # the event log, at the bottom of the page
-        await pilot.pause()
-        await pilot.click(offset=(30, row_of(app, "2026-08-01 assessment")))
-        await pilot.pause()
+        await wait_for(pilot, lambda: "2026-08-01 assessment" in screen_text(app))
+        await click_on(pilot, "2026-08-01 assessment", 30)
         assert event_cursor(app).startswith("▸ 2026-08-01 assessment")
         await pilot.press("v")
         assert type(app.screen).__name__ == "VoidEventForm"

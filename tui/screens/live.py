@@ -194,9 +194,10 @@ class LiveScreen(Screen[None], Generic[DataT]):
         self._reload_again = False
         if message.gone:
             self._gone = True
-            self.notify(self.gone_notice(), severity="warning", markup=False)
             if self.is_current:
                 self.app.pop_screen()  # else when what is over it closes (_back_on_top)
+            # After the pop: a notice sent first could be drawn on this screen as it leaves, and be lost.
+            self.app.notify(self.gone_notice(), severity="warning", markup=False)
             return
         self.say_once(message.error, title=self.failure_title, severity="error")
         if not self._loaded:

@@ -13,7 +13,6 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.message import Message
 from textual.strip import Strip
 
 from checklists.models import CaseView, ItemView
@@ -151,16 +150,6 @@ class Checklist(CursorList[_Line]):
     }
     """
 
-    class Highlighted(Message):
-        def __init__(self, checklist: "Checklist", item_id: str | None) -> None:
-            super().__init__()
-            self.checklist = checklist
-            self.item_id = item_id
-
-        @property
-        def control(self) -> "Checklist":
-            return self.checklist
-
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._view: CaseView | None = None
@@ -197,13 +186,7 @@ class Checklist(CursorList[_Line]):
         # The pathway and phase headings just above an item: its context comes on screen with it.
         return line.kind in ("pathway", "phase")
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        lines = self.lines(width)
-        base = self.rich_style
-        if y >= len(lines):
-            return Strip.blank(width, base)
-        line = lines[y]
+    def draw_line(self, line: _Line, width: int, base: Style) -> Strip:
         style = base
         if line.kind in ("pathway", "phase", "detail"):
             style = base + self.get_component_rich_style(f"checklist--{line.kind}", partial=True)
@@ -233,11 +216,7 @@ class Checklist(CursorList[_Line]):
         ]
         return Strip(segments).adjust_cell_length(width, style)
 
-    # -- cursor -----------------------------------------------------------------------------------
-
-    def watch_selected(self, old: str | None, new: str | None) -> None:
-        super().watch_selected(old, new)
-        self.post_message(self.Highlighted(self, new))
+    # -- details ----------------------------------------------------------------------------------
 
     def action_toggle_detail(self) -> None:
         if self.selected is None:

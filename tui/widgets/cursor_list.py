@@ -3,17 +3,19 @@ checklist (its items) and event log (its events).
 
 The base moves the cursor (up/down, k/j, a click) and keeps the cursor's lines on screen by
 scrolling the page that holds the widget; the lines are laid out once per width. A subclass builds
-its lines and draws them (`render_line`), and says which id each line belongs to.
+its lines (saying which id each belongs to) and draws one (`draw_line`).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar, Generic, Protocol, TypeVar
 
+from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 
@@ -48,6 +50,10 @@ class CursorList(Widget, Generic[LineT], can_focus=True):
     def build_lines(self, width: int) -> list[LineT]:
         raise NotImplementedError
 
+    def draw_line(self, line: LineT, width: int, base: Style) -> Strip:
+        """One line on screen, `width` cells wide, over the widget's own style `base`."""
+        raise NotImplementedError
+
     def target_ids(self) -> list[str]:
         """The ids the cursor visits, in order."""
         raise NotImplementedError
@@ -75,6 +81,13 @@ class CursorList(Widget, Generic[LineT], can_focus=True):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        lines = self.lines(width)
+        if y >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        return self.draw_line(lines[y], width, self.rich_style)
 
     # -- cursor ------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import textwrap
 from dataclasses import dataclass
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
@@ -99,13 +100,7 @@ class EventLog(CursorList[_Line]):
             return build_lines(self._events, width)
         return [_Line(None, "  ", "No events logged yet. Press l to log one.")]
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        lines = self.lines(width)
-        base = self.rich_style
-        if y >= len(lines):
-            return Strip.blank(width, base)
-        line = lines[y]
+    def draw_line(self, line: _Line, width: int, base: Style) -> Strip:
         if line.event is None:
             style = base + self.get_component_rich_style("event-log--empty", partial=True)
             return Strip([Segment(line.head + line.text, style)]).adjust_cell_length(width, base)
