@@ -1,4 +1,5 @@
-"""The layers point one way: nothing in seeds/, checklists/ or store/ may import textual or rich.
+"""The layers point one way: nothing in seeds/, checklists/ or store/ may import textual or rich, and no
+module of the project imports itself round about (no import cycle).
 
 Scans the source (AST) of every .py file, so an import hidden inside a function is caught too.
 """
