@@ -36,7 +36,7 @@ from tui.app import make_app
 async def main():
     app = make_app(Repository(Path(sys.argv[1]), default_catalogue()), today=date(2026, 11, 21))
     async with app.run_test(size=(80, 24)) as pilot:
-        while not getattr(app.screen, "_loaded", False):
+        while not getattr(app.screen, "has_loaded", False):
             await pilot.pause(0.005)
         print(f"{time.time():.6f}")
 

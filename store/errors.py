@@ -108,3 +108,12 @@ class WriteFailed(StoreError, OSError):
 
 
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+class ImportFileError(StoreError):
+    """A file given to `rounds import` cannot be imported as it is; nothing was written.
+
+    The message names the file, the case and the field at fault, never patient text.
+    """
+
+    bad_input = True

@@ -238,6 +238,14 @@ class Repository:
         except (FileNotFoundError, UnknownCase):
             return None
 
+    def settings_signature(self) -> Signature | None:
+        """A cheap fingerprint of the clinic settings file, so that a policy changed by another process
+        shows too (`signatures()` covers the case files); None while there is none or it cannot be stat-ed."""
+        try:
+            return signature_of(os.stat(self.settings_path))
+        except OSError:
+            return None
+
     # --- settings: policy, de-identification key, export records -------------------------------------
 
     def policy(self) -> Policy:

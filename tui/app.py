@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+
+from tui.screens.live import LiveScreen
+
+ResultT = TypeVar("ResultT")
 
 # How often open screens ask the store whether another process changed something. The store answers
 # from cheap stat() signatures, so a second keeps "within about 2 s" with room to spare.
@@ -85,20 +89,17 @@ class RoundsApp(App[None]):
         above = stack[stack.index(screen) + 1 :]
         return all(isinstance(s, ModalScreen) for s in above)
 
-    def open_form(self, name: str, *args: Any, then: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
-        """Push form `name` (built with `args`); `then(result)` runs when it dismisses with a change.
+    def open_form(self, form: ModalScreen[ResultT], then: Callable[[ResultT], object] | None = None) -> None:
+        """Push `form`; `then(result)` runs when it dismisses with a change.
 
         Forms dismiss with True (or the new case id) when they wrote something, None when cancelled.
         """
-        import tui.forms  # on first use only: the forms are not needed to show the board
 
-        form_class = getattr(tui.forms, name)
-
-        def on_dismiss(result: object) -> None:
+        def on_dismiss(result: ResultT | None) -> None:
             if result and then is not None:
                 then(result)
 
-        self.push_screen(form_class(*args, **kwargs), on_dismiss)
+        self.push_screen(form, on_dismiss)
 
     # -- app-wide actions -------------------------------------------------------------------------
 
@@ -109,7 +110,9 @@ class RoundsApp(App[None]):
             self.push_screen(HelpScreen())
 
     def action_new_case(self) -> None:
-        self.open_form("NewCaseForm", self.repository, self.today, self.catalogue, then=self._open_new_case)
+        from tui.forms.new_case import NewCaseForm  # the forms load on first use, not with the board
+
+        self.open_form(NewCaseForm(self.repository, self.today, self.catalogue), then=self._open_new_case)
 
     def _open_new_case(self, case_id: object) -> None:
         """A new case opens at once: the next thing a clinician does is log its first event."""
@@ -118,7 +121,9 @@ class RoundsApp(App[None]):
             self.open_case(case_id)
 
     def action_policy(self) -> None:
-        self.open_form("PolicyForm", self.repository, then=lambda _: self._refresh_current())
+        from tui.forms.policy import PolicyForm
+
+        self.open_form(PolicyForm(self.repository), then=lambda _: self._refresh_current())
 
     def action_protocol(self) -> None:
         """The clinic protocol: every rule, its review, a decision (tui/screens/protocol.py)."""
@@ -162,9 +167,8 @@ class RoundsApp(App[None]):
     def _refresh_current(self) -> None:
         """Reload whatever the screens below show (after a policy change, say)."""
         for screen in self.screen_stack:
-            reload = getattr(screen, "reload", None)
-            if reload is not None:
-                reload()
+            if isinstance(screen, LiveScreen):
+                screen.reload()
 
 
 def make_app(repository: Any, *, today: date | None = None, catalogue: Any = None) -> RoundsApp:
@@ -177,27 +181,3 @@ def make_app(repository: Any, *, today: date | None = None, catalogue: Any = Non
         catalogue = default_catalogue()
     return RoundsApp(repository, today=today, catalogue=catalogue)
 
-
-def settings_signature(repository: Any) -> object:
-    """A stat fingerprint of the clinic settings, so a policy change by another process shows too.
-
-    Called from thread workers only. (The store's `signatures()` covers the case files.)
-    """
-    import os
-
-    path = getattr(repository, "settings_path", None)
-    if path is None:
-        return None
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-def describe_error(error: Exception) -> str:
-    """A store error's message is written to be shown as it is; anything else gets its type named too."""
-    text = str(error)
-    if type(error).__module__.startswith("store"):
-        return text
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

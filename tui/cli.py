@@ -15,13 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from checklists.errors import ValidationError
+from tui.cli_errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError
 from tui.cli_parsing import HelpFormatter, OnlyCommand, command_word
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad input on the command line: exit 2 with this one line."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from tui.cli_errors import UsageError
+
 # Only names here: `tui.cli` imports this module for every command, so the export code loads lazily.
 FORMATS = ("md", "html", "json", "csv", "ics", "fhir", "redcap", "redcap-dictionary")
 WORKLIST_FORMATS = ("text", "md", "html", "csv")
@@ -59,7 +61,6 @@ def add_commands(sub) -> None:
 
 
 def cmd_export(args, ctx) -> int:
-    from tui.cli import UsageError
     from store.export.runner import ExportError, ExportOptions, export_cases, select_cases
 
     if args.all and args.cases:
@@ -92,7 +93,6 @@ def cmd_worklist(args, ctx) -> int:
     from checklists.dates import parse_date
     from store.export.runner import ExportError, export_worklist
     from store.export.worklist import default_period
-    from tui.cli import UsageError
 
     start = parse_date(args.start, "--from") if args.start else None
     end = parse_date(args.end, "--to") if args.end else None
@@ -111,8 +111,8 @@ def cmd_worklist(args, ctx) -> int:
 
 
 def cmd_import(args, ctx) -> int:
-    from tui.cli import UsageError
-    from store.export.importer import ImportFileError, import_cases, read_export
+    from store.errors import ImportFileError
+    from store.export.importer import import_cases, read_export
     from store.protocol import clinic_catalogue
 
     try:

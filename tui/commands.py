@@ -5,15 +5,11 @@ Each screen lists what makes sense on it (`palette_commands()`); the app adds wh
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, NamedTuple
+from collections.abc import Iterable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-
-class PaletteCommand(NamedTuple):
-    name: str
-    help: str
-    run: Callable[[], object]
+from tui.palette import PaletteCommand
 
 
 def app_commands(app, screen=None) -> list[PaletteCommand]:

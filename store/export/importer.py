@@ -25,7 +25,7 @@ from checklists.models import (
 from checklists.validation import check_event_fields, check_text
 from seeds.loader import Catalogue
 from store.codec import item_from_doc
-from store.errors import CaseExists
+from store.errors import CaseExists, ImportFileError
 from store.export.json_data import FORMAT_NAME, SCHEMA_VERSION
 from store.repository import CASE_ID_PATTERN as _CASE_ID  # the ids `Repository.add_case` accepts
 
@@ -34,12 +34,6 @@ _RECORD_KEYS = frozenset(f.name for f in fields(ItemRecord)) - {"item"}
 _AUDIT_TEXT = ("who", "when", "action", "target")
 # Keys of `case show --json` that are computed on the day of the export; ignored on import.
 _COMPUTED = frozenset({"items", "counts", "alerts", "alert_codes", "next_due", "today", "urgency"})
-
-
-class ImportFileError(Exception):
-    """The file cannot be imported; `str()` is one line naming what is wrong (never patient text)."""
-
-    bad_input = True
 
 
 @dataclass(slots=True, frozen=True)

@@ -146,6 +146,17 @@ def test_signatures_change_with_every_write(repo, case_id):
     assert repo.signatures()[case_id] != before[case_id]
 
 
+def test_the_settings_signature_changes_with_a_policy_change(repo):
+    from checklists.policy import set_policies
+
+    assert repo.settings_signature() is None  # no policy set yet: no settings file
+    repo.update_policy(lambda policy: set_policies(policy, {"soon_days": 21}))
+    first = repo.settings_signature()
+    assert first is not None and repo.settings_signature() == first
+    repo.update_policy(lambda policy: set_policies(policy, {"soon_days": 30}))
+    assert repo.settings_signature() not in (None, first)
+
+
 def test_all_cases_yields_every_case(repo, prefixed):
     assert [c.id for c in repo.all_cases()] == sorted(prefixed)
 

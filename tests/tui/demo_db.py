@@ -5,8 +5,12 @@ Also the helpers the TUI tests share: reading the screen as text and waiting for
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, datetime, timezone
 from pathlib import Path
+
+from rich.cells import cell_len
 
 from checklists import actions
 from seeds.loader import default_catalogue
@@ -83,11 +87,43 @@ def build_demo_database(path: Path) -> Repository:
     return repo
 
 
+_SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="(?P<x>[0-9.]+)" y="[0-9.]+" textLength="(?P<length>[0-9.]+)" '
+    r'clip-path="url\(#[^)]*-line-(?P<line>\d+)\)">(?P<text>[^<]*)</text>'
+)
+
+
 def screen_text(app) -> str:
-    """What the terminal shows now, as plain text lines (what a clinician would read)."""
-    # The compositor is private API, but it is the one place the whole screen exists as text.
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text.rstrip() for strip in strips)
+    """What the terminal shows now, as plain text lines (what a clinician would read).
+
+    Read from `App.export_screenshot()`, Textual's public picture of the whole screen (the SVG that
+    snapshot tests compare): Rich writes each run of text as a <text> element with its column (x)
+    and its line (in the clip-path); blank runs are left out, so the columns are rebuilt from x.
+    """
+    width, height = app.size
+    cells = [[" "] * width for _ in range(height)]
+    for found in _SVG_TEXT.finditer(app.export_screenshot()):
+        text = html.unescape(found["text"]).replace("\xa0", " ")  # Rich writes spaces as &#160;
+        char_width = float(found["length"]) / len(text)  # textLength is the width of len(text) cells
+        column, row = round(float(found["x"]) / char_width), int(found["line"])
+        for char in text:
+            if 0 <= row < height and 0 <= column < width:
+                cells[row][column] = char
+            column += max(cell_len(char), 1)
+    return "\n".join("".join(line).rstrip() for line in cells)
+
+
+def cursor_lines(app) -> list[str]:
+    """The screen lines a cursor marker (▸) is on."""
+    return [line for line in screen_text(app).splitlines() if line.startswith("▸")]
+
+
+async def open_case(pilot, case_id: str) -> None:
+    """Open a case screen and wait until it shows the case (read in a worker)."""
+    pilot.app.open_case(case_id)
+    await pilot.pause()
+    await wait_for(pilot, lambda: f"Case {case_id} · DEMO-" in screen_text(pilot.app))
+    await pilot.pause()
 
 
 async def wait_for(pilot, condition, timeout: float = 5.0, step: float = 0.05) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 
-from textual.widgets._toast import Toast
-
 from tests.tui.demo_db import TODAY, screen_text, wait_for
 from tui.app import make_app
 from tui.screens.board import BoardScreen
@@ -34,7 +32,7 @@ def board_of(app) -> CaseBoard:
 async def loaded_board(pilot) -> BoardScreen:
     screen = pilot.app.screen
     assert isinstance(screen, BoardScreen)
-    await wait_for(pilot, lambda: screen._loaded)
+    await wait_for(pilot, lambda: screen.has_loaded)
     await pilot.pause()
     return screen
 
@@ -316,7 +314,7 @@ async def test_the_filter_says_what_it_keeps_without_covering_the_list(demo_repo
         text = screen_text(app)
         assert "[overdue]" in text and "showing cases with an overdue item" in text
         # Changing the filter four times leaves no pile of notices over the case rows.
-        assert not app.screen.query(Toast)
+        assert not app.screen.query("Toast")
 
 
 @sync
@@ -328,7 +326,7 @@ async def test_reopen_on_an_open_item_says_so_instead_of_opening_a_dead_end_form
         screen = app.screen
         await wait_for(pilot, lambda: screen.view is not None)
         await pilot.press("o")  # the selected item (saline-session) is open
-        await wait_for(pilot, lambda: any("is open already" in str(toast.render()) for toast in screen.query(Toast)))
+        await wait_for(pilot, lambda: "open already; o reopens an item" in screen_text(app))  # a notice, wrapped
         assert app.screen is screen
         await pilot.press("k", "k", "o")  # the baseline assessment, done: reopening it is a real question
         assert type(app.screen).__name__ == "ItemActionForm"
@@ -378,8 +376,8 @@ async def test_a_case_file_open_to_others_is_named_with_its_fix_on_the_board(dem
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await loaded_board(pilot)
 
-        def warned() -> bool:
-            return any("chmod -R o-rwx" in str(toast.render()) for toast in app.screen.query(Toast))
+        def shown() -> str:  # the notice wraps: read it as one line, without its border
+            return " ".join(screen_text(app).replace("▌", " ").split())
 
-        await wait_for(pilot, warned)
-        assert any("1 file(s) or folder(s)" in str(toast.render()) for toast in app.screen.query(Toast))
+        await wait_for(pilot, lambda: "chmod -R o-rwx" in shown())
+        assert "1 file(s) or folder(s)" in shown()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from rich.console import Console
 
 from tui.app import make_app
 
@@ -14,28 +13,13 @@ class Boom(RuntimeError):
     pass
 
 
-class KeptList(list):
-    """The app clears its exit report once printed; keep it so the test can read it."""
-
-    def clear(self) -> None:
-        pass
-
-
-def _report_text(app) -> str:
-    console = Console(record=True, width=100, file=open("/dev/null", "w"))
-    for renderable in app._exit_renderables:
-        console.print(renderable)
-    return console.export_text()
-
-
 @pytest.mark.parametrize("debug", [False, True])
-def test_crash_report_carries_no_patient_text(demo_repo, monkeypatch, debug):
+def test_crash_report_carries_no_patient_text(demo_repo, monkeypatch, capsys, debug):
     if debug:
         monkeypatch.setenv("ROUNDS_DEBUG", "1")
     else:
         monkeypatch.delenv("ROUNDS_DEBUG", raising=False)
     app = make_app(demo_repo)
-    app._exit_renderables = KeptList()
 
     def crash() -> None:
         patient = "-".join(["DEMO", "SECRET", "LABEL"])  # a local; built so the source line differs
@@ -48,7 +32,8 @@ def test_crash_report_carries_no_patient_text(demo_repo, monkeypatch, debug):
 
     with pytest.raises(Boom):
         asyncio.run(scenario())
-    report = _report_text(app)
+    # What the terminal shows once the app has stopped: Textual prints the report on stderr.
+    report = capsys.readouterr().err
     assert "DEMO-SECRET-LABEL" not in report
     assert "Boom" in report
     if not debug:

@@ -32,7 +32,7 @@ from tui.forms import (
     SetFieldForm,
     VoidEventForm,
 )
-from tui.forms.base import CONFLICT_MESSAGE
+from tui.errors import CONFLICT_MESSAGE
 
 TODAY = date(2026, 11, 21)
 SIZE = (80, 24)

@@ -10,7 +10,7 @@ from tui.app import make_app
 
 
 async def board_loaded(pilot) -> None:
-    await wait_for(pilot, lambda: pilot.app.screen._loaded)
+    await wait_for(pilot, lambda: pilot.app.screen.has_loaded)
 
 
 def test_board_snapshot(snap_compare, demo_repo):

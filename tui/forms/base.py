@@ -25,15 +25,12 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Sele
 from textual.widgets.option_list import OptionDoesNotExist
 
 from checklists.errors import ValidationError
-from store.errors import LockTimeout, RevisionConflict, StoreError
+from tui.errors import describe_save_failure
 from tui.widgets.ordered_input import OrderedInput
 
 ResultT = TypeVar("ResultT")
 
 DATE_PLACEHOLDER = "YYYY-MM-DD"
-CONFLICT_MESSAGE = (
-    "changed by someone else since you opened this form; your text is kept, reopen to see theirs"
-)
 
 
 def blank_to_none(value: str) -> str | None:
@@ -46,26 +43,6 @@ def select_value(select: Select) -> Any:
     """A Select's value, or None when nothing is chosen."""
     value = select.value
     return None if value is Select.NULL else value
-
-
-def describe_failure(exc: BaseException, *, failed: str = "not saved") -> str:
-    """One line for a failed write, safe to show: never the patient text the form holds.
-
-    The store's errors carry safe one-line messages (ids, paths, numbers); a revision conflict gets
-    the wording clinicians are told to expect. Anything unexpected is named by its type only.
-    """
-    if isinstance(exc, RevisionConflict):
-        return CONFLICT_MESSAGE
-    if isinstance(exc, LockTimeout):
-        return (
-            f"{failed}: another user or script is saving to the same record right now; "
-            "your entries are kept, try again in a moment"
-        )
-    if isinstance(exc, StoreError):
-        return f"{failed}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-    if isinstance(exc, OSError):
-        return f"{failed}: the database could not be reached ({exc.strerror or type(exc).__name__})"
-    return f"{failed} ({type(exc).__name__}); your entries are kept"
 
 
 class TickList(SelectionList):
@@ -392,7 +369,7 @@ class FormScreen(ModalScreen[ResultT]):
         try:
             data = self.load()
         except Exception as exc:  # shown on the form; the clinician can cancel
-            self.post_message(self.LoadFailed(describe_failure(exc, failed="cannot open")))
+            self.post_message(self.LoadFailed(describe_save_failure(exc, failed="cannot open")))
             return
         self.post_message(self.Loaded(data))
 
@@ -524,7 +501,7 @@ class FormScreen(ModalScreen[ResultT]):
             self.post_message(self.SaveFailed(str(exc), exc.field))
             return
         except Exception as exc:  # the form stays open with the reason; nothing typed is lost
-            self.post_message(self.SaveFailed(describe_failure(exc)))
+            self.post_message(self.SaveFailed(describe_save_failure(exc)))
             return
         self.post_message(self.Saved(result))
 

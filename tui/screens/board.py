@@ -8,23 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
 
 from checklists.board import FILTERS, filter_rows
 from checklists.models import CaseRow
-from tui.app import describe_error, settings_signature
 from checklists.wording import pathways_short
+from tui.host import host_of
+from tui.screens.live import LiveScreen
 from tui.widgets.case_board import CaseBoard
 from tui.widgets.ordered_input import OrderedInput
+
+if TYPE_CHECKING:
+    from store.repository import Repository
 
 FILTER_HELP = {
     "overdue": "cases with an overdue item",
@@ -53,21 +54,35 @@ def empty_database_text(repository: Any) -> Text:
 
 @dataclass(frozen=True, slots=True)
 class BoardData:
-    rows: list[CaseRow]
-    warnings: tuple[str, ...]
-    signature: Any
+    rows: list[CaseRow]  # most urgent first
+    warnings: tuple[str, ...]  # cases that could not be read, one line each
+
+
+@dataclass(frozen=True, slots=True)
+class BoardQuery:
+    """What the board reads: every case's row on `today` (its methods run in thread workers)."""
+
+    repository: Repository
     today: date
 
+    def signature(self) -> object:
+        """Changes whenever a case file or the clinic policy changes."""
+        return self.repository.signatures(), self.repository.settings_signature()
 
-def board_signature(repository: Any) -> object:
-    """Changes whenever a case file or the clinic policy changes (read in thread workers only)."""
-    return repository.signatures(), settings_signature(repository)
+    def read(self) -> tuple[BoardData, object]:
+        from checklists.board import sort_rows
+
+        # The settings are stat-ed first and the cases are scanned before they are read, so a
+        # change made during the read is seen by the next poll.
+        settings = self.repository.settings_signature()
+        result = self.repository.list_rows(self.today)
+        return BoardData(sort_rows(result.rows), tuple(result.warnings)), (result.signatures, settings)
 
 
 NEXT_DUE_KEYS = Binding.Group("Next due")
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(LiveScreen[BoardData]):
     """The list of cases; enter opens one, and forms can be started from here for the selected case."""
 
     AUTO_FOCUS = "CaseBoard"
@@ -92,38 +107,19 @@ class BoardScreen(Screen[None]):
         for n, name in enumerate(FILTERS, start=1)
     ]
 
-    class Loaded(Message):
-        """The rows came back from the store."""
-
-        def __init__(self, data: BoardData) -> None:
-            super().__init__()
-            self.data = data
-
-    class Stale(Message):
-        """Another process changed the database (or the date turned over): rows must be read again."""
-
-    class Failed(Message):
-        def __init__(self, error: str) -> None:
-            super().__init__()
-            self.error = error
+    failure_title = "Cannot read the cases"
 
     def __init__(self) -> None:
         super().__init__()
         self.filter_name = "active"
         self.search_text = ""
         self._all_rows: list[CaseRow] = []
-        self._signature: Any = None
-        self._loaded_for: date | None = None
-        self._loaded = False
-        self._loading = False
-        self._reload_again = False
-        self._warned: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-title", classes="title-bar")
         yield Static(id="board-filters", classes="status-bar")
         yield OrderedInput(id="board-search")
-        catalogue = self.app.catalogue
+        catalogue = host_of(self).catalogue
         yield CaseBoard(lambda pathways: pathways_short(pathways, catalogue), id="case-board")
         yield Static("Loading cases…", id="board-empty")
         yield Footer(compact=True)
@@ -131,66 +127,35 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self._show_title()
         self._show_filters(shown=0)
-        self.set_interval(self.app.poll_seconds, self._poll)
-        self.reload()
 
     @property
     def board(self) -> CaseBoard:
         return self.query_one(CaseBoard)
 
-    # -- reading the store (thread workers: the UI thread never touches files) ------------------------
+    # -- reading the store (LiveScreen runs the query in thread workers) --------------------------------
 
-    def reload(self) -> None:
-        """Read every row again, unless a read is under way (then read once more when it ends)."""
-        if self._loading:
-            self._reload_again = True
-            return
-        self._loading = True
-        self._load_rows(self.app.today)
+    def live_query(self) -> BoardQuery:
+        host = host_of(self)
+        return BoardQuery(host.repository, host.today)
 
-    @work(thread=True, exclusive=True, group="board-rows", exit_on_error=False)
-    def _load_rows(self, today: date) -> None:
-        from checklists.board import sort_rows
+    def show_data(self, data: BoardData, *, first: bool) -> None:
+        if first:
+            self._check_permissions(host_of(self).repository)
+        self._all_rows = data.rows
+        for warning in data.warnings:
+            self.say_once(warning, title="Warning")
+        self._show_title()
+        self._apply_filter()
 
-        repository = self.app.repository
-        try:
-            # The settings are stat-ed first and the cases are scanned before they are read, so a
-            # change made during the read is seen by the next poll.
-            settings = settings_signature(repository)
-            result = repository.list_rows(today)
-            signature = (result.signatures, settings)
-            rows = sort_rows(result.rows)
-        except Exception as error:  # noqa: BLE001 - any failure is shown, never a crash
-            self.post_message(self.Failed(describe_error(error)))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(BoardData(rows, tuple(result.warnings), signature, today)))
-
-    def _poll(self) -> None:
-        if self._loading or not self.app.is_showing(self):
-            return
-        if not self._loaded:
-            self.reload()  # the first read failed (say, a lock held too long): try again
-            return
-        self._check_for_changes(self.app.today)
-
-    @work(thread=True, exclusive=True, group="board-poll", exit_on_error=False)
-    def _check_for_changes(self, today: date) -> None:
-        try:
-            signature = board_signature(self.app.repository)
-        except Exception:  # noqa: BLE001 - the next full read reports it properly
-            signature = object()
-        if signature != self._signature or today != self._loaded_for:
-            self.post_message(self.Stale())
-
-    @on(Stale)
-    def _on_stale(self) -> None:
-        self.reload()
+    def show_unreadable(self, error: str) -> None:
+        self._show_instead_of_rows(
+            Text(f"Cannot read the cases: {error}\n\nRounds keeps trying; the cases appear once they can be read.")
+        )
 
     @work(thread=True, exclusive=True, group="board-permissions", exit_on_error=False)
-    def _check_permissions(self) -> None:
+    def _check_permissions(self, repository: Repository) -> None:
         """Once, after the first list: a database other users can read is named with its fix."""
-        check = getattr(self.app.repository, "permission_warnings", None)
+        check = getattr(repository, "permission_warnings", None)
         try:
             warnings = check() if check is not None else []
         except OSError:
@@ -198,36 +163,6 @@ class BoardScreen(Screen[None]):
         for warning in warnings:
             self.app.notify(warning, title="Database open to others", severity="warning", markup=False,
                             timeout=15)
-
-    @on(Loaded)
-    def _on_loaded(self, message: Loaded) -> None:
-        self._loading = False
-        if not self._loaded:
-            self._check_permissions()
-        data = message.data
-        self._all_rows = data.rows
-        self._signature = data.signature
-        self._loaded_for = data.today
-        self._loaded = True
-        for warning in data.warnings:
-            if warning not in self._warned:
-                self._warned.add(warning)
-                self.notify(warning, title="Warning", severity="warning", markup=False, timeout=10)
-        self._show_title()
-        self._apply_filter()
-        if self._reload_again:
-            self._reload_again = False
-            self.reload()
-
-    @on(Failed)
-    def _on_failed(self, message: Failed) -> None:
-        self._loading = False
-        self._reload_again = False
-        if message.error not in self._warned:  # retried every poll: say it once
-            self._warned.add(message.error)
-            self.notify(message.error, title="Cannot read the cases", severity="error", markup=False, timeout=10)
-        if not self._loaded:
-            self.query_one("#board-empty", Static).update(Text(f"Cannot read the cases: {message.error}"))
 
     # -- showing ------------------------------------------------------------------------------------
 
@@ -240,7 +175,7 @@ class BoardScreen(Screen[None]):
         self._show_empty_state(len(shown))
 
     def _show_title(self) -> None:
-        today = self._loaded_for or self.app.today
+        today = self.loaded_for or host_of(self).today
         title = Text()
         title.append("Rounds", style="bold")
         title.append(" · case board · ")
@@ -257,7 +192,7 @@ class BoardScreen(Screen[None]):
             else:
                 line.append(f" {name} ", style="dim")
         total = len(self._all_rows)
-        count = f"  {shown} of {total} case{'s' if total != 1 else ''}" if self._loaded else "  loading…"
+        count = f"  {shown} of {total} case{'s' if total != 1 else ''}" if self.has_loaded else "  loading…"
         line.append(count, style="bold")
         self.query_one("#board-filters", Static).update(line)
         # What the filter keeps, said in the (empty) search row: always there, never over the rows,
@@ -267,24 +202,28 @@ class BoardScreen(Screen[None]):
         )
 
     def _show_empty_state(self, shown: int) -> None:
-        empty = self.query_one("#board-empty", Static)
         board = self.board
         if shown:
-            empty.display = False
+            self.query_one("#board-empty", Static).display = False
             board.display = True
             if self.focused is None:
                 board.focus()
             return
         if not self._all_rows:
-            empty.update(empty_database_text(self.app.repository))
-        else:
-            text = Text(f"No cases match filter '{self.filter_name}' ({FILTER_HELP[self.filter_name]})")
-            if self.search_text:
-                text.append(" and search “")
-                text.append(self.search_text)  # typed text: plain Text, never markup
-                text.append("”")
-            text.append(".\n\nPress f to change the filter (or 6 for all), escape to clear the search.")
-            empty.update(text)
+            self._show_instead_of_rows(empty_database_text(host_of(self).repository))
+            return
+        text = Text(f"No cases match filter '{self.filter_name}' ({FILTER_HELP[self.filter_name]})")
+        if self.search_text:
+            text.append(" and search “")
+            text.append(self.search_text)  # typed text: plain Text, never markup
+            text.append("”")
+        text.append(".\n\nPress f to change the filter (or 6 for all), escape to clear the search.")
+        self._show_instead_of_rows(text)
+
+    def _show_instead_of_rows(self, text: Text) -> None:
+        empty = self.query_one("#board-empty", Static)
+        board = self.board
+        empty.update(text)
         empty.display = True
         if board.has_focus:
             # Hiding the focused board would hand focus to the search box, and then `n` would be typed
@@ -300,14 +239,14 @@ class BoardScreen(Screen[None]):
     @on(Input.Changed, "#board-search")
     def _on_search_changed(self, event: Input.Changed) -> None:
         self.search_text = event.value.strip()
-        if self._loaded:
+        if self.has_loaded:
             self._apply_filter()
 
     @on(Input.Submitted, "#board-search")
     def _on_search_submitted(self) -> None:
         self._focus_board()
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         # Down arrow or escape in the search box goes back to the list, keeping what was typed.
         if self.focused is self.query_one("#board-search") and event.key in ("down", "escape"):
             event.stop()
@@ -330,7 +269,7 @@ class BoardScreen(Screen[None]):
 
     def action_set_filter(self, name: str) -> None:
         self.filter_name = name
-        if self._loaded:
+        if self.has_loaded:
             self._apply_filter()
         else:
             self._show_filters(0)
@@ -345,7 +284,7 @@ class BoardScreen(Screen[None]):
 
     @on(CaseBoard.Opened)
     def _on_opened(self, message: CaseBoard.Opened) -> None:
-        self.app.open_case(message.case_id)
+        host_of(self).open_case(message.case_id)
 
     def _selected(self) -> CaseRow | None:
         row = self.board.selected_row if self.board.display else None
@@ -354,12 +293,14 @@ class BoardScreen(Screen[None]):
         return row
 
     def action_new_case(self) -> None:
-        self.app.action_new_case()
+        host_of(self).action_new_case()
 
     def action_log_event(self) -> None:
+        from tui.forms.log_event import LogEventForm  # the forms load on first use, not with the board
+
         if row := self._selected():
-            app = self.app
-            app.open_form("LogEventForm", app.repository, row.id, app.today, app.catalogue, then=self._changed)
+            host = host_of(self)
+            host.open_form(LogEventForm(host.repository, row.id, host.today, host.catalogue), then=self._changed)
 
     def action_item(self, action: str) -> None:
         """d / s / z on the board act on the selected case's next due item."""
@@ -369,9 +310,11 @@ class BoardScreen(Screen[None]):
         if row.next_due is None:
             self.notify("This case has no scheduled item; open it (enter) to pick one.", timeout=4)
             return
-        app = self.app
-        app.open_form("ItemActionForm", app.repository, row.id, row.next_due.item, action, app.today,
-                      app.catalogue, then=self._changed)
+        from tui.forms.item_action import ItemActionForm
+
+        host = host_of(self)
+        form = ItemActionForm(host.repository, row.id, row.next_due.item, action, host.today, host.catalogue)
+        host.open_form(form, then=self._changed)
 
     def action_worklist(self) -> None:
         from tui.screens.worklist import WorklistScreen
@@ -382,9 +325,11 @@ class BoardScreen(Screen[None]):
         self.notify("Open the case (enter) and pick the item to reopen.", timeout=4)
 
     def action_set_field(self) -> None:
+        from tui.forms.set_field import SetFieldForm
+
         if row := self._selected():
-            app = self.app
-            app.open_form("SetFieldForm", app.repository, row.id, app.today, app.catalogue, then=self._changed)
+            host = host_of(self)
+            host.open_form(SetFieldForm(host.repository, row.id, host.today, host.catalogue), then=self._changed)
 
     def action_undo(self) -> None:
         """Undo your latest change anywhere in the database (asks first; tui/screens/undo.py)."""
@@ -398,16 +343,11 @@ class BoardScreen(Screen[None]):
             return None
         return [row.id for row in self.board.rows]
 
-    # -- screen life --------------------------------------------------------------------------------
-
-    def on_screen_resume(self) -> None:
-        # Back from a case: whatever changed there (or elsewhere) shows at once, not at the next poll.
-        if self._loaded:
-            self._poll()
+    # -- the command palette ------------------------------------------------------------------------
 
     def palette_commands(self) -> list:
         """This screen's entries in the command palette (tui/commands.py asks for them)."""
-        from tui.commands import PaletteCommand
+        from tui.palette import PaletteCommand
 
         commands = [
             PaletteCommand("Search cases", "Type part of a case id or patient label (/)", self.action_search),
@@ -427,5 +367,5 @@ class BoardScreen(Screen[None]):
         row = self.board.selected_row
         if row is not None:
             commands.insert(0, PaletteCommand("Open the selected case", f"{row.id[:8]} (enter)",
-                                              lambda: self.app.open_case(row.id)))
+                                              lambda: host_of(self).open_case(row.id)))
         return commands

@@ -8,26 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
 from checklists.models import CaseView
-from tui.app import describe_error, settings_signature
+from tui.host import host_of
+from tui.screens.live import LiveScreen
 from tui.widgets.alerts import AlertList
 from tui.widgets.checklist import Checklist
 from tui.widgets.events import EventLog
 from tui.widgets.facts import CaseFacts
 from tui.widgets.lesion_chart import LesionChart, measurements
 from checklists.wording import SEVERITY_LETTERS, severity_counts, status_label
+
+if TYPE_CHECKING:
+    from seeds.loader import Catalogue
+    from store.repository import Repository
 
 # action -> (palette name, key)
 ITEM_ACTIONS = {
@@ -40,23 +42,33 @@ ITEM_ACTIONS = {
 
 @dataclass(frozen=True, slots=True)
 class CaseData:
+    """A case as read for the screen: what Rounds says of it today, and the clinic's protocol reviews."""
+
     view: CaseView
-    signature: Any
+    signoff: Any = None  # checklists.signoff.Signoff: marks items and alerts whose rule is not accepted
+
+
+@dataclass(frozen=True, slots=True)
+class CaseQuery:
+    """What the case screen reads: one case, evaluated on `today` (its methods run in thread workers)."""
+
+    repository: Repository
+    catalogue: Catalogue
+    case_id: str
     today: date
-    signoff: Any = None  # the clinic's reviews of the rules (checklists.signoff.Signoff)
 
+    def signature(self) -> object:
+        """Changes whenever the case file or the clinic policy changes."""
+        return self.repository.case_signature(self.case_id), self.repository.settings_signature()
 
-def case_signature(repository: Any, case_id: str) -> object:
-    """Changes whenever the case file or the clinic policy changes (read in thread workers only)."""
+    def read(self) -> tuple[CaseData, object]:
+        from checklists.engine import evaluate
+        from store.signoff import load_signoff
 
-    return repository.case_signature(case_id), settings_signature(repository)
-
-
-def _signoff(repository: Any, catalogue: Any) -> Any:
-    """The clinic's reviews, to mark items and alerts whose rule it has not accepted (thread workers only)."""
-    from store.signoff import load_signoff
-
-    return load_signoff(repository, catalogue) if hasattr(repository, "settings_path") else None
+        signature = self.signature()  # before reading: a change made meanwhile shows at the next poll
+        case = self.repository.get(self.case_id)
+        view = evaluate(case, self.catalogue, self.repository.policy(), self.today)
+        return CaseData(view, load_signoff(self.repository, self.catalogue)), signature
 
 
 class CaseBody(VerticalScroll, can_focus=False):
@@ -66,7 +78,7 @@ class CaseBody(VerticalScroll, can_focus=False):
 ITEM_KEYS = Binding.Group("Item")
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(LiveScreen[CaseData]):
     AUTO_FOCUS = "Checklist"
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
@@ -83,30 +95,13 @@ class CaseScreen(Screen[None]):
         Binding("u", "undo", "Undo", show=False, id="undo"),
     ]
 
-    class Loaded(Message):
-        def __init__(self, data: CaseData) -> None:
-            super().__init__()
-            self.data = data
-
-    class Stale(Message):
-        """The case file (or the policy) changed on disk, or the date turned over."""
-
-    class Failed(Message):
-        def __init__(self, error: str, gone: bool = False) -> None:
-            super().__init__()
-            self.error = error
-            self.gone = gone
+    failure_title = "Cannot read the case"
 
     def __init__(self, case_id: str) -> None:
         super().__init__()
         self.case_id = case_id
         self.view: CaseView | None = None
         self.signoff: Any = None
-        self._signature: Any = None
-        self._loaded_for: date | None = None
-        self._loading = False
-        self._reload_again = False
-        self._gone = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Case {self.case_id} · loading…"), id="case-title", classes="title-bar")
@@ -123,89 +118,28 @@ class CaseScreen(Screen[None]):
             yield LesionChart(id="lesion-chart")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.set_interval(self.app.poll_seconds, self._poll)
-        self.reload()
+    # -- reading (LiveScreen runs the query in thread workers) -----------------------------------------
 
-    # -- reading (thread workers) -------------------------------------------------------------------
+    def live_query(self) -> CaseQuery:
+        host = host_of(self)
+        return CaseQuery(host.repository, host.catalogue, self.case_id, host.today)
 
-    def reload(self) -> None:
-        if self._loading:
-            self._reload_again = True
-            return
-        self._loading = True
-        self._load(self.app.today)
-
-    @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
-    def _load(self, today: date) -> None:
-        from checklists.engine import evaluate
-        from store.errors import UnknownCase
-
-        app = self.app
-        try:
-            signature = case_signature(app.repository, self.case_id)
-            case = app.repository.get(self.case_id)
-            view = evaluate(case, app.catalogue, app.repository.policy(), today)
-            signoff = _signoff(app.repository, app.catalogue)
-        except UnknownCase as error:
-            self.post_message(self.Failed(str(error), gone=True))
-            return
-        except Exception as error:  # noqa: BLE001 - shown, never a crash
-            self.post_message(self.Failed(describe_error(error)))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(CaseData(view, signature, today, signoff)))
-
-    def _poll(self) -> None:
-        if self._loading or self.view is None or not self.app.is_showing(self):
-            return
-        self._check_for_changes(self.app.today)
-
-    @work(thread=True, exclusive=True, group="case-poll", exit_on_error=False)
-    def _check_for_changes(self, today: date) -> None:
-        try:
-            signature = case_signature(self.app.repository, self.case_id)
-        except Exception:  # noqa: BLE001 - the reload reports it properly
-            signature = object()
-        if signature != self._signature or today != self._loaded_for:
-            self.post_message(self.Stale())
-
-    @on(Stale)
-    def _on_stale(self) -> None:
-        self.reload()
-
-    @on(Loaded)
-    def _on_loaded(self, message: Loaded) -> None:
-        self._loading = False
-        data = message.data
+    def show_data(self, data: CaseData, *, first: bool) -> None:
         self.view = data.view
         self.signoff = data.signoff
         self.case_id = data.view.case.id
-        self._signature = data.signature
-        self._loaded_for = data.today
         self._show(data.view)
-        if self._reload_again:
-            self._reload_again = False
-            self.reload()
 
-    @on(Failed)
-    def _on_failed(self, message: Failed) -> None:
-        self._loading = False
-        if message.gone:
-            self.notify(f"Case {self.case_id} is no longer in the database.", severity="warning", markup=False)
-            self._gone = True
-            if self.is_current:
-                self.app.pop_screen()  # else when the form over it closes (on_screen_resume)
-            return
-        self._reload_again = False
-        self.notify(message.error, title="Cannot read the case", severity="error", markup=False, timeout=10)
-        if self.view is None:
-            self.query_one("#case-title", Static).update(Text(f"Case {self.case_id}: {message.error}"))
+    def show_unreadable(self, error: str) -> None:
+        self.query_one("#case-title", Static).update(Text(f"Case {self.case_id}: {error}"))
+
+    def gone_notice(self) -> str:
+        return f"Case {self.case_id} is no longer in the database."
 
     # -- showing ------------------------------------------------------------------------------------
 
     def _show(self, view: CaseView) -> None:
-        catalogue = self.app.catalogue
+        catalogue = host_of(self).catalogue
         self.query_one("#case-title", Static).update(self._title(view))
         self.query_one(CaseFacts).show(view, catalogue)
         self.query_one("#alerts-title", Static).update(self._alerts_heading(view))
@@ -257,8 +191,10 @@ class CaseScreen(Screen[None]):
         self.reload()
 
     def action_log_event(self) -> None:
-        app = self.app
-        app.open_form("LogEventForm", app.repository, self.case_id, app.today, app.catalogue, then=self._changed)
+        from tui.forms.log_event import LogEventForm  # the forms load on first use
+
+        host = host_of(self)
+        host.open_form(LogEventForm(host.repository, self.case_id, host.today, host.catalogue), then=self._changed)
 
     def action_item(self, action: str) -> None:
         item_id = self.query_one(Checklist).selected
@@ -271,13 +207,17 @@ class CaseScreen(Screen[None]):
             self.notify(f"“{item.title}” is open already; o reopens an item that is done, skipped or snoozed.",
                         markup=False, timeout=4)
             return
-        app = self.app
-        app.open_form("ItemActionForm", app.repository, self.case_id, item_id, action, app.today,
-                      app.catalogue, then=self._changed)
+        from tui.forms.item_action import ItemActionForm
+
+        host = host_of(self)
+        form = ItemActionForm(host.repository, self.case_id, item_id, action, host.today, host.catalogue)
+        host.open_form(form, then=self._changed)
 
     def action_set_field(self) -> None:
-        app = self.app
-        app.open_form("SetFieldForm", app.repository, self.case_id, app.today, app.catalogue, then=self._changed)
+        from tui.forms.set_field import SetFieldForm
+
+        host = host_of(self)
+        host.open_form(SetFieldForm(host.repository, self.case_id, host.today, host.catalogue), then=self._changed)
 
     def action_void_event(self) -> None:
         """`v` outside the event log: go there first, so that the event to void is chosen, not guessed."""
@@ -290,8 +230,10 @@ class CaseScreen(Screen[None]):
 
     @on(EventLog.VoidRequested)
     def _on_void_requested(self, message: EventLog.VoidRequested) -> None:
-        app = self.app
-        app.open_form("VoidEventForm", app.repository, self.case_id, message.event_id, then=self._changed)
+        from tui.forms.void_event import VoidEventForm
+
+        host = host_of(self)
+        host.open_form(VoidEventForm(host.repository, self.case_id, message.event_id), then=self._changed)
 
     def action_history(self) -> None:
         from tui.screens.history import HistoryScreen
@@ -308,15 +250,9 @@ class CaseScreen(Screen[None]):
         """What `e` exports from a case screen: this case."""
         return [self.case_id]
 
-    def on_screen_resume(self) -> None:
-        if self._gone:
-            self.app.pop_screen()
-        elif self.view is not None:
-            self._poll()
-
     def palette_commands(self) -> list:
         """This screen's entries in the command palette (tui/commands.py asks for them)."""
-        from tui.commands import PaletteCommand
+        from tui.palette import PaletteCommand
 
         commands = [
             PaletteCommand("Back to the case board", "(escape)", self.action_back),

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
+from tui.errors import describe_export_failure
 from tui.widgets.ordered_input import OrderedInput
 
 FORMAT_CHOICES = (
@@ -291,15 +292,3 @@ def _target(text: str) -> Path:
     """The file a typed path names; a relative one is taken in the proposed folder."""
     path = Path(text.strip()).expanduser()
     return path if path.is_absolute() else proposed_directory() / path
-
-
-def describe_export_failure(exc: BaseException) -> str:
-    """One line, never patient text: store errors carry safe messages; OS errors name the path."""
-    from store.errors import StoreError
-
-    if isinstance(exc, StoreError):
-        return f"Not exported: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-    if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"Not exported: {exc.strerror or type(exc).__name__}{where}; no file was written"
-    return f"Not exported ({type(exc).__name__}); no file was written"

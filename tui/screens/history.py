@@ -98,7 +98,7 @@ class HistoryScreen(Screen[None]):
             limit = None if self.case_id else DATABASE_LIMIT
             entries = history(self.app.repository, self.case_id, limit=limit, warnings=warnings)
         except Exception as error:  # noqa: BLE001 - shown, never a crash
-            from tui.app import describe_error
+            from tui.errors import describe_read_failure as describe_error
 
             self.post_message(self.Failed(describe_error(error)))
             return
@@ -139,7 +139,7 @@ class HistoryScreen(Screen[None]):
         self.reload()
 
     def palette_commands(self) -> list[Any]:
-        from tui.commands import PaletteCommand
+        from tui.palette import PaletteCommand
 
         return [PaletteCommand("Back", "(escape)", self.action_back),
                 PaletteCommand("Reload the history", "(r)", self.action_reload)]

@@ -26,7 +26,7 @@ from textual.worker import get_current_worker
 from checklists.protocol import PathwayProtocol, RuleText
 from checklists.signoff import Signoff, tally
 from checklists.wording import provenance_label, severity_label
-from tui.app import describe_error, settings_signature
+from tui.errors import describe_read_failure as describe_error
 from tui.widgets.case_board import fit
 
 # The list's state column: short enough to leave the title room at 80 columns; the marker goes first.
@@ -49,7 +49,7 @@ def read_protocol(repository: Any, catalogue: Any, today: date) -> ProtocolData:
     from store.protocol import clinic_catalogue
     from store.signoff import read_records
 
-    signature = settings_signature(repository)  # first: a review recorded meanwhile shows at the next poll
+    signature = repository.settings_signature()  # first: a review recorded meanwhile shows at the next poll
     db_dir = getattr(repository, "db_dir", None)
     whole = clinic_catalogue(db_dir) if db_dir is not None else catalogue
     records = read_records(repository.settings_path)
@@ -176,7 +176,7 @@ class ProtocolScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="protocol-poll", exit_on_error=False)
     def _check_for_changes(self) -> None:
-        if self.data is not None and settings_signature(self.app.repository) != self.data.signature:
+        if self.data is not None and self.app.repository.settings_signature() != self.data.signature:
             self.post_message(self.Stale())
 
     @on(Stale)
@@ -274,7 +274,7 @@ class ProtocolScreen(Screen[None]):
             self._poll()
 
     def palette_commands(self) -> list:
-        from tui.commands import PaletteCommand
+        from tui.palette import PaletteCommand
 
         return [
             PaletteCommand("Accept the highlighted rule", "Record that it is right for this clinic (a)",

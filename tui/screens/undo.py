@@ -75,7 +75,7 @@ def start_undo(screen: Screen, case_id: str | None) -> None:
     repository = app.repository
 
     def refused(error: Exception) -> None:
-        from tui.app import describe_error
+        from tui.errors import describe_read_failure as describe_error
 
         app.notify(describe_error(error), title="Nothing was undone", severity="warning", markup=False, timeout=10)
 

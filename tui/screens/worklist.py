@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.app import describe_error
+from tui.errors import describe_read_failure as describe_error
 
 WEEK = timedelta(days=7)
 KIND_STYLES = {"overdue": "bold red", "due": "bold yellow", "opens": "bold", "snooze-ends": ""}

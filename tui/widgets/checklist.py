@@ -12,20 +12,16 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.binding import Binding
-from textual.geometry import Region
-from textual.message import Message
-from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from checklists.models import CaseView, ItemView
 from checklists.signoff import ReviewState, Signoff
+from checklists.wording import PROVENANCE_LABELS, window_text
 from seeds.loader import Catalogue
 from tui.widgets.case_board import fit, status_cell
+from tui.widgets.cursor_list import CursorList
 from tui.widgets.review_marks import review_legend, review_mark, review_words
-from checklists.wording import PROVENANCE_LABELS, window_text
 
 _STATUS_WIDTH = 13
 _WINDOW_WIDTH = 17
@@ -39,6 +35,10 @@ class _Line:
     text: str
     item: str | None = None
     status: str | None = None
+
+    @property
+    def target(self) -> str | None:
+        return self.item
 
 
 def when_text(item: ItemView) -> str:
@@ -117,7 +117,8 @@ def build_lines(view: CaseView, catalogue: Catalogue, expanded: set[str], width:
             lines.append(_Line("pathway", fit(f" {title} ({pathway})", width)))
             if definition and definition.etiologies and view.case.etiology in (None, definition.etiologies[0]):
                 # The treatment items depend on the etiology: say how to get them rather than hide why.
-                lines.append(_Line("detail", fit("  Etiology unknown: set it (E) and its treatment items appear.", width)))
+                hint = "  Etiology unknown: set it (E) and its treatment items appear."
+                lines.append(_Line("detail", fit(hint, width)))
         if item.phase != phase:
             phase = item.phase
             lines.append(_Line("phase", fit(f"  {phase}", width)))
@@ -129,12 +130,10 @@ def build_lines(view: CaseView, catalogue: Catalogue, expanded: set[str], width:
     return lines
 
 
-class Checklist(Widget, can_focus=True):
+class Checklist(CursorList[_Line]):
     """The items of one case; the cursor moves between items and keeps its item across reloads."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
         Binding("i,enter", "toggle_detail", "Why", id="item-info"),
     ]
     COMPONENT_CLASSES = {
@@ -162,69 +161,46 @@ class Checklist(Widget, can_focus=True):
     }
     """
 
-    selected: reactive[str | None] = reactive(None)
-
-    class Highlighted(Message):
-        def __init__(self, checklist: "Checklist", item_id: str | None) -> None:
-            super().__init__()
-            self.checklist = checklist
-            self.item_id = item_id
-
-        @property
-        def control(self) -> "Checklist":
-            return self.checklist
-
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._view: CaseView | None = None
         self._catalogue: Catalogue | None = None
         self._signoff: Signoff | None = None
         self._expanded: set[str] = set()
-        self._lines: list[_Line] = []
-        self._lines_width = -1
 
     def show(self, view: CaseView, catalogue: Catalogue, signoff: Signoff | None = None) -> None:
         """Show a (re)computed view; the selected item stays selected if it is still in the case.
-        `signoff`: the clinic's reviews, to mark items whose rule is not accepted."""
+
+        `signoff`: the clinic's protocol reviews, to mark items whose rule it has not accepted.
+        """
         self._view = view
         self._catalogue = catalogue
         self._signoff = signoff
-        self._lines_width = -1
         ids = [item.id for item in view.items]
         self._expanded &= set(ids)
         if self.selected not in ids:
             # Start on what needs doing first: the case's next due item, else the first item.
             first = view.next_due.item if view.next_due and view.next_due.item in ids else None
             self.selected = first or (ids[0] if ids else None)
-        self.refresh(layout=True)
-
-    @property
-    def item_ids(self) -> list[str]:
-        return [item.id for item in self._view.items] if self._view else []
+        self.relayout()
 
     # -- layout and rendering ---------------------------------------------------------------------
 
-    def _layout_lines(self, width: int) -> list[_Line]:
-        if width != self._lines_width:
-            if self._view is None or self._catalogue is None:
-                self._lines = [_Line("detail", "Loading the checklist…")]
-            elif not self._view.items:
-                self._lines = [_Line("detail", "This case has no checklist items.")]
-            else:
-                self._lines = build_lines(self._view, self._catalogue, self._expanded, width, self._signoff)
-            self._lines_width = width
-        return self._lines
+    def target_ids(self) -> list[str]:
+        return [item.id for item in self._view.items] if self._view else []
 
-    def get_content_height(self, container, viewport, width: int) -> int:
-        return len(self._layout_lines(width))
+    def build_lines(self, width: int) -> list[_Line]:
+        if self._view is None or self._catalogue is None:
+            return [_Line("detail", "Loading the checklist…")]
+        if not self._view.items:
+            return [_Line("detail", "This case has no checklist items.")]
+        return build_lines(self._view, self._catalogue, self._expanded, width, self._signoff)
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        lines = self._layout_lines(width)
-        base = self.rich_style
-        if y >= len(lines):
-            return Strip.blank(width, base)
-        line = lines[y]
+    def belongs_above(self, line: _Line) -> bool:
+        # The pathway and phase headings just above an item: its context comes on screen with it.
+        return line.kind in ("pathway", "phase")
+
+    def draw_line(self, line: _Line, width: int, base: Style) -> Strip:
         style = base
         if line.kind in ("pathway", "phase", "detail"):
             style = base + self.get_component_rich_style(f"checklist--{line.kind}", partial=True)
@@ -254,79 +230,15 @@ class Checklist(Widget, can_focus=True):
         ]
         return Strip(segments).adjust_cell_length(width, style)
 
-    def _relayout(self) -> None:
-        self._lines_width = -1
-        self.refresh(layout=True)
-
-    # -- cursor -----------------------------------------------------------------------------------
-
-    def watch_selected(self, old: str | None, new: str | None) -> None:
-        self.refresh()
-        self.post_message(self.Highlighted(self, new))
-
-    def _selected_span(self) -> tuple[int, int] | None:
-        lines = self._layout_lines(self.size.width)
-        rows = [n for n, line in enumerate(lines) if line.item == self.selected]
-        if not rows:
-            return None
-        # Include the pathway and phase headings just above, so the item's context is on screen.
-        first = rows[0]
-        while first > 0 and lines[first - 1].kind in ("pathway", "phase"):
-            first -= 1
-        return first, rows[-1]
-
-    def _scroll_selected_into_view(self) -> None:
-        span = self._selected_span()
-        if span is None or self.parent is None:
-            return
-        first, last = span
-        region = Region(0, self.virtual_region.y + first, 1, last - first + 1)
-        self.parent.scroll_to_region(region, animate=False, immediate=True)
-
-    def _selected_on_screen(self) -> bool:
-        span = self._selected_span()
-        parent = self.parent
-        if span is None or parent is None:
-            return True
-        row = self.virtual_region.y + span[1]
-        top = parent.scroll_offset.y
-        return top <= row < top + parent.scrollable_content_region.height
-
-    def _move(self, step: int) -> None:
-        ids = self.item_ids
-        if not ids:
-            return
-        if self.selected in ids and not self._selected_on_screen():
-            # A case opens at its facts, with the cursor on the next due item further down: the first
-            # key shows where the cursor is rather than moving it, unseen, to another item.
-            self._scroll_selected_into_view()
-            return
-        index = ids.index(self.selected) if self.selected in ids else 0
-        self.selected = ids[max(0, min(index + step, len(ids) - 1))]
-        # Only a move scrolls the page: a reload keeps whatever the reader had scrolled to.
-        self.call_after_refresh(self._scroll_selected_into_view)
-
-    def action_cursor_up(self) -> None:
-        self._move(-1)
-
-    def action_cursor_down(self) -> None:
-        self._move(1)
+    # -- details ----------------------------------------------------------------------------------
 
     def action_toggle_detail(self) -> None:
         if self.selected is None:
             return
         self._expanded ^= {self.selected}
-        self._relayout()
-        self.call_after_refresh(self._scroll_selected_into_view)
+        self.relayout()
+        self.call_after_refresh(self.scroll_selected_into_view)
 
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        lines = self._layout_lines(self.size.width)
-        if 0 <= offset.y < len(lines) and lines[offset.y].item:
-            self.focus()
-            if lines[offset.y].item == self.selected:
-                self.action_toggle_detail()
-            else:
-                self.selected = lines[offset.y].item
+    def activate(self) -> None:
+        """A click on the selected item unfolds (or folds) why it is there."""
+        self.action_toggle_detail()

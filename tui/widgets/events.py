@@ -10,16 +10,14 @@ import textwrap
 from dataclasses import dataclass
 
 from rich.segment import Segment
-from textual import events
+from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Region
 from textual.message import Message
-from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from checklists.models import Event
 from checklists.wording import describe_event  # one wording of an event: log, forms, CLI, exports
+from tui.widgets.cursor_list import CursorList
 
 _DATE_WIDTH = 10
 _KIND_WIDTH = 13
@@ -40,6 +38,10 @@ class _Line:
     text: str
     voided: bool = False
 
+    @property
+    def target(self) -> str | None:
+        return self.event
+
 
 def build_lines(case_events, width: int) -> list[_Line]:
     wrap_width = max(width - _INDENT, 16)
@@ -52,12 +54,10 @@ def build_lines(case_events, width: int) -> list[_Line]:
     return lines
 
 
-class EventLog(Widget, can_focus=True):
+class EventLog(CursorList[_Line]):
     """Every event of the case; tab here from the checklist, `v` voids the selected one."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
         Binding("v", "void", "Void event", id="void-event"),
     ]
     COMPONENT_CLASSES = {"event-log--cursor", "event-log--voided", "event-log--empty"}
@@ -70,8 +70,6 @@ class EventLog(Widget, can_focus=True):
         & > .event-log--empty { color: $text-muted; }
     }
     """
-
-    selected: reactive[str | None] = reactive(None)
 
     class VoidRequested(Message):
         def __init__(self, log: "EventLog", event_id: str) -> None:
@@ -86,39 +84,23 @@ class EventLog(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._events: tuple[Event, ...] = ()
-        self._lines: list[_Line] = []
-        self._lines_width = -1
 
     def show(self, case_events) -> None:
         self._events = tuple(case_events)
-        self._lines_width = -1
-        ids = [e.id for e in self._ordered()]
+        ids = self.target_ids()
         if self.selected not in ids:
             self.selected = ids[-1] if ids else None  # the latest entry is the likeliest mistake
-        self.refresh(layout=True)
+        self.relayout()
 
-    def _ordered(self) -> list[Event]:
-        return sorted(self._events, key=lambda e: (e.date, e.seq))
+    def target_ids(self) -> list[str]:
+        return [e.id for e in sorted(self._events, key=lambda e: (e.date, e.seq))]
 
-    def _layout(self, width: int) -> list[_Line]:
-        if width != self._lines_width:
-            if self._events:
-                self._lines = build_lines(self._events, width)
-            else:
-                self._lines = [_Line(None, "  ", "No events logged yet. Press l to log one.")]
-            self._lines_width = width
-        return self._lines
+    def build_lines(self, width: int) -> list[_Line]:
+        if self._events:
+            return build_lines(self._events, width)
+        return [_Line(None, "  ", "No events logged yet. Press l to log one.")]
 
-    def get_content_height(self, container, viewport, width: int) -> int:
-        return len(self._layout(width))
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        lines = self._layout(width)
-        base = self.rich_style
-        if y >= len(lines):
-            return Strip.blank(width, base)
-        line = lines[y]
+    def draw_line(self, line: _Line, width: int, base: Style) -> Strip:
         if line.event is None:
             style = base + self.get_component_rich_style("event-log--empty", partial=True)
             return Strip([Segment(line.head + line.text, style)]).adjust_cell_length(width, base)
@@ -134,34 +116,12 @@ class EventLog(Widget, can_focus=True):
         return Strip(segments).adjust_cell_length(width, style)
 
     def on_focus(self) -> None:
+        # The cursor is drawn only while the log has focus: show it, and bring it on screen.
         self.refresh()
-        self._scroll_selected_into_view()
+        self.call_after_refresh(self.scroll_selected_into_view)
 
     def on_blur(self) -> None:
         self.refresh()
-
-    def watch_selected(self) -> None:
-        self.refresh()
-
-    def _move(self, step: int) -> None:
-        ids = [e.id for e in self._ordered()]
-        if not ids:
-            return
-        index = ids.index(self.selected) if self.selected in ids else len(ids) - 1
-        self.selected = ids[max(0, min(index + step, len(ids) - 1))]
-        self._scroll_selected_into_view()
-
-    def _scroll_selected_into_view(self) -> None:
-        rows = [n for n, line in enumerate(self._layout(self.size.width)) if line.event == self.selected]
-        if rows and self.parent is not None:
-            region = Region(0, self.virtual_region.y + rows[0], 1, rows[-1] - rows[0] + 1)
-            self.call_after_refresh(self.parent.scroll_to_region, region, animate=False, immediate=True)
-
-    def action_cursor_up(self) -> None:
-        self._move(-1)
-
-    def action_cursor_down(self) -> None:
-        self._move(1)
 
     def action_void(self) -> None:
         event = next((e for e in self._events if e.id == self.selected), None)
@@ -171,10 +131,3 @@ class EventLog(Widget, can_focus=True):
             self.notify("That event is already void.", timeout=3)
             return
         self.post_message(self.VoidRequested(self, event.id))
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        lines = self._layout(self.size.width)
-        if offset is not None and 0 <= offset.y < len(lines) and lines[offset.y].event:
-            self.focus()
-            self.selected = lines[offset.y].event
