@@ -103,7 +103,10 @@ def _run_tui(ctx: Context) -> int:
 
 def _fail(code: int, message: str) -> int:
     # One line only: a message with a newline would break scripts that read stderr line by line.
-    print(f"rounds: {' '.join(str(message).split())}", file=sys.stderr)
+    # Escaped too: argparse echoes what was typed, and a path may hold anything.
+    from checklists.text import printable_line
+
+    print(f"rounds: {printable_line(str(message))}", file=sys.stderr)
     return code
 
 
@@ -116,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         ctx = _context(args)
         if args.command is None:
             return _run_tui(ctx)  # the board shows permission warnings itself, from a worker
+        from tui.cli_text import warn
+
         for warning in ctx.repo.permission_warnings():
-            print(f"rounds: warning: {warning}", file=sys.stderr)
+            warn(warning)
         return args.handler(args, ctx) or EXIT_OK
     except SystemExit as exc:  # argparse's --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK

@@ -12,6 +12,7 @@ from checklists.engine import evaluate
 from checklists.models import EVENT_KINDS, PATHWAY_IDS
 from checklists.policy import POLICY_KEYS, set_policy
 from checklists.serialize import case_json, event_json, policy_json, row_json
+from checklists.text import json_safe
 from tui import cli_text
 
 # `rounds log` option -> event field (cli.md names); `--photo` alone means yes.
@@ -25,7 +26,8 @@ LOG_OPTIONS = {
 
 def _print_json(data) -> None:
     # orjson: 10,000 rows print in a few tens of milliseconds rather than the stdlib's few hundred.
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+    # json_safe: C1 controls and direction overrides as \u escapes, so a terminal shows them inert.
+    sys.stdout.write(json_safe(orjson.dumps(data, option=orjson.OPT_INDENT_2)).decode() + "\n")
 
 
 def _json_flag(parser) -> None:
@@ -163,7 +165,7 @@ def cmd_case_add(args, ctx) -> int:
 def cmd_case_list(args, ctx) -> int:
     result = ctx.repo.list_rows(ctx.today)
     for warning in result.warnings:
-        print(f"rounds: warning: {warning}", file=sys.stderr)
+        cli_text.warn(warning)
     rows = sort_rows(filter_rows(result.rows, args.filter, args.pathway, args.search))
     if ctx.json:
         _print_json([row_json(r) for r in rows])

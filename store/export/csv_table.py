@@ -12,6 +12,7 @@ from datetime import date
 from typing import Sequence
 
 from checklists.models import EVENT_FIELDS, CaseView
+from checklists.text import printable
 
 CASE_COLUMNS = (
     "id", "patient", "pathways", "status", "onset", "injection_date", "enrolment", "urgency",
@@ -37,7 +38,9 @@ def safe_cell(value: object) -> str:
         text = f"{value:g}"
     else:
         text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    return printable(text)  # a cell shown with `cat` must not drive the terminal
 
 
 def render(views: Sequence[CaseView], ctx) -> str:

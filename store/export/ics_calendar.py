@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Sequence
 
 from checklists.models import CaseView
+from checklists.text import printable, printable_line
 from store.export.context import ExportContext
 
 SCHEDULED = ("overdue", "due", "due-soon", "upcoming")
@@ -43,7 +44,7 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
             title = item.title + (f" (occurrence {item.occurrence})" if item.occurrence else "")
             summary = f"{case.id}: {title}"
             if ctx.with_patient and case.patient:
-                summary = f"{' '.join(case.patient.split())} · {summary}"
+                summary = f"{printable_line(case.patient)} · {summary}"
             event = Event()
             event.add("uid", uid(case.id, item.id))
             event.add("dtstamp", stamp)
@@ -68,4 +69,4 @@ def _description(view: CaseView, item, ctx: ExportContext) -> str:
     if item.detail:
         lines.append(item.detail)
     lines.append(f"Sources: {', '.join(item.sources)} ({item.provenance}).")
-    return "\n".join(lines)
+    return printable("\n".join(lines))

@@ -13,6 +13,7 @@ import orjson
 
 from checklists.models import CaseView
 from checklists.serialize import case_json, event_json, policy_json
+from checklists.text import json_safe
 from store.audit import utc_stamp
 from store.codec import event_doc, item_doc
 from store.export.context import ExportContext
@@ -49,4 +50,4 @@ def document(views: Sequence[CaseView], ctx: ExportContext) -> dict:
 
 
 def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
-    return orjson.dumps(document(views, ctx), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    return json_safe(orjson.dumps(document(views, ctx), option=orjson.OPT_INDENT_2)).decode("utf-8") + "\n"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from checklists.models import CaseView, Event
+from checklists.text import printable_line
 from seeds.loader import Catalogue
 
 DISCLAIMER = (
@@ -115,8 +116,8 @@ def iso(day: date | None) -> str:
 
 
 def one_line(text: str) -> str:
-    """Free text on one line (tables and headings cannot hold a newline)."""
-    return " ".join(text.split())
+    """Free text on one line (tables and headings cannot hold a newline), controls shown as escapes."""
+    return printable_line(text)
 
 
 def describe_event(event: Event) -> str:

@@ -11,6 +11,7 @@ from textual.widgets import Input, Select
 
 from checklists.actions import set_field
 from checklists.models import CASE_STATUSES, ETIOLOGIES, INFLAMMATION_STATES
+from checklists.text import printable
 from tui.forms.base import (
     DATE_PLACEHOLDER,
     CaseFormScreen,
@@ -109,7 +110,7 @@ class SetFieldForm(CaseFormScreen[bool]):
             if isinstance(control, Select):
                 control.value = text if text in ENUMS[name] else Select.NULL
             else:
-                control.value = text or ""
+                control.value = printable(text or "")  # shown, never obeyed; saving keeps the escapes
 
     def focus_first(self) -> None:
         # Opened for one field (e.g. "edit site"): start in its value box, the choice is made.

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from checklists.models import CaseView
+from checklists.text import printable
 from tui.app import describe_error, settings_signature
 from tui.widgets.alerts import AlertList
 from tui.widgets.checklist import Checklist
@@ -215,7 +216,7 @@ class CaseScreen(Screen[None]):
         title = Text()
         title.append(f"Case {case.id}", style="bold")
         title.append(" · ")
-        title.append(case.patient)  # recorded text: appended as Text, never markup
+        title.append(printable(case.patient))  # recorded text: as Text, never markup; controls escaped
         title.append(" · ")
         title.append(status_label(case.status if case.status in ("closed", "lost") else view.urgency))
         counts = severity_counts(a.severity for a in view.alerts)

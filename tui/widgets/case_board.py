@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from checklists.models import CaseRow
+from checklists.text import printable_cell
 from tui.widgets.status import (
     CASE_STATUS_LABELS,
     STATUS_LABELS,
@@ -59,6 +60,7 @@ class BoardColumns:
 
 def fit(text: str, width: int) -> str:
     """Pad or cut `text` to exactly `width` cells, marking a cut with an ellipsis."""
+    text = printable_cell(text)  # recorded text is shown, never obeyed by the terminal
     if width <= 0:
         return ""
     if cell_len(text) > width:

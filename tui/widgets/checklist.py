@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from checklists.models import CaseView, ItemView
+from checklists.text import printable
 from tui.widgets.case_board import fit, status_cell
 from tui.widgets.status import PROVENANCE_LABELS, window_text
 
@@ -79,7 +80,7 @@ def detail_lines(item: ItemView, references: dict, width: int) -> list[str]:
     lines = wrapped(item.title, "Item: ", "  ")
     lines += wrapped(window_text(item.opens, item.closes), "Window: ", "  ")
     if item.reason:
-        lines += wrapped(item.reason, f"{item.status.capitalize()}: ", "  ")
+        lines += wrapped(printable(item.reason), f"{item.status.capitalize()}: ", "  ")
     lines += wrapped(item.rationale, "Why: ", "     ")
     lines += wrapped(PROVENANCE_LABELS.get(item.provenance, item.provenance), "Provenance: ", "  ")
     for key in item.sources:
