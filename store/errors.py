@@ -82,3 +82,19 @@ class RevisionConflict(StoreError):
             f"case {case_id} was changed by someone else while you were editing (revision {expected} is now "
             f"{found}); reload it and make your edit again"
         )
+
+
+class UnsafeDatabase(StoreError):
+    """The database directory could let someone else read or replace what Rounds would write there.
+
+    Not bad input (exit 1): nothing typed on this command line fixes it; the folder itself must change.
+    """
+
+
+class WriteFailed(StoreError):
+    """A write failed (disk full, read-only, permission): names the file; the old file is unchanged."""
+
+    def __init__(self, path: Path | str, error: OSError):
+        self.path, self.error = Path(path), error
+        reason = error.strerror or type(error).__name__
+        super().__init__(f"could not write {self.path}: {reason}; the file was left as it was")

@@ -40,10 +40,11 @@ class _Cache:
 
 
 class ListCache:
-    def __init__(self, db_dir: Path, fingerprint: str):
+    def __init__(self, db_dir: Path, fingerprint: str, *, writable: bool = True):
         self.index_path = db_dir / INDEX_FILE
         self.rows_path = db_dir / ROWS_FILE
         self.fingerprint = fingerprint
+        self.writable = writable  # False in a folder that is not safe to write to (store/safety.py)
 
     def rows(self, files: dict[str, tuple[str, Signature]], today: date, summary_of: SummaryOf,
              make_row: MakeRow) -> list[CaseRow]:
@@ -114,6 +115,8 @@ class ListCache:
 
     def _save(self, path: Path, cache: _Cache, day: str | None = None) -> None:
         """Best effort: skipped if another process is writing it, or if we may not write here."""
+        if not self.writable:
+            return
         data = orjson.dumps({
             "format": FORMAT, "fingerprint": self.fingerprint, "day": day,
             "strings": cache.strings.strings, "cases": cache.entries,

@@ -32,6 +32,7 @@ from store.errors import (
 from store.index import INDEX_FILE, ROWS_FILE, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
 from store.files import CaseFile, SettingsFile
+from store.safety import check_writable, directory_problem
 from store.storage import TEMP_SUFFIX, Signature, is_temp_for, make_private_dirs, signature_of
 
 CASES_DIR = "cases"
@@ -168,6 +169,7 @@ class Repository:
         if not _CASE_ID.fullmatch(case.id):
             raise ValueError("a case id is 4-64 lower-case letters, digits or dashes")
         path = self.case_path(case.id)
+        self._prepare_to_write()
         make_private_dirs(path.parent)
         self._ensure_settings()
         with exclusive(lock_path_for(path), what=f"case {case.id}", timeout=self.lock_timeout):
@@ -186,6 +188,13 @@ class Repository:
         """
         case_id = self.resolve(ref)
         path = self.case_path(case_id)
+        check_writable(self.db_dir)
+        if not lock_path_for(path).exists():
+            # A case restored without its lock file: try the change first, so that a refused one
+            # leaves no new lock file behind. (The lock file stays once made: see store/locking.py.)
+            _, changes = mutate(CaseFile(path).load_case(case_id))
+            if not changes:
+                return CaseFile(path).load_case(case_id)
         with exclusive(lock_path_for(path), what=f"case {case_id}", timeout=self.lock_timeout):
             _remove_leftover_temps(path)  # we hold the lock, so no writer owns them
             case_file = CaseFile(path)
@@ -228,7 +237,7 @@ class Repository:
         # Check the change against the policy as it stands before creating anything, so that a refused
         # `config set` on a new database leaves no directory behind; it is checked again under the lock.
         mutate(self.policy())
-        make_private_dirs(self.db_dir)
+        self._prepare_to_write()
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             settings.load_or_create()
@@ -274,7 +283,7 @@ class Repository:
                 "destination": destination_kind,
             },
         }
-        make_private_dirs(self.db_dir)
+        self._prepare_to_write()
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             settings.load_or_create()
@@ -292,12 +301,28 @@ class Repository:
     def _ensure_settings(self) -> None:
         if self.settings_path.exists():
             return
-        make_private_dirs(self.db_dir)
+        self._prepare_to_write()
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             if not settings.load():
                 settings.load_or_create()
                 settings.commit()
+
+    def _prepare_to_write(self) -> None:
+        """Make the database directory if it is missing, and refuse one that is not safe to write to."""
+        self._check_is_database()
+        check_writable(self.db_dir)  # before creating anything: a foreign folder stays untouched
+        make_private_dirs(self.db_dir)
+        check_writable(self.db_dir)  # what we found or made (another process may have been first)
+
+    def can_write(self) -> bool:
+        """Whether writes (the list cache included) may go into this database directory."""
+        return directory_problem(self.db_dir) is None
+
+    def check_writable(self) -> None:
+        """UnsafeDatabase now, rather than after work whose record could not be written (an export)."""
+        self._check_is_database()
+        check_writable(self.db_dir)
 
     def _settings_lock(self):
         return exclusive(
@@ -338,7 +363,7 @@ class Repository:
             policy = self._policy_for_listing(warnings)
         summarize = self._summarize or _engine("summarize")
         case_row = self._case_row or _engine("case_row")
-        cache = ListCache(self.db_dir, self._index_fingerprint(summarize, policy))
+        cache = ListCache(self.db_dir, self._index_fingerprint(summarize, policy), writable=self.can_write())
         scanned = self._scan()
         with _collector_paused():
             rows = cache.rows(
@@ -359,6 +384,10 @@ class Repository:
         """A warning naming the fix if anything in the database is open to other users of the machine."""
         if not self.db_dir.is_dir():
             return []
+        problem = directory_problem(self.db_dir)
+        if problem is not None:
+            # This one first and alone: its fix (another folder) makes a chmod beside the point.
+            return [f"changes cannot be saved here: {problem}"]
         exposed = sum(1 for path in self._database_paths() if _open_to_others(path))
         if not exposed:
             return []

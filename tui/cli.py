@@ -119,11 +119,13 @@ def main(argv: list[str] | None = None) -> int:
         ctx = _context(args)
         if args.command is None:
             return _run_tui(ctx)  # the board shows permission warnings itself, from a worker
+        code = args.handler(args, ctx) or EXIT_OK
+        # After the command, so that a refused one says one line only (its error).
         from tui.cli_text import warn
 
         for warning in ctx.repo.permission_warnings():
             warn(warning)
-        return args.handler(args, ctx) or EXIT_OK
+        return code
     except SystemExit as exc:  # argparse's --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except (UsageError, ValidationError) as exc:

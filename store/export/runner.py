@@ -148,6 +148,7 @@ def export_cases(repo, case_ids: list[str] | None, options: ExportOptions, outpu
     destination = STDOUT if output in (None, STDOUT) else str(Path(output).expanduser())
     if destination != STDOUT:
         _check_destination(Path(destination))
+    repo.check_writable()  # an export that cannot be audited is not made
     text, ids = render_export(repo, case_ids, options, catalogue=catalogue, today=today, now=now,
                               progress=progress, warnings=warnings)
     data = text.encode("utf-8")
