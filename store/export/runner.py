@@ -7,6 +7,8 @@ by the store's atomic, private `atomic_write_bytes`; every export is noted in th
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -147,7 +149,7 @@ def export_cases(repo, case_ids: list[str] | None, options: ExportOptions, outpu
     options.check()
     destination = STDOUT if output in (None, STDOUT) else str(Path(output).expanduser())
     if destination != STDOUT:
-        _check_destination(Path(destination))
+        check_destination(Path(destination), repo.db_dir)
     repo.check_writable()  # an export that cannot be audited is not made
     text, ids = render_export(repo, case_ids, options, catalogue=catalogue, today=today, now=now,
                               progress=progress, warnings=warnings)
@@ -172,11 +174,32 @@ def export_cases(repo, case_ids: list[str] | None, options: ExportOptions, outpu
     return ExportResult(options.fmt, tuple(ids), destination, options.deidentify, len(data))
 
 
-def _check_destination(path: Path) -> None:
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; give a file name")
+def check_destination(path: Path, db_dir: Path) -> None:
+    """Refuse anything but a new file or a regular file outside the database (ExportError, exit 2).
+
+    An export replaces its file whole: over a link, a device or a pipe that is never what was meant,
+    and inside the database it would destroy the settings (the de-identification key) or a case.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise ExportError(f"{path} cannot be used ({error.strerror})") from None
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise ExportError(f"{path} is a symbolic link; give the path of a regular file or a new file")
+        if stat.S_ISDIR(info.st_mode):
+            raise ExportError(f"{path} is a folder; give a file name")
+        if not stat.S_ISREG(info.st_mode):
+            raise ExportError(f"{path} is not a regular file (a device, pipe or socket); give a file name")
     if not path.parent.is_dir():
         raise ExportError(f"folder {path.parent} does not exist")
+    # Through every link and `..` on the way: a roundabout path into the database is still inside it.
+    where = path.parent.resolve() / path.name
+    database = Path(db_dir).expanduser().resolve()
+    if where == database or where.is_relative_to(database):
+        raise ExportError(f"{path} is inside the database folder {db_dir}; export to a file outside it")
 
 
 def _audit_docs(repo, case_id: str) -> list[dict]:
