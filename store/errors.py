@@ -4,6 +4,7 @@ text (labels, notes), at most a case id, a path or a number.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 
@@ -46,14 +47,30 @@ class CaseExists(StoreError, ValueError):
 
 
 class CorruptCaseFile(StoreError):
-    """A database file cannot be parsed or does not hold what it should. It is left exactly as it is."""
+    """A database file cannot be parsed or does not hold what it should. It is left exactly as it is.
 
-    def __init__(self, path: Path | str, kind: str = "case file"):
-        self.path, self.kind = Path(path), kind
+    `reason` says what is wrong (a field and the kind of fault), never the value found there.
+    """
+
+    def __init__(self, path: Path | str, kind: str = "case file", reason: str | None = None):
+        self.path, self.kind, self.reason = Path(path), kind, reason
+        what = f"{reason}; " if reason else ""
         super().__init__(
-            f"damaged {kind} {self.path}: it was left unchanged; restore it from a backup, "
+            f"damaged {kind} {self.path}: {what}it was left unchanged; restore it from a backup, "
             f"or move it out of the database directory to carry on without it"
         )
+
+
+class UnreadableFile(CorruptCaseFile):
+    """A database file the caller may not read (a colleague's umask 077): skipped like a damaged one."""
+
+    def __init__(self, path: Path | str, kind: str, error: OSError):
+        StoreError.__init__(
+            self,
+            f"cannot read {kind} {path} ({error.strerror or type(error).__name__}); whoever manages the "
+            f"database can give the group access with: chmod g+rw {shlex.quote(str(path))}",
+        )
+        self.path, self.kind, self.reason = Path(path), kind, error.strerror
 
 
 class LockTimeout(StoreError):

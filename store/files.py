@@ -86,7 +86,11 @@ class CaseFile(TinyFile):
             self._event_doc_ids = {e["id"]: int(doc_id) for doc_id, e in events.items()}
         except (KeyError, TypeError, ValueError, AttributeError):
             raise CorruptCaseFile(self.path) from None
-        return codec.case_from_docs(doc, events.values(), self.path)
+        case = codec.case_from_docs(doc, events.values(), self.path)
+        if case.id != case_id:
+            # A copied or renamed file would be listed under one id and changed under another.
+            raise CorruptCaseFile(self.path, reason="the case id inside it is not its file name")
+        return case
 
     def create(self, case: Case, audit: list[dict]) -> None:
         self.table("meta").insert(Document(codec.new_meta(SCHEMA_VERSION), doc_id=ONE))

@@ -18,6 +18,7 @@ import orjson
 
 from checklists.models import CaseRow, CaseSummary
 from store import codec
+from store.errors import StoreError
 from store.locking import lock_path_for, try_exclusive
 from store.storage import Signature, atomic_write_bytes, read_file
 
@@ -97,7 +98,10 @@ class ListCache:
         return rows
 
     def _load(self, path: Path, day: str | None = None) -> _Cache:
-        found = read_file(path)
+        try:
+            found = read_file(path)
+        except StoreError:  # a cache we may not read: rebuilt in memory, the list is only slower
+            return _Cache()
         if found is None:
             return _Cache()
         try:

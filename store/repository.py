@@ -425,13 +425,14 @@ class Repository:
 
     def _scan_shard(self, shard: str, found: dict[str, tuple[str, Signature]]) -> None:
         leftovers = []
+        shard_name = os.path.basename(shard)
         with os.scandir(shard) as entries:
             for entry in entries:
                 name = entry.name
                 if name.startswith("."):
                     if name.endswith(TEMP_SUFFIX):
                         leftovers.append(name)
-                elif name.endswith(".json"):
+                elif name.endswith(".json") and _is_case_file_name(name, shard_name):
                     with suppress(FileNotFoundError):
                         found[name[:-5]] = (entry.path, signature_of(entry.stat()))
         if leftovers:
@@ -517,6 +518,12 @@ def _remove_orphans(directory: Path, temp_names: list[str] | None = None) -> Non
             if got:
                 with suppress(FileNotFoundError):
                     os.unlink(directory / name)
+
+
+def _is_case_file_name(name: str, shard: str) -> bool:
+    """`<case id>.json` in the shard of its first two characters: anything else is not a case (and its
+    name, which may hold anything, is never printed)."""
+    return name.startswith(shard) and len(shard) == 2 and _CASE_ID.fullmatch(name[:-5]) is not None
 
 
 def _skipped(case_id: str, error: Exception) -> str:

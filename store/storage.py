@@ -16,7 +16,7 @@ import orjson
 from tinydb import Storage
 from tinydb.middlewares import Middleware
 
-from store.errors import CorruptCaseFile
+from store.errors import CorruptCaseFile, UnreadableFile
 
 TEMP_SUFFIX = ".tmp"
 _OTHER_BITS = 0o007
@@ -137,13 +137,19 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         fsync_dir(path.parent)
 
 
-def read_file(path: Path) -> tuple[bytes, os.stat_result] | None:
-    """The bytes of `path` and the stat of the very inode they came from; None if it does not exist."""
+def read_file(path: Path, kind: str = "file") -> tuple[bytes, os.stat_result] | None:
+    """The bytes of `path` and the stat of the very inode they came from; None if it does not exist.
+
+    A file the caller may not read (a colleague's umask 077) is an UnreadableFile naming it, which
+    every listing skips with a warning, like a damaged file.
+    """
     try:
         with open(path, "rb") as handle:
             return handle.read(), os.fstat(handle.fileno())
     except FileNotFoundError:
         return None
+    except PermissionError as error:
+        raise UnreadableFile(path, kind, error) from None
 
 
 def parse_tables(raw: bytes, path: Path, kind: str = "case file") -> dict[str, Any] | None:
@@ -176,7 +182,7 @@ class AtomicJSONStorage(Storage):
         self.signature: Signature | None = None
 
     def read(self) -> dict[str, Any] | None:
-        found = read_file(self.path)
+        found = read_file(self.path, self.kind)
         if found is None:
             self.signature = None
             return None
