@@ -33,7 +33,7 @@ from store.index import INDEX_FILE, ROWS_FILE, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
 from store.files import CaseFile, SettingsFile
 from store.safety import check_writable, directory_problem
-from store.storage import TEMP_SUFFIX, Signature, is_temp_for, make_private_dirs, signature_of
+from store.storage import TEMP_SUFFIX, Signature, fsync_dir, is_temp_for, make_private_dirs, signature_of
 
 CASES_DIR = "cases"
 SETTINGS_FILE = "settings.json"
@@ -163,6 +163,15 @@ class Repository:
             case_file.create(stored, trail)
         return stored
 
+    def discard_new_case(self, case_id: str) -> None:
+        """Remove a case file that this process has just written: only to undo an import that failed
+        part-way (nothing else ever deletes a case). Its lock file stays, as lock files always do."""
+        path = self.case_path(case_id)
+        with exclusive(lock_path_for(path), what=f"case {case_id}", timeout=self.lock_timeout):
+            with suppress(FileNotFoundError):
+                os.unlink(path)
+                fsync_dir(path.parent)
+
     @contextmanager
     def _new_case_file(self, case: Case) -> Iterator[CaseFile]:
         """A fresh case file for `case`, under its lock; written when the block ends without error."""
@@ -233,7 +242,10 @@ class Repository:
         settings = SettingsFile(self.settings_path)
         return settings.policy() if settings.load() else Policy()
 
-    def update_policy(self, mutate: Callable[[Policy], tuple[Policy, Change | None]]) -> Policy:
+    def update_policy(
+        self, mutate: Callable[[Policy], tuple[Policy, Change | list[Change] | None]]
+    ) -> Policy:
+        """Change the clinic policy: one locked, audited write (one audit entry per Change)."""
         # Check the change against the policy as it stands before creating anything, so that a refused
         # `config set` on a new database leaves no directory behind; it is checked again under the lock.
         mutate(self.policy())
@@ -243,10 +255,11 @@ class Repository:
             settings.load_or_create()
             current = settings.policy()
             changed, change = mutate(current)
-            if change is None:
+            changes = change if isinstance(change, list) else [] if change is None else [change]
+            if not changes:
                 return current
             settings.put_policy(changed)
-            settings.append_audit(change_docs([change], *self._who_when(), revision=None))
+            settings.append_audit(change_docs(changes, *self._who_when(), revision=None))
             settings.commit()
         return changed
 
