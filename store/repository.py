@@ -154,11 +154,15 @@ class Repository:
         return stored
 
     def import_case(self, case: Case, audit: list[dict], changes: list[Change]) -> Case:
-        """Write a case from an export exactly as it was (revision, event stamps, audit trail), with
-        `changes` (e.g. the import itself) appended to its trail. CaseExists if the id is taken."""
+        """Write a case from an export as it was (revision, event stamps, audit trail, each entry marked
+        `imported` by whom and when), with `changes` (the import itself) appended to its trail.
+        CaseExists if the id is taken."""
         who, when = self._who_when()
         stored = replace(case, revision=max(case.revision, 1))
-        trail = [_audit_fields(doc) for doc in audit] + change_docs(changes, who, when, stored.revision)
+        # Kept as the file has it, but marked: who and when there are the file's word, not ours.
+        marker = {"by": who, "at": when}
+        trail = [{**_audit_fields(doc), "imported": marker} for doc in audit]
+        trail += change_docs(changes, who, when, stored.revision)
         with self._new_case_file(stored) as case_file:
             case_file.create(stored, trail)
         return stored
@@ -489,7 +493,8 @@ _AUDIT_KEYS = ("who", "when", "action", "target", "old", "new", "reason", "revis
 
 
 def _audit_fields(doc: dict) -> dict:
-    """An imported audit entry with only the fields an audit entry has."""
+    """An imported audit entry with only the fields an audit entry has (an earlier import marker is
+    replaced by this import's)."""
     return {key: doc.get(key) for key in _AUDIT_KEYS if key in doc}
 
 
