@@ -53,7 +53,7 @@ def case_json(view: CaseView) -> dict:
         "etiology": case.etiology, "inflammation": case.inflammation,
         "etiology_date": _iso(case.etiology_date), "inflammation_date": _iso(case.inflammation_date),
         "enrolment": case.enrolment.isoformat(), "site": case.site, "note": case.note,
-        "revision": case.revision, "today": view.today.isoformat(), "urgency": view.urgency,
+        "revision": case.revision, "today": _iso(view.today), "urgency": view.urgency,
         "items": [item_json(i) for i in view.items],
         "events": [event_json(e) for e in sorted(case.events, key=lambda e: (e.date, e.seq))],
         "counts": view.counts,

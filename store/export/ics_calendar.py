@@ -39,8 +39,10 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
         case = view.case
         stamp = DEID_STAMP if ctx.deidentified else ctx.now
         for item in view.items:
-            if item.state != "open" or item.status not in SCHEDULED or not item.opens or not item.closes:
+            if item.state != "open" or not item.opens or not item.closes:
                 continue
+            if not ctx.deidentified and item.status not in SCHEDULED:
+                continue  # (a de-identified calendar has every open window: statuses depend on the day)
             title = item.title + (f" (occurrence {item.occurrence})" if item.occurrence else "")
             summary = f"{case.id}: {title}"
             if ctx.with_patient and case.patient:
@@ -61,10 +63,10 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
 
 def _description(view: CaseView, item, ctx: ExportContext) -> str:
     pathway = ctx.catalogue.pathways.get(item.pathway)
+    window = f"Window {item.opens.isoformat()} to {item.closes.isoformat()}"
     lines = [
         f"Case {view.case.id}, item {item.id} ({pathway.title if pathway else item.pathway}).",
-        f"Window {item.opens.isoformat()} to {item.closes.isoformat()}; status on "
-        f"{'the day of export' if ctx.deidentified else view.today.isoformat()}: {item.status}.",
+        f"{window}." if ctx.deidentified else f"{window}; status on {view.today.isoformat()}: {item.status}.",
     ]
     if item.detail:
         lines.append(item.detail)

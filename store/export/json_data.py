@@ -26,7 +26,11 @@ def case_record(view: CaseView, ctx: ExportContext) -> dict:
     case = view.case
     data = case_json(view)
     if ctx.deidentified:
-        data["today"] = None  # the export day would give away the case's date shift
+        # A record view has no day; its keys are left out rather than null (see deidentify.py).
+        for key in ("today", "urgency", "next_due"):
+            del data[key]
+        for item in data["items"]:
+            del item["status"]
     data["events"] = [event_json(e) | event_doc(e) for e in sorted(case.events, key=lambda e: (e.date, e.seq))]
     data["item_records"] = {item_id: item_doc(record) for item_id, record in sorted(case.items.items())}
     if not ctx.deidentified:

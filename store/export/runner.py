@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
-from checklists.engine import evaluate
+from checklists.engine import evaluate, record_view
 from checklists.models import CaseView
 from store.audit import current_user
 from store.errors import StoreError
@@ -85,10 +85,11 @@ def select_cases(repo, refs: Iterable[str]) -> list[str]:
 
 
 def default_filename(case_ids: list[str] | None, options: ExportOptions, today: date) -> str:
-    """`rounds-<case id>-<today>.md` for one case, `rounds-cases-<today>.csv` for several."""
+    """`rounds-<case id>-<today>.md` for one case, `rounds-cases-<today>.csv` for several; a
+    de-identified export's name carries no date (nothing about it may depend on the day)."""
     if options.deidentify:
-        stem = "rounds-deidentified"
-    elif case_ids and len(case_ids) == 1:
+        return f"rounds-deidentified{'-events' if options.events else ''}.{EXTENSIONS[options.fmt]}"
+    if case_ids and len(case_ids) == 1:
         stem = f"rounds-{case_ids[0]}"
     else:
         stem = "rounds-cases"
@@ -121,14 +122,19 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
     ids: list[str] = []
     views: list[CaseView] = []
     for case in cases:
-        view = evaluate(case, catalogue, policy, today)
-        if deid is not None:
-            view = deid.view(view)
+        if deid is None:
+            view = evaluate(case, catalogue, policy, today)
+        else:
+            view = deid.view(record_view(case, catalogue, policy))  # no day in it: see deidentify.py
         ids.append(case.id)
         views.append(view)
         step()
     if not views:
         raise ExportError("there are no cases to export")
+    if deid is not None:
+        # In the order of the pseudonyms: neither the real ids' order nor anything else about the cases.
+        order = sorted(range(len(views)), key=lambda n: views[n].case.id)
+        ids, views = [ids[n] for n in order], [views[n] for n in order]
     total = 2 * len(views)
     ctx = ExportContext(
         catalogue=catalogue, policy=policy, today=today, now=now, user=current_user(),

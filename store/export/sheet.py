@@ -28,6 +28,7 @@ STATUS_WORDS = {
     "overdue": "OVERDUE", "due": "DUE", "due-soon": "due soon", "upcoming": "upcoming",
     "snoozed": "snoozed", "unscheduled": "no window", "done": "done", "skipped": "skipped",
 }
+STATE_WORDS = {"open": "open", "done": "done", "skipped": "skipped", "snoozed": "snoozed"}
 _EVENT_WORDS = {
     "saline": "Saline infiltration", "abi": "Autologous blood injection", "fat-graft": "Fat graft",
     "injection": "Corticosteroid injection", "pt-start": "Physiotherapy started", "biopsy": "Biopsy",
@@ -168,8 +169,9 @@ def _counts(view: CaseView) -> tuple[str, ...]:
         lines.append(f"autologous blood {abi.get('done', 0)} of about 2")
     injection = counts.get("injection")
     if injection and ("hip-injection" in pathways or injection.get("done")):
-        lines.append(f"injections {injection.get('done', 0)} "
-                     f"({injection.get('last_365_days', 0)} in the last 365 days)")
+        recent = injection.get("last_365_days")  # absent from a record view: it depends on the day
+        lines.append(f"injections {injection.get('done', 0)}"
+                     + (f" ({recent} in the last 365 days)" if recent is not None else ""))
     return tuple(lines)
 
 
@@ -182,11 +184,12 @@ def _window(opens: date | None, closes: date | None) -> str:
 def item_remark(item) -> str:
     """The short note after an item (count, when done, reason, snooze, checks): CLI and exports alike."""
     bits = []
+    status = item.status or item.state  # a record view (de-identified) has states, no statuses
     if item.detail:
         bits.append(item.detail)
-    if item.status == "done" and item.resolved_on:
+    if status == "done" and item.resolved_on:
         bits.append(f"done {item.resolved_on.isoformat()}")
-    if item.status == "skipped":
+    if status == "skipped":
         bits.append("skipped" + (f" {item.resolved_on.isoformat()}" if item.resolved_on else ""))
     if item.until:
         bits.append(f"snoozed until {item.until.isoformat()}")
@@ -237,8 +240,9 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
     )
     checklist = tuple(
         ChecklistRow(
-            status=i.status,
-            status_word=STATUS_WORDS.get(i.status, i.status),
+            # A record view (de-identified) says what was recorded, never where an item stands today.
+            status=i.status or i.state,
+            status_word=STATUS_WORDS.get(i.status, i.status) if i.status else STATE_WORDS[i.state],
             title=i.title,
             item_id=i.id,
             window=_window(i.opens, i.closes),
