@@ -108,10 +108,17 @@ class UnsafeDatabase(StoreError):
     """
 
 
-class WriteFailed(StoreError):
-    """A write failed (disk full, read-only, permission): names the file; the old file is unchanged."""
+class WriteFailed(StoreError, OSError):
+    """A write failed (disk full, read-only, permission): names the file; the old file is unchanged.
+
+    Still an OSError (errno, strerror, filename), for code that handles any failed write.
+    """
 
     def __init__(self, path: Path | str, error: OSError):
+        OSError.__init__(self, error.errno, error.strerror, str(path))
         self.path, self.error = Path(path), error
         reason = error.strerror or type(error).__name__
-        super().__init__(f"could not write {self.path}: {reason}; the file was left as it was")
+        self.message = f"could not write {self.path}: {reason}; the file was left as it was"
+
+    def __str__(self) -> str:
+        return self.message

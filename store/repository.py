@@ -405,15 +405,20 @@ class Repository:
         if problem is not None:
             # This one first and alone: its fix (another folder) makes a chmod beside the point.
             return [f"changes cannot be saved here: {problem}"]
-        exposed = sum(1 for path in self._database_paths() if _open_to_others(path))
+        exposed = [path for path in self._database_paths() if _open_to_others(path, follow=path == self.db_dir)]
         if not exposed:
             return []
-        return [
-            f"{exposed} file(s) or folder(s) in {self.db_dir} can be read by other users of this computer; "
-            f"fix it with: chmod -R o-rwx {shlex.quote(str(self.db_dir))}"
-        ]
+        # The real folder: `chmod -R` on a link may change the link's target without going into it.
+        where = shlex.quote(str(self.db_dir.resolve()))
+        warning = (f"{len(exposed)} file(s) or folder(s) in {self.db_dir} can be read by other users of this "
+                   f"computer; fix it with: chmod -R o-rwx {where}")
+        others = sum(1 for path in exposed if _owner(path) not in (os.geteuid(), None))
+        if others and os.geteuid() != 0:
+            warning += f" ({others} of them belong to other users, who must run it too)"
+        return [warning]
 
     def _database_paths(self) -> Iterator[Path]:
+        """The database folder and what Rounds keeps in it; links are not followed (see _open_to_others)."""
         yield self.db_dir
         for name in (SETTINGS_FILE, INDEX_FILE, ROWS_FILE, CASES_DIR):
             if (self.db_dir / name).exists():
@@ -550,10 +555,22 @@ def _skipped(case_id: str, error: Exception) -> str:
     return f"skipped case {case_id}: {error}"
 
 
-def _open_to_others(path: Path) -> bool:
+def _open_to_others(path: Path, *, follow: bool = False) -> bool:
+    """Whether "other" has any access. A symbolic link's own mode means nothing (it is always 0777 and
+    `chmod` cannot change it), so a link counts for nothing; the database folder itself, given by a
+    link or not, is judged by the folder."""
     with suppress(FileNotFoundError):
-        return bool(stat.S_IMODE(os.lstat(path).st_mode) & 0o007)
+        info = os.stat(path) if follow else os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            return False
+        return bool(stat.S_IMODE(info.st_mode) & 0o007)
     return False
+
+
+def _owner(path: Path) -> int | None:
+    with suppress(OSError):
+        return os.lstat(path).st_uid
+    return None
 
 
 @contextmanager

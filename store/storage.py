@@ -16,7 +16,7 @@ import orjson
 from tinydb import Storage
 from tinydb.middlewares import Middleware
 
-from store.errors import CorruptCaseFile, UnreadableFile
+from store.errors import CorruptCaseFile, UnreadableFile, WriteFailed
 
 TEMP_SUFFIX = ".tmp"
 _OTHER_BITS = 0o007
@@ -115,6 +115,14 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
 
     `durable=False` skips the fsyncs: only for caches, which are rebuilt when lost.
     """
+    try:
+        _write_replacing(path, data, durable)
+    except OSError as error:
+        # The OS says what (disk full, read-only, permission) but, for a failed write, not where.
+        raise WriteFailed(path, error) from None
+
+
+def _write_replacing(path: Path, data: bytes, durable: bool) -> None:
     mode, group = _mode_for(path)
     temp = temp_path_for(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)

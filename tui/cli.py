@@ -110,10 +110,31 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
+def _not_utf8(argv: list[str]) -> str | None:
+    """Which argument (or variable) holds bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    for n, arg in enumerate(argv, start=1):
+        if isinstance(arg, str) and not arg.isascii():
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"argument {n}"
+    for name in ("ROUNDS_DB", "ROUNDS_TODAY"):
+        try:
+            os.environ.get(name, "").encode("utf-8")
+        except UnicodeEncodeError:
+            return f"${name}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     from seeds.loader import PathwayFileError
     from store.errors import StoreError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    bad = _not_utf8(argv)
+    if bad is not None:
+        # Refused before anything else: such bytes cannot be stored, and nothing is created on the way.
+        return _fail(EXIT_USAGE, f"{bad} is not valid UTF-8 text; check the terminal's encoding (locale)")
     try:
         args = build_parser().parse_args(argv)
         ctx = _context(args)

@@ -115,10 +115,13 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
         if progress is not None:
             progress(min(done, total), total)
 
+    cases = [repo.get(c) for c in case_ids] if case_ids is not None else list(repo.all_cases(warnings))
+    if not cases:
+        raise ExportError("there are no cases to export")
     deid = None
     if options.deidentify:
+        # Only now: the key is made with the settings file, and a refused export creates nothing.
         deid = Deidentifier(repo.deid_key(), repo.deid_offset_days, _alert_titles(catalogue))
-    cases = (repo.get(c) for c in case_ids) if case_ids is not None else repo.all_cases(warnings)
     ids: list[str] = []
     views: list[CaseView] = []
     for case in cases:
@@ -129,8 +132,6 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
         ids.append(case.id)
         views.append(view)
         step()
-    if not views:
-        raise ExportError("there are no cases to export")
     if deid is not None:
         # In the order of the pseudonyms: neither the real ids' order nor anything else about the cases.
         order = sorted(range(len(views)), key=lambda n: views[n].case.id)
