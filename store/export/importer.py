@@ -46,6 +46,8 @@ MAX_CASE_BYTES = 32 << 20  # one case, as JSON: its events and its whole audit t
 MAX_AUDIT_ENTRIES = 100_000  # per case
 MAX_AUDIT_ENTRY_BYTES = 64 << 10
 MAX_AUDIT_DEPTH = 8  # old / new / details values: a policy, a list of case ids, never deeper
+MAX_DEPTH = 16  # the whole file: an export is 7 levels deep at most
+_NUMBER_FIELDS = frozenset({"volume_ml", "size_mm", "depth_mm", "mrc", "pain"})
 # Keys of `case show --json` that are computed on the day of the export; ignored on import.
 _COMPUTED = frozenset({"items", "counts", "alerts", "alert_codes", "next_due", "today", "urgency"})
 
@@ -123,6 +125,8 @@ def parse_export(raw: bytes | str, catalogue: Catalogue, source: str = "import")
     except orjson.JSONDecodeError as exc:
         # orjson's message says where (line, column) and what, never the text it found there.
         raise ImportFileError(f"{source}: not valid JSON ({exc})") from None
+    if _too_deep(data, MAX_DEPTH):
+        raise ImportFileError(f"{source}: nested more than {MAX_DEPTH} levels deep, deeper than any Rounds export")
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise ImportFileError(f"{source}: not a Rounds JSON export (no \"format\": \"{FORMAT_NAME}\")")
     version = data.get("schema_version")
@@ -161,6 +165,22 @@ def parse_export(raw: bytes | str, catalogue: Catalogue, source: str = "import")
         seen.add(item.case.id)
         imported.append(item)
     return ImportPlan(cases=tuple(imported), source=source, policy=policy)
+
+
+def _too_deep(data: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` deep (walked without recursion)."""
+    level = [data]
+    for _ in range(limit + 1):
+        nested = []
+        for node in level:
+            if isinstance(node, dict):
+                nested.extend(v for v in node.values() if isinstance(v, (dict, list)))
+            elif isinstance(node, list):
+                nested.extend(v for v in node if isinstance(v, (dict, list)))
+        if not nested:
+            return False
+        level = nested
+    return True
 
 
 def _policy(doc: Any, source: str) -> Policy | None:
@@ -349,6 +369,14 @@ def _event(doc: Any) -> Event:
         raise _field("kind", "is missing")
     day = _day(doc, "date", required=True)
     given = {name: doc[name] for name in EVENT_FIELDS if doc.get(name) is not None}
+    for name, value in given.items():
+        # As an export writes them: numbers as numbers, yes/no as true/false, the rest as text.
+        if name in _NUMBER_FIELDS:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, bool) if name == "photo" else isinstance(value, str)
+        if not ok:
+            raise _field(name, "has the wrong type")
     try:
         # The same rules as when the event was logged (its date was checked above).
         _, details = check_event_fields(kind, {"date": day, **given}, date.max)

@@ -32,8 +32,10 @@ def export_doc(capsys, tmp_path) -> dict:
 
 
 def write(tmp_path, doc, name="import.json"):
+    import json  # orjson will not write more than 255 levels; an attacker's file may hold more
+
     path = tmp_path / name
-    path.write_bytes(orjson.dumps(doc))
+    path.write_text(json.dumps(doc))
     return path
 
 
@@ -68,6 +70,10 @@ ATTACKS = {
     "audit entry with an unknown key": lambda d: first(d)["audit"][0].update(extra=1),
     "too many audit entries": lambda d: first(d).update(audit=first(d)["audit"] * 60_000),
     "label with a direction override": lambda d: first(d).update(patient="DEMO\u202e017"),
+    "an event's note an object": lambda d: first(d)["events"][0].update(note={"a": 1}),
+    "an event's volume text": lambda d: next(e for e in first(d)["events"] if e["kind"] == "saline").update(
+        volume_ml="ten"),
+    "nested 900 deep": lambda d: first(d).update(note=_nested(900)),
     "too many events": lambda d: first(d).update(events=[
         {"id": f"e{n}", "seq": n, "kind": "note", "date": "2026-10-01", "note": "x", "voided": False}
         for n in range(1, 10_002)]),
