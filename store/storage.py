@@ -4,6 +4,7 @@ Kept as small as TinyDB's own `storages.py`; locking and revisions live beside t
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import stat
@@ -22,6 +23,11 @@ TEMP_SUFFIX = ".tmp"
 _OTHER_BITS = 0o007
 
 Signature = tuple[int, int, int, int]  # (st_dev, st_ino, st_size, st_mtime_ns)
+
+# Beyond any real case (years of events and their audit trail are a few MB); a bigger case file is
+# damage or an attack, and is not read into memory. The settings and the caches are not capped: the
+# export records in the settings only grow.
+MAX_CASE_FILE_BYTES = 64 << 20
 
 _umask_lock = threading.Lock()
 _umask: int | None = None
@@ -145,19 +151,33 @@ def _write_replacing(path: Path, data: bytes, durable: bool) -> None:
         fsync_dir(path.parent)
 
 
-def read_file(path: Path, kind: str = "file") -> tuple[bytes, os.stat_result] | None:
+def read_file(path: Path, kind: str = "file", limit: int | None = None) -> tuple[bytes, os.stat_result] | None:
     """The bytes of `path` and the stat of the very inode they came from; None if it does not exist.
 
-    A file the caller may not read (a colleague's umask 077) is an UnreadableFile naming it, which
-    every listing skips with a warning, like a damaged file.
+    Only a regular file is read, never through a link (Rounds never makes one), never blocking (a named
+    pipe put in a case file's place would hang every listing), and at most `limit` bytes. Anything
+    else is a CorruptCaseFile naming it; a file the caller may not read (a colleague's umask 077) is
+    an UnreadableFile. Every listing skips either with a warning.
     """
     try:
-        with open(path, "rb") as handle:
-            return handle.read(), os.fstat(handle.fileno())
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
     except PermissionError as error:
         raise UnreadableFile(path, kind, error) from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise CorruptCaseFile(path, kind, reason="it is a symbolic link, which Rounds never makes") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CorruptCaseFile(path, kind, reason="it is not a regular file")
+        too_large = limit is not None and info.st_size > limit
+        data = b"" if too_large else handle.read() if limit is None else handle.read(limit + 1)
+    if too_large or (limit is not None and len(data) > limit):
+        raise CorruptCaseFile(path, kind, reason=f"it is larger than {limit >> 20} MiB, more than any real case")
+    return data, info
 
 
 def parse_tables(raw: bytes, path: Path, kind: str = "case file") -> dict[str, Any] | None:
@@ -190,7 +210,8 @@ class AtomicJSONStorage(Storage):
         self.signature: Signature | None = None
 
     def read(self) -> dict[str, Any] | None:
-        found = read_file(self.path, self.kind)
+        limit = MAX_CASE_FILE_BYTES if self.kind == "case file" else None
+        found = read_file(self.path, self.kind, limit)
         if found is None:
             self.signature = None
             return None

@@ -136,15 +136,21 @@ def test_the_board_lists_the_others_and_warns(capsys, db, two_cases):
 
 
 def refuse_reading(monkeypatch, path) -> None:
-    """What open() does to a file a colleague wrote with umask 077 (root cannot be refused for real)."""
-    real_open = open
+    """What opening a file a colleague wrote with umask 077 does (root cannot be refused for real)."""
+    real_open, real_os_open = open, os.open
 
     def guarded_open(file, *args, **kwargs):
         if os.fspath(file) == os.fspath(path):
             raise PermissionError(13, "Permission denied", os.fspath(file))
         return real_open(file, *args, **kwargs)
 
+    def guarded_os_open(file, *args, **kwargs):
+        if os.fspath(file) == os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(file))
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(store.storage, "open", guarded_open, raising=False)
+    monkeypatch.setattr(store.storage.os, "open", guarded_os_open)
 
 
 def test_a_case_file_the_caller_may_not_read_is_skipped_with_a_warning(capsys, db, two_cases, monkeypatch):
@@ -186,3 +192,64 @@ def test_a_file_name_that_is_not_a_case_id_is_not_a_case(capsys, db, two_cases):
     assert code == 0 and "\x1b" not in out + err
 
 
+
+
+# --- a case file that is not a file ------------------------------------------------------------------
+
+
+def list_within(capsys, db, seconds: float = 20.0):
+    """`case list`, failing (not hanging the suite) if it blocks."""
+    import threading
+
+    result = {}
+
+    def attempt():
+        result["value"] = run(capsys, db, "case", "list", "--filter", "all")
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        pytest.fail("case list blocked on a case file")
+    return result["value"]
+
+
+def replace_with(db, case_id, make) -> None:
+    path = case_file(db, case_id)
+    path.unlink()
+    make(path)
+    for cache in ("index.json", "rows.json"):
+        (db / cache).unlink(missing_ok=True)
+
+
+def test_a_named_pipe_in_place_of_a_case_file_blocks_no_one(capsys, db, two_cases):
+    good, bad = two_cases
+    replace_with(db, bad, os.mkfifo)
+    code, out, err = list_within(capsys, db)
+    assert code == 0 and "DEMO-GOOD" in out
+    assert str(case_file(db, bad)) in err and "not a regular file" in err
+
+
+def test_a_link_in_place_of_a_case_file_is_not_followed(capsys, db, two_cases, tmp_path):
+    good, bad = two_cases
+    secret = tmp_path / "someone-elses.json"
+    secret.write_bytes(case_file(db, bad).read_bytes())  # even a valid case is not read through a link
+    replace_with(db, bad, lambda path: path.symlink_to(secret))
+    code, out, err = list_within(capsys, db)
+    assert code == 0 and "DEMO-GOOD" in out and SECRET not in out
+    assert str(case_file(db, bad)) in err and "link" in err
+
+
+def test_a_huge_case_file_is_not_read_into_memory(capsys, db, two_cases):
+    from store.storage import MAX_CASE_FILE_BYTES
+
+    good, bad = two_cases
+
+    def sparse(path):
+        with open(path, "wb") as handle:
+            handle.truncate(MAX_CASE_FILE_BYTES + 1)
+
+    replace_with(db, bad, sparse)
+    code, out, err = list_within(capsys, db)
+    assert code == 0 and "DEMO-GOOD" in out
+    assert str(case_file(db, bad)) in err and "larger than" in err
