@@ -149,3 +149,15 @@ def test_the_tui_shows_escapes_not_controls(capsys, db, hostile_case):
             assert "DEMO\\x1b" in shown
 
     asyncio.run(scenario())
+
+
+def test_an_alert_message_quoting_recorded_text_is_shown_inert():
+    """Engine messages list the offending events with their details (a drug as typed, say)."""
+    from checklists.models import Alert
+    from tui.widgets.alerts import alert_body
+
+    alert = Alert(code="steroid-stopped-abruptly", severity="warning", message=f"e3 pred{TITLE}nisone stopped",
+                  action="", sources=(), provenance="literature", pathway="panniculitis-lipoatrophy")
+    shown = alert_body(alert, None).plain
+    assert_inert(shown)
+    assert "pred\\x1b]2;PWNED\\x07nisone" in shown

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from checklists.models import Alert
+from checklists.text import printable
 from tui.widgets.status import severity_label
 
 # Plain ANSI names so that 16-colour terminals keep them; the word says the same without colour.
@@ -40,7 +41,7 @@ def alert_body(alert: Alert, catalogue) -> Text:
     body = Text()
     body.append(title, style="bold")
     body.append(f" ({alert.code})\n", style="dim")
-    body.append(alert.message)
+    body.append(printable(alert.message))  # lists events by their recorded details (a drug name, say)
     if action:
         body.append("\nDo: ", style="bold")
         body.append(action)
