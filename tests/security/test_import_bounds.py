@@ -55,7 +55,7 @@ def first(doc) -> dict:
 
 
 ATTACKS = {
-    "onset before 1900": lambda d: first(d).update(onset="1066-10-14"),
+    "onset before 1900": lambda d: first(d).update(onset="1066-10-14", injection_date=None),
     "enrolment after 2199": lambda d: first(d).update(enrolment="2500-01-01"),
     "event date far off": lambda d: first(d)["events"][0].update(date="9999-12-31"),
     "item date far off": lambda d: first(d)["item_records"]["review-6m"].update(date="0001-01-01"),
