@@ -7,6 +7,7 @@ summary that the store can cache. Both go through `status.item_status`, so they 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -120,6 +121,39 @@ def evaluate(case: Case, catalogue: Catalogue, policy: Policy, today: date) -> C
         case=case, today=today, items=items, alerts=alerts, counts=_counts(facts, policy, today),
         next_due=_next_due((i.status, i.opens, i.closes, i.id, i.title) for i in items),
         urgency=most_urgent(i.status for i in items),
+    )
+
+
+def record_view(case: Case, catalogue: Catalogue, policy: Policy) -> CaseView:
+    """What the record itself says, on no particular day: for de-identified exports.
+
+    Every item with its window and its recorded (or event-derived) state, every alert the record
+    raises at any time (the most severe per code), and the counts that do not depend on a day. No
+    status, urgency, next due item or today: any of them, on any timeline, would let someone who knows
+    roughly when the export was made narrow its secret date shift (cli.md, "Next additions").
+    """
+    facts = case_facts(case)
+    items = tuple(_timeless_item(plan) for plan in plan_items(case, facts, catalogue, policy))
+    chosen: dict[str, tuple[str, tuple[str, AlertPlan]]] = {}
+    for pathway, alert in plan_alerts(case, facts, policy, catalogue):
+        if alert.starts is not None and alert.ends is not None and alert.starts >= alert.ends:
+            continue  # a span that never holds
+        severity = _severity(pathway, alert, catalogue)
+        known = chosen.get(alert.code)
+        if known is None or SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(known[0]):
+            chosen[alert.code] = (severity, (pathway, alert))
+    alerts = _sorted_alerts([_alert_view(pathway, alert, catalogue) for _, (pathway, alert) in chosen.values()])
+    counts = replace(_counts(facts, policy, date.min), injections_last_365_days=None)  # depends on the day
+    return CaseView(case=case, today=None, items=items, alerts=alerts, counts=counts, next_due=None, urgency=None)
+
+
+def _timeless_item(plan: ItemPlan) -> ItemView:
+    d = plan.definition
+    return ItemView(
+        id=d.id, pathway=d.pathway, title=d.title, phase=d.phase, state=plan.state,
+        opens=plan.opens, closes=plan.closes, status=None, sources=d.sources,
+        provenance=d.provenance, rationale=d.rationale, resolved_on=plan.resolved_on,
+        reason=plan.reason, until=plan.until, checks=plan.checks, occurrence=plan.occurrence, detail=plan.detail,
     )
 
 

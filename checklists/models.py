@@ -123,16 +123,16 @@ class Case:
 
 @dataclass(slots=True, frozen=True)
 class ItemView:
-    """One checklist item as it stands today."""
+    """One checklist item as it stands today (or, from `engine.record_view`, on no particular day)."""
 
     id: str
     pathway: str
     title: str
     phase: str
-    state: str  # open | done | skipped | snoozed (effective today)
+    state: str  # open | done | skipped | snoozed (effective today; as recorded in a record view)
     opens: date | None
     closes: date | None
-    status: str  # one of URGENCY_ORDER
+    status: str | None  # one of URGENCY_ORDER; None in a record view, which has no today
     sources: tuple[str, ...]
     provenance: str
     rationale: str
@@ -173,20 +173,24 @@ class Counts:
     saline_max: int = 6
     abi: int = 0
     injections: int = 0
-    injections_last_365_days: int = 0
+    injections_last_365_days: int | None = 0  # None in a record view: it depends on the day
 
 
 @dataclass(slots=True, frozen=True)
 class CaseView:
-    """Everything Rounds says about a case on a given day."""
+    """Everything Rounds says about a case on a given day.
+
+    A record view (`engine.record_view`, for de-identified exports) has no day: `today`, `urgency`,
+    `next_due` and each item's `status` are None, and its alerts are those the record raises at any time.
+    """
 
     case: Case
-    today: date
+    today: date | None
     items: tuple[ItemView, ...]
     alerts: tuple[Alert, ...]
     counts: Counts
     next_due: NextDue | None
-    urgency: str
+    urgency: str | None
 
     @property
     def alert_codes(self) -> list[str]:

@@ -47,10 +47,13 @@ def next_due_json(next_due: NextDue | None) -> dict | None:
 
 def counts_json(counts: Counts) -> dict:
     """The cli.md shape: {"saline": {"done", "min", "max"}, "abi": {"done"}, "injection": {"done", ...}}."""
+    injection: dict[str, int] = {"done": counts.injections}
+    if counts.injections_last_365_days is not None:  # a record view (de-identified) has no day to count from
+        injection["last_365_days"] = counts.injections_last_365_days
     return {
         "saline": {"done": counts.saline, "min": counts.saline_min, "max": counts.saline_max},
         "abi": {"done": counts.abi},
-        "injection": {"done": counts.injections, "last_365_days": counts.injections_last_365_days},
+        "injection": injection,
     }
 
 
@@ -62,7 +65,7 @@ def case_json(view: CaseView) -> dict:
         "etiology": case.etiology, "inflammation": case.inflammation,
         "etiology_date": _iso(case.etiology_date), "inflammation_date": _iso(case.inflammation_date),
         "enrolment": case.enrolment.isoformat(), "site": case.site, "note": case.note,
-        "revision": case.revision, "today": view.today.isoformat(), "urgency": view.urgency,
+        "revision": case.revision, "today": _iso(view.today), "urgency": view.urgency,
         "items": [item_json(i) for i in view.items],
         "events": [event_json(e) for e in sorted(case.events, key=lambda e: (e.date, e.seq))],
         "counts": counts_json(view.counts),

@@ -12,6 +12,7 @@ from typing import Any, Literal, Mapping, overload
 
 from checklists.dates import parse_date
 from checklists.errors import ValidationError
+from checklists.text import unsafe_character
 from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
 
 _ANY_EVENT = ("site", "note")
@@ -70,7 +71,8 @@ def check_text(value: object, name: str, required: Literal[True] = True) -> str:
 @overload
 def check_text(value: object, name: str, required: bool) -> str | None: ...
 def check_text(value: object, name: str, required: bool = True) -> str | None:
-    """Free text: trimmed, not empty when required, bounded, no control characters but newline/tab."""
+    """Free text: trimmed, not empty when required, bounded; no control characters but newline and tab,
+    no text-direction overrides (see checklists/text.py)."""
     if value is None:
         if required:
             raise ValidationError(f"{label(name)} is required", name)
@@ -82,8 +84,10 @@ def check_text(value: object, name: str, required: bool = True) -> str | None:
         return None
     if len(text) > MAX_TEXT:
         raise ValidationError(f"{label(name)} is longer than {MAX_TEXT} characters", name)
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        raise ValidationError(f"{label(name)} contains control characters", name)
+    unsafe = unsafe_character(text)
+    if unsafe is not None:
+        # A terminal would obey it (set its title, write the clipboard) or show the text reordered.
+        raise ValidationError(f"{label(name)} contains {unsafe}, which Rounds does not store", name)
     return text
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from checklists.models import Counts, Event, ItemView
+from checklists.text import printable_line
 from seeds.loader import Catalogue
 
 # status -> (symbol, word). Urgent statuses are upper case so they stand out in monochrome too.
@@ -37,6 +38,8 @@ STATUS_WORDS = {
     "missed": "missed before enrolment",
 }
 NO_SET_DATE = "no set date"
+# What was recorded of an item, for a de-identified export, which says nothing of where it stands today.
+STATE_WORDS = {"open": "open", "done": "done", "skipped": "skipped", "snoozed": "snoozed"}
 SEVERITY_LABELS: dict[str, tuple[str, str]] = {
     "critical": ("‼", "CRITICAL"),
     "warning": ("!", "WARNING"),
@@ -110,8 +113,9 @@ def pathways_short(pathways: Iterable[str], catalogue: Catalogue) -> str:
 
 
 def one_line(text: str) -> str:
-    """Free text on one line (tables, headings and list lines cannot hold a newline)."""
-    return " ".join(text.split())
+    """Free text on one line (tables, headings and list lines cannot hold a newline), with anything a
+    terminal would obey shown as a visible escape (checklists/text.py)."""
+    return printable_line(text)
 
 
 def describe_event(event: Event) -> str:
@@ -155,11 +159,12 @@ def describe_event(event: Event) -> str:
 def item_remark(item: ItemView) -> str:
     """The short note after an item (count, when done, reason, snooze, checks): CLI and exports alike."""
     bits = []
+    status = item.status or item.state  # a record view (de-identified) has states, no statuses
     if item.detail:
         bits.append(item.detail)
-    if item.status == "done" and item.resolved_on:
+    if status == "done" and item.resolved_on:
         bits.append(f"done {item.resolved_on.isoformat()}")
-    if item.status == "skipped":
+    if status == "skipped":
         bits.append("skipped" + (f" {item.resolved_on.isoformat()}" if item.resolved_on else ""))
     if item.until:
         bits.append(f"snoozed until {item.until.isoformat()}")
@@ -183,7 +188,8 @@ def counts_parts(counts: Counts, counted: Iterable[str]) -> list[str]:
     if "abi" in wanted or counts.abi:
         parts.append(f"autologous blood {counts.abi}")
     if "injection" in wanted or counts.injections:
-        parts.append(f"injections {counts.injections} ({counts.injections_last_365_days} in 365 days)")
+        recent = counts.injections_last_365_days  # None in a record view: it depends on the day
+        parts.append(f"injections {counts.injections}" + (f" ({recent} in 365 days)" if recent is not None else ""))
     return parts
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import getpass
 import os
-from collections.abc import Iterable
+import pwd
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
@@ -23,17 +23,48 @@ class AuditEntry:
     reason: str | None = None
     revision: int | None = None  # the case (or settings) revision the change produced
     details: dict[str, Any] | None = None  # e.g. an export's format and case ids
+    # History brought in by `rounds import`: {"by": who imported it, "at": when}. `who` and `when`
+    # above are then what the file said, which nobody here can vouch for.
+    imported: dict[str, Any] | None = None
 
 
 def current_user() -> str:
-    """The person at the keyboard: `$SUDO_USER` when run through sudo, else the login name."""
-    sudo_user = os.environ.get("SUDO_USER", "").strip()
-    if sudo_user:
-        return sudo_user
+    """The person at the keyboard: the account the process runs as, or for root acting through sudo,
+    the account that ran sudo.
+
+    Environment variables alone prove nothing: anyone can set `SUDO_USER`, `USER` or `LOGNAME`. So the
+    name comes from the account database for the effective uid, and `SUDO_USER` counts only when we
+    are root and sudo's `SUDO_UID` names the same real account.
+    """
+    uid = _effective_uid()
+    if uid == 0:
+        through_sudo = _sudo_account()
+        if through_sudo is not None:
+            return through_sudo
+    return account_name(uid)
+
+
+def _effective_uid() -> int:
+    return os.geteuid()  # a function of its own, so that tests can act as root or as someone else
+
+
+def account_name(uid: int) -> str:
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
-        return f"uid-{os.getuid()}"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # no passwd entry (some containers)
+        return f"uid-{uid}"
+
+
+def _sudo_account() -> str | None:
+    name = os.environ.get("SUDO_USER", "").strip()
+    uid_text = os.environ.get("SUDO_UID", "").strip()
+    if not name or not uid_text.isdigit():
+        return None
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        return None
+    return name if account.pw_uid == int(uid_text) and account.pw_uid != 0 else None
 
 
 def utc_now() -> datetime:
@@ -88,4 +119,5 @@ def entry_from_doc(doc: dict) -> AuditEntry:
         reason=doc.get("reason"),
         revision=doc.get("revision"),
         details=doc.get("details"),
+        imported=doc.get("imported"),
     )

@@ -230,7 +230,12 @@ class _Checker:
         try:
             doc = tables["case"][str(ONE)]
             case = codec.case_from_docs(doc, tables.get("events", {}).values(), path)
-        except (CorruptCaseFile, KeyError, TypeError, AttributeError):
+        except CorruptCaseFile as error:
+            # The codec names the field and what is wrong with it, never the value (store/codec.py).
+            what = error.reason or "its case record has a value of the wrong kind"
+            self.add(path, f"is damaged ({what})", restore)
+            return
+        except (KeyError, TypeError, AttributeError):
             self.add(path, "is damaged (its case record is missing or has a value of the wrong kind)", restore)
             return
         if case.id != case_id:

@@ -8,6 +8,7 @@ and the compact entries of the case list's cache.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
@@ -15,9 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from checklists.dates import EARLIEST, LATEST
 from checklists.models import (
-    AlertSpan, Case, CaseRow, CaseSummary, Event, ItemRecord, NextDue, PlannedItem,
+    CASE_STATUSES, INFLAMMATION_STATES, ITEM_STATES, AlertSpan, Case, CaseRow, CaseSummary, Event, ItemRecord,
+    NextDue, PlannedItem,
 )
+from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
+from checklists.validation import EVENT_REQUIRED
 from store.errors import CorruptCaseFile
 
 CASE_DATE_FIELDS = frozenset({"onset", "enrolment", "injection_date", "etiology_date", "inflammation_date"})
@@ -35,6 +40,12 @@ _EVENT_FIELD_SET = frozenset(_EVENT_FIELDS)
 # intervals within a case are kept exactly.
 DEID_OFFSET_MIN_DAYS = 20 * 365
 DEID_OFFSET_MAX_DAYS = 40 * 365
+
+# Bounds no real case comes near; beyond them a number is damage (or an attack), not history.
+MAX_REVISION = 1_000_000_000
+MAX_EVENT_SEQ = 1_000_000
+MAX_EVENTS = 10_000  # per case: years of weekly sessions are a few hundred
+MAX_CHECKS = 1_000  # dated checks on one recurring item
 
 
 def _iso(value: Any) -> Any:
@@ -103,19 +114,190 @@ def item_from_doc(item_id: str, doc: Mapping[str, Any]) -> ItemRecord:
 
 
 def case_from_docs(doc: Mapping[str, Any], event_docs: Iterable[Mapping[str, Any]], path: Path) -> Case:
-    """Rebuild a Case; anything missing or mistyped makes the file a CorruptCaseFile (by path only)."""
+    """Rebuild a Case; anything missing, mistyped or out of bounds makes the file a CorruptCaseFile
+    saying what is wrong (a field, never its value), so that no later step trips over it."""
     try:
-        values = {name: doc[name] for name in _CASE_FIELDS if name in doc}
-        for name in CASE_DATE_FIELDS & values.keys():
-            values[name] = date.fromisoformat(values[name])
-        values["pathways"] = tuple(values["pathways"])
-        if not isinstance(values["id"], str) or not isinstance(values["patient"], str):
-            raise TypeError("id and patient must be text")
-        events = sorted((event_from_doc(e) for e in event_docs), key=lambda e: e.seq)
-        items = {item_id: item_from_doc(item_id, d) for item_id, d in doc.get("items", {}).items()}
-        return Case(**values, events=tuple(events), items=items)
+        values = _case_values(doc)
+        events = _events(event_docs)
+        items = _items(doc.get("items", {}))
+        return Case(**values, events=events, items=items)
+    except WrongValue as wrong:
+        raise CorruptCaseFile(path, reason=str(wrong)) from None
     except (KeyError, TypeError, ValueError, AttributeError):
         raise CorruptCaseFile(path) from None
+
+
+# --- what a stored case may hold ----------------------------------------------------------------------
+# The engine's vocabulary and bounds, checked on the typed JSON values as they are converted (one pass:
+# listing 10,000 cases without a cache reads every file). Free text need only be text: controls in it
+# are shown escaped (checklists/text.py), not treated as damage.
+
+
+class WrongValue(ValueError):
+    """One thing wrong in a stored document; the message names the field, never the value."""
+
+
+def _bad(name: str, why: str) -> WrongValue:
+    return WrongValue(f"field '{name}' {why}")
+
+
+def _parse_day(value: Any, name: str) -> date:
+    if type(value) is not str or len(value) != 10:
+        raise _bad(name, "is not a date written YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise _bad(name, "is not a real calendar date") from None
+    if not EARLIEST <= day <= LATEST:
+        raise _bad(name, f"is outside the years {EARLIEST.year}-{LATEST.year}")
+    return day
+
+
+# A rule per field: a type (str, float = any number, bool, date), a (low, high) range of whole numbers,
+# a frozenset of the allowed words, or _SLUG (an id as pathway files spell them: the catalogue says which).
+_SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_SLUG = "slug"
+_TEXT_RULES = dict.fromkeys(
+    ("site", "what", "drug", "dose", "result", "pigment", "note", "void_reason", "recorded_at", "recorded_by",
+     "id"), str)
+_EVENT_RULES: dict[str, Any] = {
+    **_TEXT_RULES,
+    "seq": (1, MAX_EVENT_SEQ), "kind": frozenset(EVENT_KINDS), "date": date,
+    "volume_ml": float, "size_mm": float, "depth_mm": float, "mrc": (0, 5), "pain": (0, 10),
+    "guidance": frozenset(GUIDANCE), "depth": frozenset(BIOPSY_DEPTHS), "improvement": frozenset(IMPROVEMENT),
+    "photo": bool, "voided": bool,
+}
+_CASE_RULES: dict[str, Any] = {
+    "id": str, "patient": str, "site": str, "note": str, "status": frozenset(CASE_STATUSES),
+    "etiology": _SLUG, "inflammation": frozenset(INFLAMMATION_STATES),
+    **dict.fromkeys(CASE_DATE_FIELDS, date), "revision": (0, MAX_REVISION),
+}
+_ITEM_RULES: dict[str, Any] = {
+    "state": frozenset(ITEM_STATES), "date": date, "until": date, "reason": str,
+    "reopened_after_seq": (0, MAX_EVENT_SEQ),
+}
+
+
+def _checked(name: str, value: Any, rule: Any) -> Any:
+    """`value` if it keeps `rule` (a date converted), else WrongValue naming `name`."""
+    if rule is str:
+        if type(value) is not str:
+            raise _bad(name, "is not text")
+    elif rule is float:
+        if type(value) is not float and type(value) is not int:  # bool is neither
+            raise _bad(name, "is not a number")
+    elif rule is date:
+        return _parse_day(value, name)
+    elif rule is bool:
+        if type(value) is not bool:
+            raise _bad(name, "is not true or false")
+    elif rule is _SLUG:
+        if type(value) is not str or not _SLUG_PATTERN.fullmatch(value):
+            raise _bad(name, "is not an id of lower-case letters, digits and dashes")
+    elif type(rule) is tuple:
+        if type(value) is not int or not rule[0] <= value <= rule[1]:
+            raise _bad(name, f"is not a whole number from {rule[0]} to {rule[1]}")
+    elif value not in rule:
+        raise _bad(name, "holds a value this Rounds does not know")
+    return value
+
+
+def _case_values(doc: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(doc, Mapping):
+        raise WrongValue("the case document is not an object")
+    values: dict[str, Any] = {}
+    for name, rule in _CASE_RULES.items():
+        value = doc.get(name)
+        if value is not None:
+            values[name] = _checked(name, value, rule)
+    for name in ("id", "patient", "onset", "enrolment"):
+        if name not in values:
+            raise _bad(name, "is missing")
+    pathways = doc.get("pathways")
+    if type(pathways) is not list or not pathways:
+        raise _bad("pathways", "is not a list of pathways")
+    # Which pathways exist is the catalogue's to say (a clinic may add its own): the engine names a case
+    # whose pathway file is gone. Here only the shape: distinct ids, as pathway files spell them.
+    if any(type(p) is not str or not _SLUG_PATTERN.fullmatch(p) for p in pathways) \
+            or len(set(pathways)) != len(pathways):
+        raise _bad("pathways", "is not a list of distinct pathway ids")
+    values["pathways"] = tuple(pathways)
+    return values
+
+
+def _events(docs: Iterable[Mapping[str, Any]]) -> tuple[Event, ...]:
+    """Every event, by sequence number; each id and sequence number once."""
+    events = []
+    for n, doc in enumerate(docs, start=1):
+        if n > MAX_EVENTS:
+            raise WrongValue(f"more than {MAX_EVENTS} events")
+        try:
+            events.append(_event(doc))
+        except WrongValue as wrong:
+            raise WrongValue(f"event #{n}: {wrong}") from None
+    events.sort(key=lambda e: e.seq)
+    if len({e.id for e in events}) != len(events) or len({e.seq for e in events}) != len(events):
+        raise WrongValue("two events share an id or a sequence number")
+    return tuple(events)
+
+
+_NONE = type(None)
+# The types each event field may have (None: not recorded); a few fields are then bounded as well.
+_EVENT_TYPES: dict[str, tuple[type, ...]] = {
+    name: {str: (str, _NONE), float: (float, int, _NONE), bool: (bool, _NONE)}.get(rule, (object,))
+    for name, rule in _EVENT_RULES.items()
+}
+_EVENT_KIND_SET = frozenset(EVENT_KINDS)
+_EVENT_OPTIONAL_BOUNDED = ("mrc", "pain", "guidance", "depth", "improvement")
+
+
+def _event(doc: Mapping[str, Any]) -> Event:
+    # Written for speed as much as for sense: listing 10,000 cases without a cache checks every event.
+    if type(doc) is not dict:
+        raise WrongValue("not an object")
+    kind, seq, ident = doc.get("kind"), doc.get("seq"), doc.get("id")
+    if kind not in _EVENT_KIND_SET:
+        raise _bad("kind", "is missing or not an event kind this Rounds knows")
+    if type(seq) is not int or not 1 <= seq <= MAX_EVENT_SEQ:
+        raise _bad("seq", f"is missing or not a whole number from 1 to {MAX_EVENT_SEQ}")
+    if type(ident) is not str:
+        raise _bad("id", "is missing or not text")
+    day = _parse_day(doc.get("date"), "date")
+    types = _EVENT_TYPES
+    for name, value in doc.items():
+        allowed = types.get(name)
+        if allowed is not None and type(value) not in allowed and allowed[0] is not object:
+            _checked(name, value, _EVENT_RULES[name])  # raises, naming the field and its rule
+    for name in _EVENT_OPTIONAL_BOUNDED:
+        value = doc.get(name)
+        if value is not None:
+            _checked(name, value, _EVENT_RULES[name])
+    for name in EVENT_REQUIRED.get(kind, ()):
+        if doc.get(name) is None:
+            raise _bad(name, f"is missing, and a {kind} event needs it")
+    if doc.keys() <= _EVENT_FIELD_SET:
+        return Event(**{**doc, "date": day})
+    return Event(**{**{k: v for k, v in doc.items() if k in _EVENT_FIELD_SET}, "date": day})
+
+
+def _items(docs: Any) -> dict[str, ItemRecord]:
+    if not isinstance(docs, Mapping):
+        raise _bad("items", "is not an object keyed by item id")
+    items = {}
+    for item_id, doc in docs.items():
+        if not isinstance(doc, Mapping):
+            raise WrongValue("an item record is not an object")
+        values = {"item": item_id}
+        for name, rule in _ITEM_RULES.items():
+            value = doc.get(name)
+            if value is not None:
+                values[name] = _checked(name, value, rule)
+        checks = doc.get("checks", ())
+        if type(checks) not in (list, tuple) or len(checks) > MAX_CHECKS:
+            raise _bad("checks", f"is not a list of at most {MAX_CHECKS} dates")
+        values["checks"] = tuple(_parse_day(day, "checks") for day in checks)
+        items[item_id] = ItemRecord(**values)
+    return items
 
 
 # --- list cache ---------------------------------------------------------------------------------------

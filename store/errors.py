@@ -5,6 +5,7 @@ text (labels, notes), at most a case id, a path or a number.
 from __future__ import annotations
 
 import errno
+import shlex
 from pathlib import Path
 
 
@@ -49,15 +50,31 @@ class CaseExists(StoreError, ValueError):
 
 
 class CorruptCaseFile(StoreError):
-    """A database file cannot be parsed or does not hold what it should. It is left exactly as it is."""
+    """A database file cannot be parsed or does not hold what it should. It is left exactly as it is.
 
-    def __init__(self, path: Path | str, kind: str = "case file"):
-        self.path, self.kind = Path(path), kind
+    `reason` says what is wrong (a field and the kind of fault), never the value found there.
+    """
+
+    def __init__(self, path: Path | str, kind: str = "case file", reason: str | None = None):
+        self.path, self.kind, self.reason = Path(path), kind, reason
+        what = f"{reason}; " if reason else ""
         how = f"rounds restore --from BACKUP {self.path.stem}" if kind == "case file" else "a backup"
         super().__init__(
-            f"damaged {kind} {self.path}: it was left unchanged; restore it from a backup ({how}), "
+            f"damaged {kind} {self.path}: {what}it was left unchanged; restore it from a backup ({how}), "
             f"or move it out of the database directory to carry on without it"
         )
+
+
+class UnreadableFile(CorruptCaseFile):
+    """A database file the caller may not read (a colleague's umask 077): skipped like a damaged one."""
+
+    def __init__(self, path: Path | str, kind: str, error: OSError):
+        StoreError.__init__(
+            self,
+            f"cannot read {kind} {path} ({error.strerror or type(error).__name__}); whoever manages the "
+            f"database can give the group access with: chmod g+rw {shlex.quote(str(path))}",
+        )
+        self.path, self.kind, self.reason = Path(path), kind, error.strerror
 
 
 class LockTimeout(StoreError):
@@ -88,16 +105,24 @@ class RevisionConflict(StoreError):
         )
 
 
+class UnsafeDatabase(StoreError):
+    """The database directory could let someone else read or replace what Rounds would write there.
+
+    Not bad input (exit 1): nothing typed on this command line fixes it; the folder itself must change.
+    """
+
+
 class WriteFailed(StoreError, OSError):
     """A file could not be saved (disk full, read-only, no permission). The old file is left whole.
 
-    Also an OSError, so code that handles the operating system's errors keeps handling this one.
+    Also an OSError (errno, strerror, filename), so code that handles the operating system's errors
+    keeps handling this one.
     """
 
     def __init__(self, path: Path | str, error: OSError):
         OSError.__init__(self, error.errno, error.strerror, str(path))
-        self.path = Path(path)
-        reason = (error.strerror or type(error).__name__).lower()
+        self.path, self.error = Path(path), error
+        reason = error.strerror or type(error).__name__
         self.message = (
             f"could not save {self.path}: {reason}; the file was left as it was"
             + (" (free some space, then try again)" if error.errno in _DISK_FULL else "")

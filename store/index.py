@@ -18,6 +18,7 @@ import orjson
 
 from checklists.models import CaseRow, CaseSummary
 from store import codec
+from store.errors import StoreError
 from store.locking import lock_path_for, try_exclusive
 from store.storage import Signature, atomic_write_bytes, read_file
 
@@ -40,10 +41,11 @@ class _Cache:
 
 
 class ListCache:
-    def __init__(self, db_dir: Path, fingerprint: str):
+    def __init__(self, db_dir: Path, fingerprint: str, *, writable: bool = True):
         self.index_path = db_dir / INDEX_FILE
         self.rows_path = db_dir / ROWS_FILE
         self.fingerprint = fingerprint
+        self.writable = writable  # False in a folder that is not safe to write to (store/safety.py)
 
     def rows(self, files: dict[str, tuple[str, Signature]], today: date, summary_of: SummaryOf,
              make_row: MakeRow) -> list[CaseRow]:
@@ -96,7 +98,10 @@ class ListCache:
         return rows
 
     def _load(self, path: Path, day: str | None = None) -> _Cache:
-        found = read_file(path)
+        try:
+            found = read_file(path)
+        except StoreError:  # a cache we may not read: rebuilt in memory, the list is only slower
+            return _Cache()
         if found is None:
             return _Cache()
         try:
@@ -114,6 +119,8 @@ class ListCache:
 
     def _save(self, path: Path, cache: _Cache, day: str | None = None) -> None:
         """Best effort: skipped if another process is writing it, or if we may not write here."""
+        if not self.writable:
+            return
         data = orjson.dumps({
             "format": FORMAT, "fingerprint": self.fingerprint, "day": day,
             "strings": cache.strings.strings, "cases": cache.entries,

@@ -10,6 +10,7 @@ was half the time of `rounds case list` at that size.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
@@ -23,16 +24,26 @@ def open_to_others(mode: int) -> bool:
 
 def open_folders_and_files(db_dir: Path, top_names: Iterable[str], cases_dir: Path) -> int:
     """How many of the database folder, the named top-level entries, the cases folder and its shard
-    folders (and whatever else sits directly in it) others may read or enter."""
+    folders (and whatever else sits directly in it) others may read or enter.
+
+    A symbolic link's own mode means nothing (always 0777, and `chmod` cannot change it), so a link
+    counts for nothing; the database folder itself, named through a link or not, is judged by the folder.
+    """
     count = 0
-    for path in (db_dir, *(db_dir / name for name in top_names)):
+    with suppress(FileNotFoundError, NotADirectoryError):
+        count += open_to_others(os.stat(db_dir).st_mode)
+    for path in (db_dir / name for name in top_names):
         with suppress(FileNotFoundError, NotADirectoryError):
-            count += open_to_others(os.lstat(path).st_mode)
+            count += _open_entry(os.lstat(path).st_mode)
     with suppress(FileNotFoundError, NotADirectoryError), os.scandir(cases_dir) as shards:
         for shard in shards:
             with suppress(FileNotFoundError):
-                count += open_to_others(shard.stat(follow_symlinks=False).st_mode)
+                count += _open_entry(shard.stat(follow_symlinks=False).st_mode)
     return count
+
+
+def _open_entry(mode: int) -> bool:
+    return not stat.S_ISLNK(mode) and open_to_others(mode)
 
 
 def exposure_warnings(db_dir: Path, exposed: int) -> list[str]:
@@ -41,7 +52,8 @@ def exposure_warnings(db_dir: Path, exposed: int) -> list[str]:
         return []
     import shlex  # only when there is something to say
 
+    # The real folder: `chmod -R` on a link may change the link's target without going into it.
     return [
         f"{exposed} file(s) or folder(s) in {db_dir} can be read by other users of this computer; "
-        f"fix it with: chmod -R o-rwx {shlex.quote(str(db_dir))}"
+        f"fix it with: chmod -R o-rwx {shlex.quote(str(db_dir.resolve()))}"
     ]

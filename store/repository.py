@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 import re
 import secrets
 import sys
@@ -31,6 +32,7 @@ from store.index import INDEX_FILE, ROWS_FILE, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
 from store.files import CaseFile, SettingsFile
 from store.permissions import OTHER_BITS, exposure_warnings, open_folders_and_files
+from store.safety import check_writable, directory_problem
 from store.storage import TEMP_SUFFIX, Signature, fsync_dir, is_temp_for, make_private_dirs, signature_of
 from store.upgrade import upgrades_first
 
@@ -143,7 +145,7 @@ class Repository:
     def get(self, ref: str) -> Case:
         """The case as stored now (no lock: files are only ever replaced whole)."""
         case_id = self.resolve(ref)
-        return CaseFile(self.case_path(case_id)).load_case(case_id)
+        return CaseFile(self.case_path(case_id), self.catalogue).load_case(case_id)
 
     @upgrades_first
     def add_case(self, case: Case, changes: list[Change]) -> Case:
@@ -156,11 +158,15 @@ class Repository:
 
     @upgrades_first
     def import_case(self, case: Case, audit: list[dict], changes: list[Change]) -> Case:
-        """Write a case from an export exactly as it was (revision, event stamps, audit trail), with
-        `changes` (e.g. the import itself) appended to its trail. CaseExists if the id is taken."""
+        """Write a case from an export as it was (revision, event stamps, audit trail, each entry marked
+        `imported` by whom and when), with `changes` (the import itself) appended to its trail.
+        CaseExists if the id is taken."""
         who, when = self._who_when()
         stored = replace(case, revision=max(case.revision, 1))
-        trail = [_audit_fields(doc) for doc in audit] + change_docs(changes, who, when, stored.revision)
+        # Kept as the file has it, but marked: who and when there are the file's word, not ours.
+        marker = {"by": who, "at": when}
+        trail = [{**_audit_fields(doc), "imported": marker} for doc in audit]
+        trail += change_docs(changes, who, when, stored.revision)
         with self._new_case_file(stored) as case_file:
             case_file.create(stored, trail)
         return stored
@@ -170,7 +176,7 @@ class Repository:
         still exactly as written (its revision, last changed by an import); True if it was removed."""
         path = self.case_path(case_id)
         with exclusive(lock_path_for(path), what=f"case {case_id}", timeout=self.lock_timeout):
-            case_file = CaseFile(path)
+            case_file = CaseFile(path, self.catalogue)
             try:
                 current = case_file.load_case(case_id)
             except (UnknownCase, CorruptCaseFile):
@@ -188,12 +194,13 @@ class Repository:
         if not _CASE_ID.fullmatch(case.id):
             raise ValueError("a case id is 4-64 lower-case letters, digits or dashes")
         path = self.case_path(case.id)
+        self._prepare_to_write()
         make_private_dirs(path.parent)
         self._ensure_settings()
         with exclusive(lock_path_for(path), what=f"case {case.id}", timeout=self.lock_timeout):
             if path.exists():
                 raise CaseExists(case.id)
-            case_file = CaseFile(path)
+            case_file = CaseFile(path, self.catalogue)
             yield case_file
             case_file.commit()
 
@@ -207,9 +214,16 @@ class Repository:
         """
         case_id = self.resolve(ref)
         path = self.case_path(case_id)
+        check_writable(self.db_dir)
+        if not lock_path_for(path).exists():
+            # A case restored without its lock file: try the change first, so that a refused one
+            # leaves no new lock file behind. (The lock file stays once made: see store/locking.py.)
+            _, changes = mutate(CaseFile(path, self.catalogue).load_case(case_id))
+            if not changes:
+                return CaseFile(path, self.catalogue).load_case(case_id)
         with exclusive(lock_path_for(path), what=f"case {case_id}", timeout=self.lock_timeout):
             _remove_leftover_temps(path)  # we hold the lock, so no writer owns them
-            case_file = CaseFile(path)
+            case_file = CaseFile(path, self.catalogue)
             current = case_file.load_case(case_id)
             if expected_revision is not None and expected_revision != current.revision:
                 raise RevisionConflict(case_id, expected_revision, current.revision)
@@ -227,7 +241,7 @@ class Repository:
     def audit_trail(self, ref: str) -> list[AuditEntry]:
         """The case's audit entries, oldest first."""
         case_id = self.resolve(ref)
-        case_file = CaseFile(self.case_path(case_id))
+        case_file = CaseFile(self.case_path(case_id), self.catalogue)
         case_file.load_case(case_id)
         return [entry_from_doc(doc) for doc in case_file.table("audit").all()]
 
@@ -260,7 +274,7 @@ class Repository:
         # Check the change against the policy as it stands before creating anything, so that a refused
         # `config set` on a new database leaves no directory behind; it is checked again under the lock.
         mutate(self.policy())
-        make_private_dirs(self.db_dir)
+        self._prepare_to_write()
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             settings.load_or_create()
@@ -292,7 +306,7 @@ class Repository:
     def deid_offset_days(self, case_id: str) -> int:
         """The case's secret date shift for de-identified exports: 20 to 40 years back (store/export/deidentify.py)."""
         case_id = self.resolve(case_id)
-        case_file = CaseFile(self.case_path(case_id))
+        case_file = CaseFile(self.case_path(case_id), self.catalogue)
         case_file.load_case(case_id)
         offset = case_file.meta().get("deid_offset_days")
         if not isinstance(offset, int) or isinstance(offset, bool) or offset == 0:
@@ -313,7 +327,7 @@ class Repository:
                 "destination": destination_kind,
             },
         }
-        make_private_dirs(self.db_dir)
+        self._prepare_to_write()
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             settings.load_or_create()
@@ -369,12 +383,28 @@ class Repository:
     def _ensure_settings(self) -> None:
         if self.settings_path.exists():
             return
-        make_private_dirs(self.db_dir)
+        self._prepare_to_write()
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             if not settings.load():
                 settings.load_or_create()
                 settings.commit()
+
+    def _prepare_to_write(self) -> None:
+        """Make the database directory if it is missing, and refuse one that is not safe to write to."""
+        self._check_is_database()
+        check_writable(self.db_dir)  # before creating anything: a foreign folder stays untouched
+        make_private_dirs(self.db_dir)
+        check_writable(self.db_dir)  # what we found or made (another process may have been first)
+
+    def can_write(self) -> bool:
+        """Whether writes (the list cache included) may go into this database directory."""
+        return directory_problem(self.db_dir) is None
+
+    def check_writable(self) -> None:
+        """UnsafeDatabase now, rather than after work whose record could not be written (an export)."""
+        self._check_is_database()
+        check_writable(self.db_dir)
 
     def _settings_lock(self):
         return exclusive(
@@ -394,7 +424,7 @@ class Repository:
         """Every readable case, by id; damaged or too-new files are skipped with a line in `warnings`."""
         for case_id, (path, _) in sorted(self._scan().items()):
             try:
-                yield CaseFile(Path(path)).load_case(case_id)
+                yield CaseFile(Path(path), self.catalogue).load_case(case_id)
             except (CorruptCaseFile, SchemaTooNew) as error:
                 if warnings is not None:
                     warnings.append(_skipped(case_id, error))
@@ -415,7 +445,7 @@ class Repository:
             policy = self._policy_for_listing(warnings)
         summarize = self._summarize or _engine("summarize")
         case_row = self._case_row or _engine("case_row")
-        cache = ListCache(self.db_dir, self._index_fingerprint(summarize, policy))
+        cache = ListCache(self.db_dir, self._index_fingerprint(summarize, policy), writable=self.can_write())
         scanned = self._scan()
         with _collector_paused():
             rows = cache.rows(
@@ -441,6 +471,10 @@ class Repository:
         """
         if not self.db_dir.is_dir():
             return []
+        problem = directory_problem(self.db_dir)
+        if problem is not None:
+            # This one first and alone: its fix (another folder) makes a chmod beside the point.
+            return [f"changes cannot be saved here: {problem}"]
         names = (SETTINGS_FILE, INDEX_FILE, ROWS_FILE, CASES_DIR)
         exposed = open_folders_and_files(self.db_dir, names, self.cases_dir) + self._open_case_files
         return exposure_warnings(self.db_dir, exposed)
@@ -466,17 +500,18 @@ class Repository:
         """Add the shard's case files to `found`; returns how many are open to other users."""
         leftovers = []
         open_files = 0
+        shard_name = os.path.basename(shard)
         with os.scandir(shard) as entries:
             for entry in entries:
                 name = entry.name
                 if name.startswith("."):
                     if name.endswith(TEMP_SUFFIX):
                         leftovers.append(name)
-                elif name.endswith(".json"):
+                elif name.endswith(".json") and _is_case_file_name(name, shard_name):
                     with suppress(FileNotFoundError):
-                        info = entry.stat()
+                        info = entry.stat(follow_symlinks=False)  # a link is no case file (read refuses it)
                         found[name[:-5]] = (entry.path, signature_of(info))
-                        if info.st_mode & OTHER_BITS:  # (inline: this loop runs once per case)
+                        if info.st_mode & OTHER_BITS and not stat.S_ISLNK(info.st_mode):  # (inline: per case)
                             open_files += 1
         if leftovers:
             _remove_orphans(Path(shard), leftovers)
@@ -486,7 +521,7 @@ class Repository:
         """Read and summarize one case file for the list cache; None (and a warning) if it is unreadable."""
 
         def summary_of(case_id: str, path: str):
-            case_file = CaseFile(Path(path))
+            case_file = CaseFile(Path(path), self.catalogue)
             try:
                 case = case_file.load_case(case_id)
             except (CorruptCaseFile, SchemaTooNew) as error:
@@ -520,7 +555,8 @@ _AUDIT_KEYS = ("who", "when", "action", "target", "old", "new", "reason", "revis
 
 
 def _audit_fields(doc: dict) -> dict:
-    """An imported audit entry with only the fields an audit entry has."""
+    """An imported audit entry with only the fields an audit entry has (an earlier import marker is
+    replaced by this import's)."""
     return {key: doc.get(key) for key in _AUDIT_KEYS if key in doc}
 
 
@@ -562,6 +598,12 @@ def _remove_orphans(directory: Path, temp_names: list[str] | None = None) -> Non
             if got:
                 with suppress(FileNotFoundError):
                     os.unlink(directory / name)
+
+
+def _is_case_file_name(name: str, shard: str) -> bool:
+    """`<case id>.json` in the shard of its first two characters: anything else is not a case (and its
+    name, which may hold anything, is never printed)."""
+    return name.startswith(shard) and len(shard) == 2 and _CASE_ID.fullmatch(name[:-5]) is not None
 
 
 def _skipped(case_id: str, error: Exception) -> str:

@@ -4,6 +4,7 @@ Kept as small as TinyDB's own `storages.py`; locking and revisions live beside t
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import stat
@@ -17,12 +18,17 @@ import orjson
 from tinydb import Storage
 from tinydb.middlewares import Middleware
 
-from store.errors import CorruptCaseFile, WriteFailed
+from store.errors import CorruptCaseFile, UnreadableFile, WriteFailed
 
 TEMP_SUFFIX = ".tmp"
 _OTHER_BITS = 0o007
 
 Signature = tuple[int, int, int, int]  # (st_dev, st_ino, st_size, st_mtime_ns)
+
+# Beyond any real case (years of events and their audit trail are a few MB); a bigger case file is
+# damage or an attack, and is not read into memory. The settings and the caches are not capped: the
+# export records in the settings only grow.
+MAX_CASE_FILE_BYTES = 64 << 20
 
 _umask_lock = threading.Lock()
 _umask: int | None = None
@@ -135,6 +141,16 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
 
     `durable=False` skips the fsyncs: only for caches, which are rebuilt when lost.
     """
+    try:
+        _write_replacing(path, data, durable)
+    except WriteFailed:
+        raise
+    except OSError as error:
+        # The OS says what (disk full, read-only, permission) but, for a failed write, not where.
+        raise WriteFailed(path, error) from None
+
+
+def _write_replacing(path: Path, data: bytes, durable: bool) -> None:
     mode, group = _mode_for(path)
     temp = temp_path_for(path)
     try:
@@ -170,13 +186,33 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def read_file(path: Path) -> tuple[bytes, os.stat_result] | None:
-    """The bytes of `path` and the stat of the very inode they came from; None if it does not exist."""
+def read_file(path: Path, kind: str = "file", limit: int | None = None) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of `path` and the stat of the very inode they came from; None if it does not exist.
+
+    Only a regular file is read, never through a link (Rounds never makes one), never blocking (a named
+    pipe put in a case file's place would hang every listing), and at most `limit` bytes. Anything
+    else is a CorruptCaseFile naming it; a file the caller may not read (a colleague's umask 077) is
+    an UnreadableFile. Every listing skips either with a warning.
+    """
     try:
-        with open(path, "rb") as handle:
-            return handle.read(), os.fstat(handle.fileno())
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
+    except PermissionError as error:
+        raise UnreadableFile(path, kind, error) from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise CorruptCaseFile(path, kind, reason="it is a symbolic link, which Rounds never makes") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CorruptCaseFile(path, kind, reason="it is not a regular file")
+        too_large = limit is not None and info.st_size > limit
+        data = b"" if too_large else handle.read() if limit is None else handle.read(limit + 1)
+    if too_large or (limit is not None and len(data) > limit):
+        raise CorruptCaseFile(path, kind, reason=f"it is larger than {limit >> 20} MiB, more than any real case")
+    return data, info
 
 
 def parse_tables(raw: bytes, path: Path, kind: str = "case file") -> dict[str, Any] | None:
@@ -209,7 +245,8 @@ class AtomicJSONStorage(Storage):
         self.signature: Signature | None = None
 
     def read(self) -> dict[str, Any] | None:
-        found = read_file(self.path)
+        limit = MAX_CASE_FILE_BYTES if self.kind == "case file" else None
+        found = read_file(self.path, self.kind, limit)
         if found is None:
             self.signature = None
             return None

@@ -56,6 +56,19 @@ class RoundsApp(App[None]):
         """The injected date if one was given (tests, `--today`), else the system date, read each time."""
         return self._fixed_today or date.today()
 
+    def save_screenshot(self, filename: str | None = None, path: str | None = None,
+                        time_format: str | None = None) -> str:
+        """Refused: an SVG of the screen holds patient labels, past the export's audit and permissions
+        (Textual would write one when `TEXTUAL_SCREENSHOT` is set). Snapshot tests use export_screenshot."""
+        self.notify("Screenshots are off in Rounds: they would copy patient labels to a file. Use e to export.",
+                    severity="warning", markup=False)
+        return ""
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        self.save_screenshot()
+        return None
+
     def get_system_commands(self, screen: Screen) -> Iterable[Any]:
         # Textual's "Screenshot" writes an SVG of the screen, patient labels and all, into the current
         # folder: past `e` export, its de-identify choice and the database's file permissions.
@@ -179,5 +192,15 @@ def make_app(repository: Any, *, today: date | None = None, catalogue: Any = Non
         from seeds.loader import default_catalogue
 
         catalogue = default_catalogue()
+    _no_screenshot_timer()
     return RoundsApp(repository, today=today, catalogue=catalogue)
 
+
+def _no_screenshot_timer() -> None:
+    """`TEXTUAL_SCREENSHOT=N` makes Textual save an SVG of the screen after N seconds and quit: a file of
+    patient labels wherever TEXTUAL_SCREENSHOT_LOCATION says, with the umask's mode. Textual reads the
+    variable once, at import; its setting is cleared here (save_screenshot refuses in any case)."""
+    import textual.constants
+
+    os.environ.pop("TEXTUAL_SCREENSHOT", None)
+    textual.constants.SCREENSHOT_DELAY = -1

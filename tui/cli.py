@@ -135,14 +135,35 @@ def _warn_if_open_to_others(repo) -> None:
         warnings = repo.permission_warnings()
     except OSError:
         return  # a folder we may not stat: the command's own error (if any) says more
+    from tui.cli_text import warn
+
     for warning in warnings:
-        print(f"rounds: warning: {warning}", file=sys.stderr)
+        warn(warning)
 
 
 def _fail(code: int, message: str) -> int:
     # One line only: a message with a newline would break scripts that read stderr line by line.
-    print(f"rounds: {' '.join(str(message).split())}", file=sys.stderr)
+    # Escaped too: argparse echoes what was typed, and a path may hold anything.
+    from checklists.text import printable_line
+
+    print(f"rounds: {printable_line(str(message))}", file=sys.stderr)
     return code
+
+
+def _not_utf8(argv: list[str]) -> str | None:
+    """Which argument (or variable) holds bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    for n, arg in enumerate(argv, start=1):
+        if isinstance(arg, str) and not arg.isascii():
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"argument {n}"
+    for name in ("ROUNDS_DB", "ROUNDS_TODAY"):
+        try:
+            os.environ.get(name, "").encode("utf-8")
+        except UnicodeEncodeError:
+            return f"${name}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,17 +171,20 @@ def main(argv: list[str] | None = None) -> int:
     from seeds.loader import PathwayFileError
     from store.errors import StoreError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    bad = _not_utf8(argv)
+    if bad is not None:
+        # Refused before anything else: such bytes cannot be stored, and nothing is created on the way.
+        return _fail(EXIT_USAGE, f"{bad} is not valid UTF-8 text; check the terminal's encoding (locale)")
     try:
         args = parse_args(argv)
         ctx = _context(args)
         if args.command is None:
             return _run_tui(ctx)  # the board shows permission warnings itself, from a worker
-        try:
-            code = args.handler(args, ctx) or EXIT_OK
-        finally:
-            # After the command, so that one which scanned every case (list, export) also counts the
-            # case files it found open, from the stats it made anyway.
-            _warn_if_open_to_others(ctx.repo)
+        code = args.handler(args, ctx) or EXIT_OK
+        # After the command, so that a refused one says one line only (its error), and one that
+        # scanned every case (list, export) also counts the case files it found open, from its stats.
+        _warn_if_open_to_others(ctx.repo)
         upgraded = getattr(ctx.repo, "last_upgrade", None)
         if upgraded is not None:
             print(f"rounds: {upgraded.line()}", file=sys.stderr)

@@ -15,6 +15,7 @@ from checklists.signoff import with_reviews
 from checklists.validation import check_choice
 from seeds.vocabulary import EVENT_KINDS
 from store.signoff import load_signoff
+from checklists.text import json_safe
 from tui import cli_text
 
 # `rounds log` option -> event field (cli.md names); `--photo` alone means yes.
@@ -28,7 +29,8 @@ LOG_OPTIONS = {
 
 def _print_json(data) -> None:
     # orjson: 10,000 rows print in a few tens of milliseconds rather than the stdlib's few hundred.
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+    # json_safe: C1 controls and direction overrides as \u escapes, so a terminal shows them inert.
+    sys.stdout.write(json_safe(orjson.dumps(data, option=orjson.OPT_INDENT_2)).decode() + "\n")
 
 
 def _json_flag(parser) -> None:
@@ -169,7 +171,7 @@ def cmd_case_list(args, ctx) -> int:
         check_choice(args.pathway, "pathway", ctx.catalogue.pathway_ids)
     result = ctx.repo.list_rows(ctx.today)
     for warning in result.warnings:
-        print(f"rounds: warning: {warning}", file=sys.stderr)
+        cli_text.warn(warning)
     rows = sort_rows(filter_rows(result.rows, args.filter, args.pathway, args.search))
     if ctx.json:
         _print_json([row_json(r) for r in rows])

@@ -82,8 +82,10 @@ def cmd_export(args, ctx) -> int:
                               today=ctx.today, now=ctx.now(), warnings=warnings)
     except ExportError as exc:
         raise UsageError(f"export: {exc}") from None
+    from tui.cli_text import warn
+
     for line in warnings:
-        print(f"rounds: warning: {line}", file=sys.stderr)
+        warn(line)
     if result.destination != "-":
         print(result.line(), file=sys.stderr)
     return 0
@@ -121,8 +123,10 @@ def cmd_import(args, ctx) -> int:
         result = import_cases(ctx.repo, plan, as_new=args.as_new)
     except ImportFileError as exc:
         raise UsageError(f"import: {exc}") from None
+    from tui.cli_text import warn
+
     for line in result.warnings():
-        print(f"rounds: warning: {line}", file=sys.stderr)
+        warn(line)
     if ctx.json:
         import json
 

@@ -1,14 +1,17 @@
 """Plain-text output of the command line: the case list, one case, the policy.
 
 Status is always a symbol and a word (the same labels as the TUI), so it reads without colour.
+Recorded text is shown, never obeyed: controls and direction overrides come out as visible escapes.
 """
 
 from __future__ import annotations
 
+import sys
 from itertools import groupby
 
 from checklists.models import CaseRow, CaseView, Policy
 from checklists.policy import POLICY_HELP
+from checklists.text import printable, printable_line
 from checklists.wording import (
     PROVENANCE_LABELS, counts_parts, describe_event, item_remark, pathways_short, severity_counts,
     severity_label, status_label, window_text,
@@ -18,12 +21,17 @@ from seeds.loader import Catalogue
 FILTER_NOTES = {"active": ": active and resolved cases", "closed": ": closed and lost cases"}
 
 
+def warn(message: str) -> None:
+    """One warning line on stderr (a path in it may hold anything: escaped like recorded text)."""
+    print(f"rounds: warning: {printable_line(str(message))}", file=sys.stderr)
+
+
 def status_word(status: str) -> str:
     return status_label(status)
 
 
 def _cell(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
+    text = printable_line(str(text))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -46,17 +54,17 @@ def rows_text(rows: list[CaseRow], filter_name: str, catalogue: Catalogue) -> st
         )
     lines.append(legend(catalogue))
     lines.append(f"{len(rows)} case{'s' if len(rows) != 1 else ''} (filter: {filter_name}{FILTER_NOTES.get(filter_name, '')})")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines)) + "\n"
 
 
 def _facts(view: CaseView, catalogue: Catalogue) -> list[str]:
     c = view.case
     facts = [
-        f"Case {c.id}  {c.patient}",
+        f"Case {c.id}  {printable_line(c.patient)}",
         f"  pathways   {', '.join(c.pathways)}",
         f"  status     {c.status}    urgency {status_label(view.urgency)}",
         f"  onset      {c.onset.isoformat()}    enrolled {c.enrolment.isoformat()}",
-        f"  injection  {c.injection_date.isoformat() if c.injection_date else '-'}    site {c.site or '-'}",
+        f"  injection  {c.injection_date.isoformat() if c.injection_date else '-'}    site {printable_line(c.site or '-')}",
     ]
     if catalogue.etiologies_for(c.pathways) or catalogue.records_inflammation(c.pathways):
         etiology = f"{c.etiology}" + (f" (set {c.etiology_date.isoformat()})" if c.etiology_date else "")
@@ -64,7 +72,7 @@ def _facts(view: CaseView, catalogue: Catalogue) -> list[str]:
                         if c.inflammation else "not recorded")
         facts.append(f"  etiology   {etiology}    inflammation {inflammation}")
     if c.note:
-        facts.append(f"  note       {' '.join(c.note.split())}")
+        facts.append(f"  note       {printable_line(c.note)}")
     return facts
 
 
@@ -111,7 +119,7 @@ def _events(view: CaseView) -> list[str]:
     lines = ["Events"]
     for event in events:
         details = describe_event(event)
-        void = f"  VOID ({' '.join((event.void_reason or '').split())})" if event.voided else ""
+        void = f"  VOID ({printable_line(event.void_reason or '')})" if event.voided else ""
         lines.append(f"  {event.id:<5} {event.date.isoformat()} {event.kind:<13} {details}{void}")
     return lines
 
@@ -129,7 +137,8 @@ def _sources(view: CaseView, catalogue: Catalogue) -> list[str]:
 def case_text(view: CaseView, catalogue: Catalogue) -> str:
     sections = [_facts(view, catalogue), _counts(view, catalogue), _alerts(view), _checklist(view), _events(view),
                 _sources(view, catalogue)]
-    return "\n\n".join("\n".join(s) for s in sections if s) + "\n"
+    # Every line is built from escaped parts; this is the backstop for any field added later.
+    return printable("\n\n".join("\n".join(s) for s in sections if s)) + "\n"
 
 
 def policy_text(policy: Policy) -> str:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Sequence
 
 from checklists.models import EVENT_FIELDS, CaseView
+from checklists.text import printable
 
 CASE_COLUMNS = (
     "id", "patient", "pathways", "status", "onset", "injection_date", "enrolment", "urgency",
@@ -19,6 +20,10 @@ CASE_COLUMNS = (
     "saline_done", "saline_min", "saline_max", "abi_done", "injections_done", "injections_last_365_days",
     "alert_codes", "as_of",
 )
+# A de-identified export holds nothing that depends on the day it is made (deidentify.py).
+_DAY_COLUMNS = ("urgency", "next_due_item", "next_due_title", "next_due_opens", "next_due_closes",
+                "next_due_status", "injections_last_365_days", "as_of")
+DEID_CASE_COLUMNS = tuple(c for c in CASE_COLUMNS if c not in _DAY_COLUMNS)
 EVENT_COLUMNS = ("case", "event", "seq", "kind", "date") + EVENT_FIELDS + (
     "voided", "void_reason", "recorded_at", "recorded_by",
 )
@@ -37,7 +42,9 @@ def safe_cell(value: object) -> str:
         text = f"{value:g}"
     else:
         text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    return printable(text)  # a cell shown with `cat` must not drive the terminal
 
 
 def render(views: Sequence[CaseView], ctx) -> str:
@@ -53,14 +60,16 @@ def render(views: Sequence[CaseView], ctx) -> str:
                 writer.writerow([safe_cell(v) for v in row])
             ctx.tick()
     else:
-        writer.writerow(CASE_COLUMNS)
+        columns = DEID_CASE_COLUMNS if ctx.deidentified else CASE_COLUMNS
+        writer.writerow(columns)
         for view in views:
-            writer.writerow([safe_cell(v) for v in _case_row(view, ctx.deidentified)])
+            row = dict(zip(CASE_COLUMNS, _case_row(view)))
+            writer.writerow([safe_cell(row[c]) for c in columns])
             ctx.tick()
     return buffer.getvalue()
 
 
-def _case_row(view: CaseView, deidentified: bool) -> list[object]:
+def _case_row(view: CaseView) -> list[object]:
     case, counts, due = view.case, view.counts, view.next_due
     return [
         case.id, case.patient or None, ";".join(case.pathways), case.status, case.onset,
@@ -69,6 +78,5 @@ def _case_row(view: CaseView, deidentified: bool) -> list[object]:
         due.closes if due else None, due.status if due else None,
         counts.saline, counts.saline_min, counts.saline_max, counts.abi,
         counts.injections, counts.injections_last_365_days,
-        # De-identified output never carries the export day (it would give away the date shift).
-        ";".join(a.code for a in view.alerts), None if deidentified else view.today,
+        ";".join(a.code for a in view.alerts), view.today,
     ]

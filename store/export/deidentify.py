@@ -16,9 +16,13 @@ format. Decisions, field by field (the report of the export issue explains them)
 - every date of a case (onset, injection, enrolment, etiology and inflammation dates, event dates,
   item dates, snooze ends, recurring checks, computed windows): shifted by the case's secret offset
   (`Repository.deid_offset_days`), so intervals within a case are preserved, as REDCap does.
-  Statuses are computed on the real dates first, then the dates are shifted.
-- the day of the export ("as of", generated at, by whom): not written at all. Shifted, it would give
-  away the offset to anyone who knows when the file was made; real, it could equal a case's date.
+- nothing that depends on the day the export is made: no item status, urgency, next due item,
+  alerts of the day, "injections in the last 365 days", as-of date, who or when. Any of them, on the
+  real timeline or the shifted one, lets someone who knows roughly when the file was made narrow the
+  shift (a status is the same whether both dates are shifted or neither). So the exporters are given
+  a record view (`checklists.engine.record_view`): windows and recorded states, every alert the
+  record raises at any time. The same export made on two days is identical, and the cases come in
+  the order of their pseudonyms (`render_export`), which says nothing either.
 - voided events: dropped (they count for nothing and may have been entered on the wrong patient).
 - event ids: replaced by `e<seq>` (the original ids are random and would point back into the database).
 - who recorded an event and when (`recorded_by`, `recorded_at`), and the audit trail: dropped.
@@ -35,7 +39,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Callable
 
-from checklists.models import Alert, Case, CaseView, Event, ItemRecord, ItemView, NextDue
+from checklists.models import Alert, Case, CaseView, Event, ItemRecord, ItemView
 
 # Generic names a de-identified export may keep: corticosteroids, local anaesthetics injected with
 # them, and the drugs the pathways name. Lower case; matched after folding case and spaces.
@@ -154,15 +158,15 @@ class Deidentifier:
 
     # -- computed -----------------------------------------------------------------------------
     def view(self, view: CaseView) -> CaseView:
-        """The view computed on the real dates, with the same statuses and every date shifted."""
+        """A record view (`engine.record_view`: no day in it) with every date shifted, free text gone."""
+        if view.today is not None or view.urgency is not None or view.next_due is not None:
+            raise ValueError("de-identify a record view (checklists.engine.record_view), not a view of a day")
         delta = self.shift(view.case.id)
         return replace(
             view,
             case=self.case(view.case),
-            today=view.today + delta,
             items=tuple(self._item(i, delta) for i in view.items),
             alerts=tuple(self._alert(a) for a in view.alerts),
-            next_due=_shift_next(view.next_due, delta),
         )
 
     @staticmethod
@@ -177,6 +181,7 @@ class Deidentifier:
             checks=tuple(d + delta for d in item.checks),
             reason=None,
             detail=detail,
+            status=None,
         )
 
     def _alert(self, alert: Alert) -> Alert:
@@ -186,8 +191,3 @@ class Deidentifier:
 def _shift(day: date | None, delta: timedelta) -> date | None:
     return None if day is None else day + delta
 
-
-def _shift_next(next_due: NextDue | None, delta: timedelta) -> NextDue | None:
-    if next_due is None:
-        return None
-    return replace(next_due, opens=next_due.opens + delta, closes=next_due.closes + delta)

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Sequence
 
 from checklists.models import CaseView, ItemView
+from checklists.text import printable, printable_line
 from store.export.context import ExportContext
 from store.export.readable import source_names
 
@@ -62,7 +63,7 @@ def entries(view: CaseView, today: date, *, past: bool, deidentified: bool) -> l
             continue
         if item.opens is None or item.closes is None:
             continue
-        if item.closes < today and not (past or deidentified):
+        if not (past or deidentified) and item.closes < today:  # (a record view has no today)
             continue
         found.append(Entry(item, item.opens, item.closes if item.closes > item.opens else None, snoozed=False))
     return found
@@ -95,7 +96,7 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
             title = item.title + (f" (occurrence {item.occurrence})" if item.occurrence else "")
             summary = f"{case.id}: {title}"
             if ctx.with_patient and case.patient:
-                summary = f"{' '.join(case.patient.split())} · {summary}"
+                summary = f"{printable_line(case.patient)} · {summary}"
             component = Todo() if ctx.tasks else Event()
             component.add("uid", uid(case.id, item.id))
             component.add("dtstamp", stamp)
@@ -134,4 +135,4 @@ def _description(view: CaseView, entry: Entry, ctx: ExportContext) -> str:
     if item.detail:
         lines.append(item.detail)
     lines.append(f"Source: {source_names(item.sources, ctx.catalogue)}.")
-    return "\n".join(lines)
+    return printable("\n".join(lines))

@@ -1,13 +1,17 @@
 """`rounds import`: read a JSON export back into a database, all or nothing.
 
-Everything is validated before anything is written; a bad file is rejected whole with one line
-naming the case and the field at fault. A de-identified export cannot be imported: its ids, dates
-and free text were changed or removed on purpose.
+Everything is validated before anything is written, with the bounds the command line and the store
+use (dates 1900-2199, text without controls, revisions and sequence numbers a real case could have,
+audit entries of bounded size and depth); a bad file is rejected whole with one line naming the case
+and the field at fault. Only a regular file is read, and at most MAX_IMPORT_BYTES of it. If a write
+fails part-way, the cases this import wrote are removed again. A de-identified export cannot be
+imported: its ids, dates and free text were changed or removed on purpose.
 """
 
 from __future__ import annotations
 
-import re
+import os
+import stat
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
@@ -22,16 +26,28 @@ from checklists.models import (
     CASE_STATUSES, EVENT_FIELDS, INFLAMMATION_STATES, ITEM_STATES, Case, Change, Event,
     ItemRecord, Policy,
 )
-from checklists.validation import check_event_fields, check_text
+from checklists.dates import EARLIEST, LATEST
+from checklists.text import unsafe_character
+from checklists.validation import MAX_TEXT, check_event_fields, check_text
 from seeds.loader import Catalogue
-from store.codec import item_from_doc
-from store.errors import CaseExists, ImportFileError
+from store.codec import MAX_CHECKS, MAX_EVENT_SEQ, MAX_EVENTS, MAX_REVISION, item_from_doc
+from store.errors import CaseExists, ImportFileError, StoreError
 from store.export.json_data import FORMAT_NAME, SCHEMA_VERSION
 from store.repository import CASE_ID_PATTERN as _CASE_ID  # the ids `Repository.add_case` accepts
 
 _EVENT_KEYS = frozenset(f.name for f in fields(Event))
 _RECORD_KEYS = frozenset(f.name for f in fields(ItemRecord)) - {"item"}
 _AUDIT_TEXT = ("who", "when", "action", "target")
+_AUDIT_KEYS = frozenset(("who", "when", "action", "target", "old", "new", "reason", "revision", "details",
+                         "imported"))
+# Bounds no real export comes near. A full backup of 10,000 cases is some hundreds of MB of JSON.
+MAX_IMPORT_BYTES = 1 << 30
+MAX_CASE_BYTES = 32 << 20  # one case, as JSON: its events and its whole audit trail
+MAX_AUDIT_ENTRIES = 100_000  # per case
+MAX_AUDIT_ENTRY_BYTES = 64 << 10
+MAX_AUDIT_DEPTH = 8  # old / new / details values: a policy, a list of case ids, never deeper
+MAX_DEPTH = 16  # the whole file: an export is 7 levels deep at most
+_NUMBER_FIELDS = frozenset({"volume_ml", "size_mm", "depth_mm", "mrc", "pain"})
 # Keys of `case show --json` that are computed on the day of the export; ignored on import.
 _COMPUTED = frozenset({"items", "counts", "alerts", "alert_codes", "next_due", "today", "urgency"})
 
@@ -54,20 +70,57 @@ class ImportPlan:
 def read_export(path: Path | str, catalogue: Catalogue) -> ImportPlan:
     """Read and validate an export file; raises ImportFileError, having written nothing."""
     path = Path(path)
+    return parse_export(_read_bounded(path), catalogue, source=str(path))
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_IMPORT_BYTES; never a device, pipe or folder.
+
+    Opened without blocking (a pipe with no writer would wait forever) and read to at most the cap and
+    one byte, whatever the file says its size is (`/dev/zero` would otherwise fill the memory).
+    """
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise ImportFileError(f"{path}: no such file") from None
     except OSError as exc:
         raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_export(raw, catalogue, source=str(path))
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise ImportFileError(f"{path}: not a regular file (a device, pipe or folder); give a JSON export file")
+    with os.fdopen(fd, "rb") as handle:
+        too_large = ImportFileError(f"{path}: larger than {MAX_IMPORT_BYTES >> 20} MiB, more than any Rounds "
+                                    "export; nothing was imported")
+        if _declared_size(info) > MAX_IMPORT_BYTES:
+            raise too_large
+        try:
+            raw = _read_limited(handle, MAX_IMPORT_BYTES + 1)
+        except OSError as exc:
+            raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise too_large
+    return raw
+
+
+def _declared_size(info: os.stat_result) -> int:
+    return info.st_size
+
+
+def _read_limited(handle, limit: int) -> bytes:
+    return handle.read(limit)
 
 
 def parse_export(raw: bytes | str, catalogue: Catalogue, source: str = "import") -> ImportPlan:
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"{source}: larger than {MAX_IMPORT_BYTES >> 20} MiB; nothing was imported")
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        # orjson's message says where (line, column) and what, never the text it found there.
         raise ImportFileError(f"{source}: not valid JSON ({exc})") from None
+    if _too_deep(data, MAX_DEPTH):
+        raise ImportFileError(f"{source}: nested more than {MAX_DEPTH} levels deep, deeper than any Rounds export")
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise ImportFileError(f"{source}: not a Rounds JSON export (no \"format\": \"{FORMAT_NAME}\")")
     version = data.get("schema_version")
@@ -106,6 +159,22 @@ def parse_export(raw: bytes | str, catalogue: Catalogue, source: str = "import")
         seen.add(item.case.id)
         imported.append(item)
     return ImportPlan(cases=tuple(imported), source=source, policy=policy)
+
+
+def _too_deep(data: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` deep (walked without recursion)."""
+    level = [data]
+    for _ in range(limit + 1):
+        nested = []
+        for node in level:
+            if isinstance(node, dict):
+                nested.extend(v for v in node.values() if isinstance(v, (dict, list)))
+            elif isinstance(node, list):
+                nested.extend(v for v in node if isinstance(v, (dict, list)))
+        if not nested:
+            return False
+        level = nested
+    return True
 
 
 def _policy(doc: Any, source: str) -> Policy | None:
@@ -154,9 +223,13 @@ def _day(doc: Mapping, name: str, *, required: bool = False) -> date | None:
     if not isinstance(value, str) or len(value) != 10:
         raise _field(name, "must be a date written YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise _field(name, f"'{value}' is not a real calendar date") from None
+    if not EARLIEST <= day <= LATEST:
+        # The bounds of `--date` and `--onset` on the command line: windows run years past a date.
+        raise _field(name, f"must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+    return day
 
 
 def _choice(doc: Mapping, name: str, allowed: tuple[str, ...], *, required: bool = False) -> str | None:
@@ -170,18 +243,21 @@ def _choice(doc: Mapping, name: str, allowed: tuple[str, ...], *, required: bool
     return value
 
 
-def _whole(doc: Mapping, name: str, low: int = 0, *, required: bool = False) -> int | None:
+def _whole(doc: Mapping, name: str, low: int = 0, high: int = MAX_EVENT_SEQ, *,
+           required: bool = False) -> int | None:
     value = doc.get(name)
     if value is None:
         if required:
             raise _field(name, "is missing")
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
-        raise _field(name, f"must be a whole number of at least {low}")
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise _field(name, f"must be a whole number from {low} to {high}")
     return value
 
 
 def _case(doc: Mapping[str, Any], catalogue: Catalogue) -> ImportedCase:
+    if len(orjson.dumps(doc)) > MAX_CASE_BYTES:
+        raise _Bad(f"is larger than {MAX_CASE_BYTES >> 20} MiB as JSON, more than any real case")
     case_id = _text(doc, "id", required=True)
     if not _CASE_ID.fullmatch(case_id):
         raise _field("id", "must be a case id: 4-64 lower-case letters, digits or dashes")
@@ -217,7 +293,7 @@ def _case(doc: Mapping[str, Any], catalogue: Catalogue) -> ImportedCase:
         inflammation_date=_day(doc, "inflammation_date"),
         events=events,
         items=records,
-        revision=_whole(doc, "revision", 0, required=True),
+        revision=_whole(doc, "revision", 0, MAX_REVISION, required=True),
     )
     return ImportedCase(case=case, audit=audit)
 
@@ -230,6 +306,8 @@ def _list(doc: Mapping, name: str) -> list:
 
 
 def _events(docs: list) -> tuple[Event, ...]:
+    if len(docs) > MAX_EVENTS:
+        raise _field("events", f"holds more than {MAX_EVENTS} events, more than any real case")
     events: list[Event] = []
     ids: set[str] = set()
     seqs: set[int] = set()
@@ -262,6 +340,14 @@ def _event(doc: Any) -> Event:
         raise _field("kind", "is missing")
     day = _day(doc, "date", required=True)
     given = {name: doc[name] for name in EVENT_FIELDS if doc.get(name) is not None}
+    for name, value in given.items():
+        # As an export writes them: numbers as numbers, yes/no as true/false, the rest as text.
+        if name in _NUMBER_FIELDS:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, bool) if name == "photo" else isinstance(value, str)
+        if not ok:
+            raise _field(name, "has the wrong type")
     try:
         # The same rules as when the event was logged (its date was checked above).
         _, details = check_event_fields(kind, {"date": day, **given}, date.max)
@@ -275,9 +361,7 @@ def _event(doc: Any) -> Event:
         raise _field("void_reason", "is missing for a voided event")
     stamps = {}
     for name in ("recorded_at", "recorded_by"):
-        if doc.get(name) is not None and not isinstance(doc[name], str):
-            raise _field(name, "must be text")
-        stamps[name] = doc.get(name)
+        stamps[name] = _text(doc, name)
     return Event(id=event_id, seq=seq, kind=kind, date=day, **details, voided=voided,
                  void_reason=reason if voided else None, **stamps)
 
@@ -301,8 +385,8 @@ def _records(docs: Any, known_items: set[str]) -> dict[str, ItemRecord]:
             _text(doc, "reason")
             _whole(doc, "reopened_after_seq", 0)
             checks = doc.get("checks", [])
-            if not isinstance(checks, list):
-                raise _field("checks", "must be a list of dates")
+            if not isinstance(checks, list) or len(checks) > MAX_CHECKS:
+                raise _field("checks", f"must be a list of at most {MAX_CHECKS} dates")
             for n in range(len(checks)):
                 _day({f"checks[{n}]": checks[n]}, f"checks[{n}]", required=True)
         except _Bad as bad:
@@ -314,13 +398,46 @@ def _records(docs: Any, known_items: set[str]) -> dict[str, ItemRecord]:
 def _audit(docs: Any) -> tuple[dict, ...]:
     if not isinstance(docs, list):
         raise _field("audit", "must be a list")
+    if len(docs) > MAX_AUDIT_ENTRIES:
+        raise _field("audit", f"holds more than {MAX_AUDIT_ENTRIES} entries, more than any real case")
     for n, doc in enumerate(docs):
-        if not isinstance(doc, dict):
-            raise _Bad(f"audit[{n}]: must be an object")
-        for name in _AUDIT_TEXT:
-            if not isinstance(doc.get(name), str):
-                raise _Bad(f"audit[{n}]: field '{name}' must be text")
+        try:
+            _audit_entry(doc)
+        except _Bad as bad:
+            raise _Bad(f"audit[{n}]: {bad}") from None
     return tuple(docs)
+
+
+def _audit_entry(doc: Any) -> None:
+    """An audit entry as Rounds writes them: known keys, short plain text, shallow small values."""
+    if not isinstance(doc, dict):
+        raise _Bad("must be an object")
+    unknown = sorted(set(doc) - _AUDIT_KEYS)
+    if unknown:
+        raise _field(unknown[0], "is not an audit field")
+    for name in _AUDIT_TEXT:
+        if not isinstance(doc.get(name), str):
+            raise _field(name, "must be text")
+    _whole(doc, "revision", 0, MAX_REVISION)
+    for name in ("old", "new", "details", "reason", "imported", *_AUDIT_TEXT):
+        _plain_value(doc.get(name), name, MAX_AUDIT_DEPTH)
+    if len(orjson.dumps(doc)) > MAX_AUDIT_ENTRY_BYTES:
+        raise _Bad(f"is larger than {MAX_AUDIT_ENTRY_BYTES >> 10} KiB")
+
+
+def _plain_value(value: Any, name: str, depth: int) -> None:
+    """JSON data at most `depth` levels deep whose text is bounded and has no controls."""
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT or unsafe_character(value) is not None:
+            raise _field(name, f"holds text longer than {MAX_TEXT} characters or with control characters")
+    elif isinstance(value, (list, dict)):
+        if depth <= 0:
+            raise _field(name, f"is nested more than {MAX_AUDIT_DEPTH} levels deep")
+        for item in value.values() if isinstance(value, dict) else value:
+            _plain_value(item, name, depth - 1)
+        if isinstance(value, dict):
+            for key in value:
+                _plain_value(key, name, depth - 1)
 
 
 @dataclass(slots=True, frozen=True)
@@ -343,8 +460,9 @@ class ImportResult:
 
 
 def import_cases(repo, plan: ImportPlan, *, as_new: bool = False) -> ImportResult:
-    """Write the validated cases. Without `as_new`, any id already in the database stops the whole
-    import before anything is written; with it, every case gets a new id."""
+    """Write the validated cases, all or none. Without `as_new`, any id already in the database stops
+    the whole import before anything is written; with it, every case gets a new id. If a write fails
+    part-way, the cases written so far are taken back and the error says so."""
     renamed: dict[str, str] = {}
     if as_new:
         for item in plan.cases:
@@ -356,7 +474,8 @@ def import_cases(repo, plan: ImportPlan, *, as_new: bool = False) -> ImportResul
                     f"{plan.source}: case {item.case.id} already exists in this database; nothing was "
                     "imported (use --as-new to import the file's cases under new ids)"
                 )
-    empty = not repo.signatures()
+    restored, differs = _policy_to_restore(repo, plan)  # decided on the database as it was
+    repo.check_writable()
     written: list[Case] = []
     # All or nothing: a failure part-way takes back the cases this import wrote. (A process killed
     # outright, or a power cut, can still leave the ones written so far: importing the file again is
@@ -369,28 +488,55 @@ def import_cases(repo, plan: ImportPlan, *, as_new: bool = False) -> ImportResul
             change = Change(action="case-import", target="case", old=item.case.id if as_new else None,
                             new={"source": Path(plan.source).name, "revision": case.revision})
             written.append(_write_case(repo, case, item.audit, [change]))
-        restored, differs = _policy_for(repo, plan, empty)
-    except BaseException:
-        for case in written:
-            repo.discard_new_case(case.id, case.revision)
+        if restored:
+            # One audited change of the policy (several keys), last, in the order the paired bounds allow.
+            repo.update_policy_values({k: getattr(plan.policy, k) for k in restored})
+    except BaseException as error:
+        removed = _remove_written(repo, written)
+        if isinstance(error, (OSError, StoreError)) and not getattr(error, "bad_input", False):
+            raise ImportStopped(plan.source, error, removed, len(written) - removed) from None
         raise
     return ImportResult(case_ids=tuple(c.id for c in written), renamed=renamed, policy_restored=restored,
                         policy_differs=differs)
 
 
-def _policy_for(repo, plan: ImportPlan, empty: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+class ImportStopped(StoreError):
+    """A write failed part-way (disk full, say); what the import had written was taken back."""
+
+    def __init__(self, source: str, error: BaseException, removed: int, kept: int):
+        if isinstance(error, StoreError):  # its own line names the file (WriteFailed, LockTimeout)
+            reason, where = str(error), ""
+        else:
+            reason = (error.strerror or type(error).__name__) if isinstance(error, OSError) else str(error)
+            where = f" ({error.filename})" if isinstance(error, OSError) and error.filename else ""
+        outcome = (f"the {removed} case(s) already written were removed, so nothing was imported" if not kept
+                   else f"{removed} case(s) written were removed; {kept} that someone has worked on since stay")
+        super().__init__(f"import of {source} stopped: {reason}{where}; {outcome}")
+
+
+def _remove_written(repo, written: list[Case]) -> int:
+    """Take back what this import wrote (unless someone has worked on a case since); how many went."""
+    removed = 0
+    for case in reversed(written):
+        try:
+            removed += bool(repo.discard_new_case(case.id, case.revision))
+        except (OSError, StoreError):
+            continue  # best effort: the error that stopped the import is the one to report
+    return removed
+
+
+def _policy_to_restore(repo, plan: ImportPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Into an empty database the export's policy comes along (so statuses round-trip); a database
-    that already has cases keeps the policy its clinic chose, and the difference is reported."""
+    that already has cases keeps the policy its clinic chose, and the difference is reported.
+    Returns (keys to restore, keys that differ and are kept)."""
     if plan.policy is None:
         return (), ()
     current = repo.policy()
     differs = tuple(k for k in POLICY_KEYS if getattr(current, k) != getattr(plan.policy, k))
     if not differs:
         return (), ()
-    if not empty:
+    if repo.signatures():
         return (), differs
-    # One audited change of the policy (several keys), in the order the paired bounds allow.
-    repo.update_policy_values({k: getattr(plan.policy, k) for k in differs})
     return differs, ()
 
 

@@ -13,6 +13,7 @@ import orjson
 
 from checklists.models import CaseView
 from checklists.serialize import case_json, event_json, policy_json
+from checklists.text import json_safe
 from store.audit import utc_stamp
 from store.codec import event_doc, item_doc
 from store.export.context import ExportContext
@@ -26,7 +27,11 @@ def case_record(view: CaseView, ctx: ExportContext) -> dict:
     case = view.case
     data = add_reviews(case_json(view), ctx)  # the clinic's review of each rule (review_note.py)
     if ctx.deidentified:
-        data["today"] = None  # the export day would give away the case's date shift
+        # A record view has no day; its keys are left out rather than null (see deidentify.py).
+        for key in ("today", "urgency", "next_due"):
+            del data[key]
+        for item in data["items"]:
+            del item["status"]
     data["events"] = [event_json(e) | event_doc(e) for e in sorted(case.events, key=lambda e: (e.date, e.seq))]
     data["item_records"] = {item_id: item_doc(record) for item_id, record in sorted(case.items.items())}
     if not ctx.deidentified:
@@ -50,4 +55,4 @@ def document(views: Sequence[CaseView], ctx: ExportContext) -> dict:
 
 
 def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
-    return orjson.dumps(document(views, ctx), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    return json_safe(orjson.dumps(document(views, ctx), option=orjson.OPT_INDENT_2)).decode("utf-8") + "\n"

@@ -6,6 +6,7 @@ import re
 from typing import Sequence
 
 from checklists.models import CaseView
+from checklists.text import printable_line
 from store.export.context import ExportContext
 from store.export.review_note import ReviewNote, md_lines, note_for
 from store.export.sheet import DISCLAIMER, CaseSheet, build_sheet
@@ -15,8 +16,8 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
 
 
 def esc(text: str) -> str:
-    """Text as literal Markdown: markup characters backslash-escaped, one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """Text as literal Markdown: markup characters backslash-escaped, one line, controls shown as escapes."""
+    return _SPECIAL.sub(r"\\\1", printable_line(str(text)))
 
 
 def render(views: Sequence[CaseView], ctx: ExportContext) -> str:

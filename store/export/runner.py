@@ -7,13 +7,15 @@ by the store's atomic, private `atomic_write_bytes`; every export is noted in th
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
-from checklists.engine import evaluate
+from checklists.engine import evaluate, record_view
 from checklists.models import CaseView
 from store.audit import current_user
 from store.errors import StoreError
@@ -105,10 +107,11 @@ def select_cases(repo, refs: Iterable[str]) -> list[str]:
 
 
 def default_filename(case_ids: list[str] | None, options: ExportOptions, today: date) -> str:
-    """`rounds-<case id>-<today>.md` for one case, `rounds-cases-<today>.csv` for several."""
+    """`rounds-<case id>-<today>.md` for one case, `rounds-cases-<today>.csv` for several; a
+    de-identified export's name carries no date (nothing about it may depend on the day)."""
     if options.deidentify:
-        stem = "rounds-deidentified"
-    elif case_ids and len(case_ids) == 1:
+        return f"rounds-deidentified{'-events' if options.events else ''}.{EXTENSIONS[options.fmt]}"
+    if case_ids and len(case_ids) == 1:
         stem = f"rounds-{case_ids[0]}"
     else:
         stem = "rounds-cases"
@@ -137,21 +140,27 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
         if progress is not None:
             progress(min(done, total), total)
 
+    cases = [repo.get(c) for c in case_ids] if case_ids is not None else list(repo.all_cases(warnings))
+    if not cases:
+        raise ExportError("there are no cases to export")
     deid = None
     if options.deidentify:
+        # Only now: the key is made with the settings file, and a refused export creates nothing.
         deid = Deidentifier(repo.deid_key(), repo.deid_offset_days, _alert_titles(catalogue))
-    cases = (repo.get(c) for c in case_ids) if case_ids is not None else repo.all_cases(warnings)
     ids: list[str] = []
     views: list[CaseView] = []
     for case in cases:
-        view = evaluate(case, catalogue, policy, today)
-        if deid is not None:
-            view = deid.view(view)
+        if deid is None:
+            view = evaluate(case, catalogue, policy, today)
+        else:
+            view = deid.view(record_view(case, catalogue, policy))  # no day in it: see deidentify.py
         ids.append(case.id)
         views.append(view)
         step()
-    if not views:
-        raise ExportError("there are no cases to export")
+    if deid is not None:
+        # In the order of the pseudonyms: neither the real ids' order nor anything else about the cases.
+        order = sorted(range(len(views)), key=lambda n: views[n].case.id)
+        ids, views = [ids[n] for n in order], [views[n] for n in order]
     total = 2 * len(views)
     if options.fmt in LETTER_FORMATS:
         views = order_views(views, options.order or "urgency")
@@ -176,17 +185,18 @@ def export_cases(repo, case_ids: list[str] | None, options: ExportOptions, outpu
     `case_ids` None exports every readable case (damaged files are skipped with a line in `warnings`).
     """
     options.check()
-    destination = destination_of(output)
+    destination = destination_of(output, repo.db_dir)
+    repo.check_writable()  # an export that cannot be audited is not made
     text, ids = render_export(repo, case_ids, options, catalogue=catalogue, today=today, now=now,
                               progress=progress, warnings=warnings)
     return deliver(repo, text, ids, options.fmt, options.deidentify, destination, stdout)
 
 
-def destination_of(output: str | Path | None) -> str:
+def destination_of(output: str | Path | None, db_dir: Path) -> str:
     """The checked path to write (or "-" for standard output), before any work is done."""
     destination = STDOUT if output in (None, STDOUT) else str(Path(output).expanduser())
     if destination != STDOUT:
-        _check_destination(Path(destination))
+        check_destination(Path(destination), db_dir)
     return destination
 
 
@@ -214,11 +224,32 @@ def deliver(repo, text: str, ids: list[str], fmt: str, deidentified: bool, desti
     return ExportResult(fmt, tuple(ids), destination, deidentified, len(data))
 
 
-def _check_destination(path: Path) -> None:
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; give a file name")
+def check_destination(path: Path, db_dir: Path) -> None:
+    """Refuse anything but a new file or a regular file outside the database (ExportError, exit 2).
+
+    An export replaces its file whole: over a link, a device or a pipe that is never what was meant,
+    and inside the database it would destroy the settings (the de-identification key) or a case.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise ExportError(f"{path} cannot be used ({error.strerror})") from None
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise ExportError(f"{path} is a symbolic link; give the path of a regular file or a new file")
+        if stat.S_ISDIR(info.st_mode):
+            raise ExportError(f"{path} is a folder; give a file name")
+        if not stat.S_ISREG(info.st_mode):
+            raise ExportError(f"{path} is not a regular file (a device, pipe or socket); give a file name")
     if not path.parent.is_dir():
         raise ExportError(f"folder {path.parent} does not exist")
+    # Through every link and `..` on the way: a roundabout path into the database is still inside it.
+    where = path.parent.resolve() / path.name
+    database = Path(db_dir).expanduser().resolve()
+    if where == database or where.is_relative_to(database):
+        raise ExportError(f"{path} is inside the database folder {db_dir}; export to a file outside it")
 
 
 def _signoff(repo, catalogue):
@@ -256,7 +287,8 @@ def export_worklist(repo, fmt: str, start: date, end: date, output: str | Path |
         raise ExportError(f"format must be one of {', '.join(work.WORKLIST_FORMATS)}")
     if end < start:
         raise ExportError(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
-    destination = destination_of(output)
+    destination = destination_of(output, repo.db_dir)
+    repo.check_writable()  # a worklist that cannot be audited is not made
     listing = build_worklist_of(repo, start, end, catalogue=catalogue, deidentify=deidentify, warnings=warnings)
     worklist, ids = listing
     text = work.render(worklist, fmt)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from checklists.models import CaseView
 from checklists.wording import (
-    EVENT_WORDS, STATUS_WORDS, counts_parts, describe_event, item_remark, one_line, provenance_rank, window_words,
+    EVENT_WORDS, STATE_WORDS, STATUS_WORDS, counts_parts, describe_event, item_remark, one_line, provenance_rank, window_words,
 )
 from seeds.loader import Catalogue
 from store.export import readable
@@ -144,8 +144,9 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
     )
     checklist = tuple(
         ChecklistRow(
-            status=i.status,
-            status_word=STATUS_WORDS.get(i.status, i.status),
+            # A record view (de-identified) says what was recorded, never where an item stands today.
+            status=i.status or i.state,
+            status_word=STATUS_WORDS.get(i.status, i.status) if i.status else STATE_WORDS[i.state],
             title=i.title,
             item_id=i.id,
             window=window_words(i.opens, i.closes),

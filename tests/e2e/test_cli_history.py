@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.e2e.test_cli import run, snapshot
+from tests.store.people import act_as
 
 
 @pytest.fixture()
@@ -15,8 +16,7 @@ def db(tmp_path):
 
 
 def as_user(monkeypatch, name: str) -> None:
-    monkeypatch.delenv("SUDO_USER", raising=False)
-    monkeypatch.setenv("LOGNAME", name)
+    act_as(monkeypatch, name)
 
 
 def new_case(capsys, db) -> str:

@@ -19,7 +19,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
     ("-2+3", "'-2+3"),
     ("@SUM(1)", "'@SUM(1)"),
     ("\t=1", "'\t=1"),
-    ("\r=1", "'\r=1"),
+    ("\r=1", "'\\x0d=1"),  # neutralised, and the carriage return shown rather than obeyed
     ("＝1+1", "'＝1+1"),
     ("DEMO-001", "DEMO-001"),  # a dash inside is harmless
     ("2026-11-21", "2026-11-21"),

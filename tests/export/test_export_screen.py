@@ -67,9 +67,9 @@ async def test_proposes_a_name_exports_and_says_where(demo, here):
         assert path_box.value == str(here / f"rounds-{demo.ids[0]}-2026-11-21.csv")
         await pilot.click("#export-deidentify")
         assert screen.query_one("#export-deidentify", Checkbox).value is True
-        assert path_box.value == str(here / "rounds-deidentified-2026-11-21.csv")
+        assert path_box.value == str(here / "rounds-deidentified.csv")
         await export_and_wait(app, pilot)
-        written = here / "rounds-deidentified-2026-11-21.csv"
+        written = here / "rounds-deidentified.csv"
         assert written.read_text().startswith("id,patient,")
         assert "DEMO-001" not in written.read_text()
         assert text_of(screen, "#export-result") == (

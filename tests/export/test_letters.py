@@ -16,6 +16,7 @@ from store.export.context import ExportContext
 from store.export.readable import alert_text, display_name, source_name
 from tests.export.conftest import NOW, TODAY, d, render
 from tui.cli import main
+import store.audit
 
 LETTERS = ("md", "html")
 
@@ -68,10 +69,15 @@ def test_generated_by_the_full_name_not_root_through_sudo(demo, monkeypatch):
     real = pwd.getpwnam
 
     class Entry:
+        pw_name = "jdoe"
+        pw_uid = 4321
         pw_gecos = "Jane Doe,Clinic 3,,"
 
     monkeypatch.setattr(pwd, "getpwnam", lambda name: Entry() if name == "jdoe" else real(name))
+    # Root acting through sudo, as sudo tells it (store/audit.py trusts SUDO_USER only then).
+    monkeypatch.setattr(store.audit, "_effective_uid", lambda: 0)
     monkeypatch.setenv("SUDO_USER", "jdoe")
+    monkeypatch.setenv("SUDO_UID", "4321")
     assert display_name("jdoe") == "Jane Doe"
     for fmt in LETTERS:
         text = render(demo, fmt, [demo.ids[0]])

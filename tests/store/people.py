@@ -28,6 +28,38 @@ def clinic_repo(path: Path, clock: TickingClock | None = None) -> Repository:
     return Repository(path, default_catalogue(), now=clock or TickingClock())
 
 
+# Fake login accounts: Rounds takes "who" from the account database for the effective uid, never from
+# the environment (tests/security/test_authorship.py), so acting as someone means being their uid.
+_ACCOUNTS: dict[int, str] = {}
+
+
+def act_as(monkeypatch, name: str) -> None:
+    """From now on in this test, Rounds records changes as made by the login `name`."""
+    import pwd
+    from types import SimpleNamespace
+
+    import store.audit
+
+    uid = next((u for u, n in _ACCOUNTS.items() if n == name), 60000 + len(_ACCOUNTS))
+    _ACCOUNTS[uid] = name
+
+    def getpwuid(wanted: int):
+        if wanted in _ACCOUNTS:
+            return SimpleNamespace(pw_name=_ACCOUNTS[wanted], pw_uid=wanted, pw_gecos="")
+        return pwd.getpwuid(wanted)
+
+    def getpwnam(wanted: str):
+        uid_of = next((u for u, n in _ACCOUNTS.items() if n == wanted), None)
+        if uid_of is not None:
+            return SimpleNamespace(pw_name=wanted, pw_uid=uid_of, pw_gecos="")
+        return pwd.getpwnam(wanted)
+
+    for variable in ("SUDO_USER", "SUDO_UID"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(store.audit, "pwd", SimpleNamespace(getpwuid=getpwuid, getpwnam=getpwnam))
+    monkeypatch.setattr(store.audit, "_effective_uid", lambda: uid)
+
+
 class Clinician:
     """Acts on a repository as one login name (what the store records as `who`)."""
 
@@ -35,8 +67,7 @@ class Clinician:
         self.repo, self.name, self._monkeypatch = repo, name, monkeypatch
 
     def __enter__(self) -> "Clinician":
-        self._monkeypatch.delenv("SUDO_USER", raising=False)
-        self._monkeypatch.setenv("LOGNAME", self.name)
+        act_as(self._monkeypatch, self.name)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -4,38 +4,57 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 
+import store.audit
 from checklists.models import Change, Policy
 from store.audit import current_user, utc_stamp
 from tests.store.helpers import add_saline, make_case, make_repo, resolve_item, set_note
 
+# A small account database: who is who comes from it (by uid), never from environment variables.
+ACCOUNTS = {0: "root", 1000: "nurse.kim", 1001: "dr.osei"}
+
+
+def _getpwuid(uid):
+    if uid not in ACCOUNTS:
+        raise KeyError(uid)
+    return SimpleNamespace(pw_name=ACCOUNTS[uid], pw_uid=uid)
+
+
+def _getpwnam(name):
+    uid = next((u for u, n in ACCOUNTS.items() if n == name), None)
+    if uid is None:
+        raise KeyError(name)
+    return SimpleNamespace(pw_name=name, pw_uid=uid)
+
 
 @pytest.fixture(autouse=True)
 def known_login(monkeypatch):
-    monkeypatch.delenv("SUDO_USER", raising=False)
-    monkeypatch.setenv("LOGNAME", "nurse.kim")
-    monkeypatch.setenv("USER", "nurse.kim")
+    for name in ("SUDO_USER", "SUDO_UID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(store.audit, "pwd", SimpleNamespace(getpwuid=_getpwuid, getpwnam=_getpwnam))
+    monkeypatch.setattr(store.audit, "_effective_uid", lambda: 1000)
+
+
+def as_root_through_sudo(monkeypatch, name: str, uid: int) -> None:
+    monkeypatch.setattr(store.audit, "_effective_uid", lambda: 0)
+    monkeypatch.setenv("SUDO_USER", name)
+    monkeypatch.setenv("SUDO_UID", str(uid))
 
 
 def test_who_is_the_login_name_or_the_sudo_user(monkeypatch):
     assert current_user() == "nurse.kim"
-    monkeypatch.setenv("SUDO_USER", "dr.osei")
-    monkeypatch.setenv("LOGNAME", "root")
+    as_root_through_sudo(monkeypatch, "dr.osei", 1001)
     assert current_user() == "dr.osei"
     monkeypatch.setenv("SUDO_USER", "  ")
     assert current_user() == "root"
 
 
 def test_who_falls_back_when_there_is_no_login_name(monkeypatch):
-    import getpass
-
-    def no_user():
-        raise KeyError("no passwd entry")
-
-    monkeypatch.setattr(getpass, "getuser", no_user)
-    assert current_user().startswith("uid-")
+    monkeypatch.setattr(store.audit, "_effective_uid", lambda: 4242)
+    assert current_user() == "uid-4242"
 
 
 def test_when_is_utc_with_a_z():
@@ -50,7 +69,7 @@ def test_each_change_is_recorded_with_who_when_old_and_new(db_dir, monkeypatch):
     repo = make_repo(db_dir, now=lambda: next(moments))
     case_id = repo.new_case_id()
     repo.add_case(make_case(case_id), [Change("case-add", "case", None, {"pathways": ["steroid-atrophy"]})])
-    monkeypatch.setenv("SUDO_USER", "dr.osei")
+    as_root_through_sudo(monkeypatch, "dr.osei", 1001)
     repo.update(case_id, resolve_item("review-6m"))
 
     added, resolved = repo.audit_trail(case_id)

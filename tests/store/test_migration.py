@@ -13,6 +13,7 @@ import pytest
 
 from store import migrations, upgrade
 from tests.e2e.test_cli import run
+from tests.store.people import act_as
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "db-v1"
 CASES = {"e1e2e2cad9": "DEMO-V1-001", "5775a7ca12": "DEMO-V1-002", "5bdfebead2": "DEMO-V1-003",
@@ -39,8 +40,7 @@ def version(path: Path) -> int:
 
 
 def as_user(monkeypatch, name):
-    monkeypatch.delenv("SUDO_USER", raising=False)
-    monkeypatch.setenv("LOGNAME", name)
+    act_as(monkeypatch, name)
 
 
 def test_the_fixture_is_what_rounds_0_1_wrote():

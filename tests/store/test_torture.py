@@ -27,6 +27,7 @@ from store.undo import undo
 from tests.store.conftest import ROOT, child_env, start_python, wait_for
 from tests.store.helpers import make_repo
 from tests.store.torture_kit import acked, judge, make_cases, start_writer, tagged_note
+from tests.store.people import act_as
 
 WRITERS = 8
 WRITES = 200
@@ -159,8 +160,7 @@ def test_undo_backup_and_restore_while_others_write_lose_and_duplicate_nothing(p
     acks = [place / f"writer-{n}.ack" for n in range(3)]
     writers = [start_writer(db, ids, f"w{n}", None, acks[n], stop_path=stop, seed=n, kind="note",
                             LOGNAME=f"writer{n}") for n in range(3)]
-    monkeypatch.delenv("SUDO_USER", raising=False)
-    monkeypatch.setenv("LOGNAME", "alice")
+    act_as(monkeypatch, "alice")
     repo = make_repo(db, lock_timeout=60)
     restored_case, backup_dir = ids[0], place / "backup"
     rounds = 30

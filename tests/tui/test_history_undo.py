@@ -15,13 +15,13 @@ from tui.app import make_app
 from tui.screens.case import CaseScreen
 from tui.screens.history import HistoryScreen
 from tui.screens.undo import UndoConfirm
+from tests.store.people import act_as
 
 CASE = "c3d0000003"  # DEMO-003, with a voided event and a skipped item
 
 
 def as_user(monkeypatch, name: str) -> None:
-    monkeypatch.delenv("SUDO_USER", raising=False)
-    monkeypatch.setenv("LOGNAME", name)
+    act_as(monkeypatch, name)
 
 
 def log_note(repo, case_id: str, text: str):

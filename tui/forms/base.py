@@ -25,6 +25,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Sele
 from textual.widgets.option_list import OptionDoesNotExist
 
 from checklists.errors import ValidationError
+from checklists.text import printable
 from tui.errors import describe_save_failure
 from tui.widgets.ordered_input import OrderedInput
 
@@ -543,7 +544,7 @@ class CaseFormScreen(FormScreen[ResultT]):
     def context_text(self) -> Text:
         if self.case is None:
             return Text("")
-        return Text.assemble(("Patient ", "dim"), Text(self.case.patient, style="bold"))
+        return Text.assemble(("Patient ", "dim"), Text(printable(self.case.patient), style="bold"))
 
     def expected_revision(self, values: Mapping[str, Any]) -> int | None:
         """The revision a free-text edit was made against; None lets the store apply it to the latest."""

@@ -11,6 +11,7 @@ from textual.widgets import Input, Select
 
 from checklists.actions import set_field
 from checklists.models import CASE_STATUSES, INFLAMMATION_STATES
+from checklists.text import printable
 from tui.forms.base import (
     DATE_PLACEHOLDER,
     CaseFormScreen,
@@ -117,7 +118,7 @@ class SetFieldForm(CaseFormScreen[bool]):
                     control.set_options([(v, v) for v in values])
                 control.value = text if text in values else Select.NULL
             else:
-                control.value = text or ""
+                control.value = printable(text or "")  # shown, never obeyed; saving keeps the escapes
 
     def focus_first(self) -> None:
         # Opened for one field (e.g. "edit site"): start in its value box, the choice is made.

@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from checklists.models import CaseView
+from checklists.text import printable
 from tui.host import host_of
 from tui.screens.live import LiveScreen
 from tui.widgets.alerts import AlertList
@@ -161,7 +162,7 @@ class CaseScreen(LiveScreen[CaseData]):
         title = Text()
         title.append(f"Case {case.id}", style="bold")
         title.append(" · ")
-        title.append(case.patient)  # recorded text: appended as Text, never markup
+        title.append(printable(case.patient))  # recorded text: as Text, never markup; controls escaped
         title.append(" · ")
         title.append(status_label(case.status if case.status in ("closed", "lost") else view.urgency))
         counts = severity_counts(a.severity for a in view.alerts)

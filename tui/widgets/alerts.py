@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from checklists.models import Alert
+from checklists.text import printable
 from checklists.wording import severity_label
 from tui.widgets.review_marks import alert_review_note, review_mark
 
@@ -45,7 +46,7 @@ def alert_body(alert: Alert, catalogue, review=None) -> Text:
         body.append(f"{mark} ")
     body.append(title, style="bold")
     body.append(f" ({alert.code})\n", style="dim")
-    body.append(alert.message)
+    body.append(printable(alert.message))  # lists events by their recorded details (a drug name, say)
     if action:
         body.append("\nDo: ", style="bold")
         body.append(action)

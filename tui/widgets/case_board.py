@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from checklists.models import CaseRow
+from checklists.text import printable_cell
 from checklists.wording import CASE_STATUS_LABELS, STATUS_LABELS, severity_counts, window_text
 
 # The board is narrow at 80 columns, so "unscheduled" is abbreviated there (the help screen explains).
@@ -57,6 +58,7 @@ def short_id(case_id: str, length: int = 10) -> str:
 
 def fit(text: str, width: int) -> str:
     """Pad or cut `text` to exactly `width` cells, marking a cut with an ellipsis."""
+    text = printable_cell(text)  # recorded text is shown, never obeyed by the terminal
     if width <= 0:
         return ""
     if cell_len(text) > width:

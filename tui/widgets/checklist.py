@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.strip import Strip
 
 from checklists.models import CaseView, ItemView
+from checklists.text import printable
 from checklists.signoff import ReviewState, Signoff
 from checklists.wording import PROVENANCE_LABELS, window_text
 from seeds.loader import Catalogue
@@ -83,7 +84,7 @@ def detail_lines(item: ItemView, references: dict, width: int, review: ReviewSta
     lines = wrapped(item.title, "Item: ", "  ")
     lines += wrapped(window_text(item.opens, item.closes), "Window: ", "  ")
     if item.reason:
-        lines += wrapped(item.reason, f"{item.status.capitalize()}: ", "  ")
+        lines += wrapped(printable(item.reason), f"{item.status.capitalize()}: ", "  ")
     lines += wrapped(item.rationale, "Why: ", "     ")
     lines += wrapped(PROVENANCE_LABELS.get(item.provenance, item.provenance), "Provenance: ", "  ")
     if review is not None:

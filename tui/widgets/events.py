@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from checklists.models import Event
+from checklists.text import printable_line
 from checklists.wording import describe_event  # one wording of an event: log, forms, CLI, exports
 from tui.widgets.cursor_list import CursorList
 
@@ -26,7 +27,7 @@ _INDENT = 2 + _DATE_WIDTH + 1 + _KIND_WIDTH + 1
 
 def event_text(event: Event) -> str:
     if event.voided:
-        reason = f" ({event.void_reason})" if event.void_reason else ""
+        reason = f" ({printable_line(event.void_reason)})" if event.void_reason else ""
         return f"VOID{reason}: {describe_event(event)}".rstrip(": ")
     return describe_event(event)
 

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from checklists.models import CaseView
+from checklists.text import printable
 from seeds.loader import Catalogue
 from checklists.wording import counts_text, status_label, window_text
 
@@ -35,10 +36,10 @@ def facts_table(view: CaseView, catalogue: Catalogue) -> RenderableType:
     pairs.add_column(style="bold", no_wrap=True, width=12)
     pairs.add_column(ratio=1)
     # Every value goes in as Text: labels, sites and notes are recorded text, never markup.
-    pairs.add_row("Patient", Text(case.patient), "Status", Text(case.status))
+    pairs.add_row("Patient", Text(printable(case.patient)), "Status", Text(case.status))
     pairs.add_row("Onset", Text(case.onset.isoformat()), "Enrolled", Text(case.enrolment.isoformat()))
     injection = case.injection_date.isoformat() if case.injection_date else "not recorded"
-    pairs.add_row("Injection", Text(injection), "Site", Text(case.site or "not recorded"))
+    pairs.add_row("Injection", Text(injection), "Site", Text(printable(case.site or "not recorded")))
     pairs.add_row("Etiology", Text(dated(case.etiology, case.etiology_date)),
                   "Inflammation", Text(dated(case.inflammation, case.inflammation_date)))
     wide = Table.grid(padding=(0, 1), expand=True)
@@ -48,7 +49,7 @@ def facts_table(view: CaseView, catalogue: Catalogue) -> RenderableType:
     wide.add_row("Counts", Text(counts_text(view.counts, catalogue.counted(case.pathways))))
     wide.add_row("Next due", Text(next_due_text(view)))
     if case.note:
-        wide.add_row("Note", Text(case.note))
+        wide.add_row("Note", Text(printable(case.note)))
     return Group(pairs, wide)
 
 
