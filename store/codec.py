@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checklists.models import (
-    AlertSpan, Case, CaseRow, CaseSummary, Event, ItemRecord, NextDue, PlannedItem,
+    AlertAck, AlertSpan, Case, CaseRow, CaseSummary, Event, ItemRecord, NextDue, PlannedItem,
 )
 from store.errors import CorruptCaseFile
 
@@ -24,9 +24,9 @@ CASE_DATE_FIELDS = frozenset({"onset", "enrolment", "injection_date", "etiology_
 EVENT_DATE_FIELDS = frozenset({"date"})
 ITEM_DATE_FIELDS = frozenset({"date", "until"})
 # Stored in their own table (events) or under their own key (items), not as plain case fields.
-_CASE_FIELDS = tuple(f.name for f in fields(Case) if f.name not in ("events", "items"))
+_CASE_FIELDS = tuple(f.name for f in fields(Case) if f.name not in ("events", "items", "acks"))
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))
-_ITEM_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name not in ("item", "checks"))
+_ITEM_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name not in ("item", "checks", "early"))
 _EVENT_FIELD_SET = frozenset(_EVENT_FIELDS)
 
 # De-identified exports move every date of a case back by its own secret offset of 20 to 40 years.
@@ -71,13 +71,30 @@ def item_doc(record: ItemRecord) -> dict[str, Any]:
     doc = _encode(record, _ITEM_FIELDS)
     if record.checks:
         doc["checks"] = [c.isoformat() for c in record.checks]
+    if record.early:
+        doc["early"] = True
     return doc
+
+
+def ack_doc(ack: AlertAck) -> dict[str, Any]:
+    return {"by": ack.by, "on": ack.on.isoformat(), "note": ack.note, "covers": list(ack.covers)}
+
+
+def ack_from_doc(code: str, doc: Mapping[str, Any]) -> AlertAck:
+    covers = doc.get("covers", [])
+    if not isinstance(covers, list) or not all(isinstance(c, str) for c in covers) or not isinstance(doc["by"], str) \
+            or not isinstance(doc["note"], str):
+        raise TypeError("an acknowledgement's by, note and covers are text")
+    return AlertAck(code=code, by=doc["by"], on=date.fromisoformat(doc["on"]), note=doc["note"],
+                    covers=tuple(covers))
 
 
 def case_doc(case: Case) -> dict[str, Any]:
     """The `case` table's one document: everything but the events, which have their own table."""
     doc = _encode(case, _CASE_FIELDS)
     doc["items"] = {item_id: item_doc(record) for item_id, record in case.items.items()}
+    if case.acks:
+        doc["acks"] = {code: ack_doc(ack) for code, ack in case.acks.items()}
     doc["next_event_seq"] = max((e.seq for e in case.events), default=0) + 1
     return doc
 
@@ -99,6 +116,7 @@ def item_from_doc(item_id: str, doc: Mapping[str, Any]) -> ItemRecord:
         until=_day(doc.get("until")),
         reopened_after_seq=doc.get("reopened_after_seq"),
         checks=tuple(date.fromisoformat(c) for c in doc.get("checks", ())),
+        early=doc.get("early", False) is True,
     )
 
 
@@ -113,7 +131,9 @@ def case_from_docs(doc: Mapping[str, Any], event_docs: Iterable[Mapping[str, Any
             raise TypeError("id and patient must be text")
         events = sorted((event_from_doc(e) for e in event_docs), key=lambda e: e.seq)
         items = {item_id: item_from_doc(item_id, d) for item_id, d in doc.get("items", {}).items()}
-        return Case(**values, events=tuple(events), items=items)
+        # Files written before acknowledgements existed have none.
+        acks = {code: ack_from_doc(code, d) for code, d in doc.get("acks", {}).items()}
+        return Case(**values, events=tuple(events), items=items, acks=acks)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise CorruptCaseFile(path) from None
 
@@ -152,7 +172,7 @@ def summary_doc(summary: CaseSummary, table: StringTable) -> list[Any]:
         ref(summary.status),
         day(summary.onset),
         [
-            [ref(i.id), ref(i.title), ref(i.state), day(i.opens), day(i.closes), day(i.until)]
+            [ref(i.id), ref(i.title), ref(i.state), day(i.opens), day(i.closes), day(i.until), int(i.missed)]
             for i in summary.items
         ],
         [[ref(a.code), ref(a.severity), day(a.starts), day(a.ends)] for a in summary.alerts],
@@ -171,9 +191,9 @@ def summary_from_doc(doc: list[Any], strings: list[str]) -> CaseSummary:
         items=tuple(
             PlannedItem(
                 id=s[i], title=s[t], state=s[st], opens=None if o is None else d(o),
-                closes=None if c is None else d(c), until=None if u is None else d(u),
+                closes=None if c is None else d(c), until=None if u is None else d(u), missed=bool(m),
             )
-            for i, t, st, o, c, u in items
+            for i, t, st, o, c, u, m in items
         ),
         alerts=tuple(
             AlertSpan(code=s[code], severity=s[sev], starts=None if a is None else d(a),

@@ -64,7 +64,7 @@ def _today(text: str | None) -> date:
 
 
 def build_parser() -> _Parser:
-    from tui import cli_commands, cli_export
+    from tui import cli_alert, cli_commands, cli_export
 
     parser = _Parser(prog="rounds", description="Follow-up checklists for complications of corticosteroid "
                      "injections. With no command, opens the terminal interface.")
@@ -74,6 +74,7 @@ def build_parser() -> _Parser:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     cli_commands.add_commands(sub)
+    cli_alert.add_commands(sub)
     cli_export.add_commands(sub)
     return parser
 

@@ -23,7 +23,10 @@ format. Decisions, field by field (the report of the export issue explains them)
 - event ids: replaced by `e<seq>` (the original ids are random and would point back into the database).
 - who recorded an event and when (`recorded_by`, `recorded_at`), and the audit trail: dropped.
 - alert messages: replaced by the catalogue's title for the alert code (an engine message lists the
-  offending events by date and detail); item detail lines are kept only in the known count form.
+  offending events by date and detail), and what to do by the catalogue's general advice (advice
+  fitted to the case names its dates); item detail lines are kept only in the known count form.
+- acknowledgements of alerts: kept as a fact with their date shifted; who acknowledged and the note
+  (free text) are removed.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Callable
 
-from checklists.models import Alert, Case, CaseView, Event, ItemRecord, ItemView, NextDue
+from checklists.models import Alert, AlertAck, Case, CaseView, Event, ItemRecord, ItemView, NextDue
 
 # Generic names a de-identified export may keep: corticosteroids, local anaesthetics injected with
 # them, and the drugs the pathways name. Lower case; matched after folding case and spaces.
@@ -83,12 +86,14 @@ class Deidentifier:
     date shift (`Repository.deid_offset_days`).
     """
 
-    def __init__(self, key: bytes, offset_days: Callable[[str], int], alert_titles: Callable[[str], str]):
+    def __init__(self, key: bytes, offset_days: Callable[[str], int], alert_titles: Callable[[str], str],
+                 alert_actions: Callable[[str], str] | None = None):
         if not key:
             raise ValueError("a de-identification key is required")
         self._key = key
         self._offset_days = offset_days
         self._alert_title = alert_titles
+        self._alert_action = alert_actions or (lambda code: "")
 
     def case_id(self, case_id: str) -> str:
         digest = hmac.new(self._key, case_id.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -161,7 +166,7 @@ class Deidentifier:
             case=self.case(view.case),
             today=view.today + delta,
             items=tuple(self._item(i, delta) for i in view.items),
-            alerts=tuple(self._alert(a) for a in view.alerts),
+            alerts=tuple(self._alert(a, delta) for a in view.alerts),
             next_due=_shift_next(view.next_due, delta),
         )
 
@@ -179,8 +184,12 @@ class Deidentifier:
             detail=detail,
         )
 
-    def _alert(self, alert: Alert) -> Alert:
-        return replace(alert, message=self._alert_title(alert.code))
+    def _alert(self, alert: Alert, delta: timedelta) -> Alert:
+        ack = alert.acknowledged
+        return replace(
+            alert, message=self._alert_title(alert.code), action=self._alert_action(alert.code), evidence=(),
+            acknowledged=None if ack is None else AlertAck(code=ack.code, by="", on=ack.on + delta, note=""),
+        )
 
 
 def _shift(day: date | None, delta: timedelta) -> date | None:

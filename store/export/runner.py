@@ -114,7 +114,8 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
 
     deid = None
     if options.deidentify:
-        deid = Deidentifier(repo.deid_key(), repo.deid_offset_days, _alert_titles(catalogue))
+        deid = Deidentifier(repo.deid_key(), repo.deid_offset_days, _alert_titles(catalogue),
+                            _alert_actions(catalogue))
     cases = (repo.get(c) for c in case_ids) if case_ids is not None else repo.all_cases(warnings)
     ids: list[str] = []
     views: list[CaseView] = []
@@ -190,3 +191,12 @@ def _alert_titles(catalogue) -> Callable[[str], str]:
         return definition.title if definition else code
 
     return title
+
+
+def _alert_actions(catalogue) -> Callable[[str], str]:
+    """The pathway file's general advice for an alert code (never the advice fitted to one case)."""
+    def action(code: str) -> str:
+        definition = catalogue.alert(code)
+        return definition.action if definition else ""
+
+    return action

@@ -185,8 +185,8 @@ async def test_log_form_fields_follow_the_kind_and_keep_shared_text(repo, catalo
 
         await choose(pilot, form, "kind", "assessment")
         assert set(shown_fields(form)) == {
-            "kind", "date", "size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain", "site",
-            "note",
+            "kind", "date", "size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain", "tendon",
+            "joint", "site", "note",
         }
         await choose(pilot, form, "kind", "biopsy")
         assert set(shown_fields(form)) == {"kind", "date", "depth", "result", "site", "note"}

@@ -14,7 +14,7 @@ from checklists.actions import log_event
 from checklists.errors import ValidationError
 from checklists.models import EVENT_FIELDS
 from checklists.wording import EVENT_WORDS
-from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
+from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
 from checklists.validation import EVENT_OPTIONS, EVENT_REQUIRED
 from tui.forms.base import (
     CaseFormScreen,
@@ -49,6 +49,8 @@ CHOICES: dict[str, tuple[str, list[tuple[str, Any]]]] = {
     "depth": ("Biopsy depth", [(d, d) for d in BIOPSY_DEPTHS]),
     "improvement": ("Improvement", [(i, i) for i in IMPROVEMENT]),
     "photo": ("Photo taken", [("yes", True), ("no", False)]),
+    "tendon": ("Tendon", [(t, t) for t in TENDON]),
+    "joint": ("Joint", [(j, j) for j in JOINT]),
 }
 # Where a kind names a shared field differently.
 KIND_FIELD_LABELS = {("injection", "site"): "Site / target"}
