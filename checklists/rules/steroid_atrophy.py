@@ -115,16 +115,16 @@ def _waiting_too_long(case: Case, facts: CaseFacts, pathway: PathwayDef) -> list
         return []
     six, twelve = add_months(case.onset, 6), add_months(case.onset, 12)
     series = pathway.series_item("saline")
-    first_chance = (window_from(case.enrolment, series.series.first.opens, series.series.first.closes)[1]
-                    if series and series.series else case.enrolment)
-    critical_from = max(twelve, first_chance)
+    first_window_closes = (window_from(case.enrolment, series.series.first.opens, series.series.first.closes)[1]
+                           if series and series.series else case.enrolment)
+    critical_from = max(twelve, first_window_closes + timedelta(days=1))
     declined = saline_skip(case, [pathway])
     ends = declined if declined is not None and declined >= six else None
     message = f"No treatment logged and no improvement recorded since onset on {case.onset.isoformat()}"
     if case.enrolment > six:
         message += f"; first seen on {case.enrolment.isoformat()}"
     action = _waiting_action(facts, declined, six)
-    late = critical_from > twelve  # first seen too late for the 12-month mark to be the clinic's own
+    late = critical_from > twelve  # first seen too late for the 12-month mark to be the clinic's own doing
     warning_words = (f" (12 months or more; critical from {critical_from.isoformat()} if no treatment is "
                      "logged by then)" if late else " (6 months or more)")
     spans = [("warning", six, critical_from, warning_words),

@@ -17,7 +17,7 @@ CASE_COLUMNS = (
     "id", "patient", "pathways", "status", "onset", "injection_date", "enrolment", "urgency",
     "next_due_item", "next_due_title", "next_due_opens", "next_due_closes", "next_due_status",
     "saline_done", "saline_min", "saline_max", "abi_done", "injections_done", "injections_last_365_days",
-    "alert_codes", "as_of",
+    "alert_codes", "as_of", "missed_items", "acknowledged_alert_codes", "fat_grafts_done",
 )
 EVENT_COLUMNS = ("case", "event", "seq", "kind", "date") + EVENT_FIELDS + (
     "voided", "void_reason", "recorded_at", "recorded_by",
@@ -70,5 +70,9 @@ def _case_row(view: CaseView, deidentified: bool) -> list[object]:
         counts.saline, counts.saline_min, counts.saline_max, counts.abi,
         counts.injections, counts.injections_last_365_days,
         # De-identified output never carries the export day (it would give away the date shift).
-        ";".join(a.code for a in view.alerts), None if deidentified else view.today,
+        # The alerts that count; acknowledged ones have their own column (cli.md: they leave the counts).
+        ";".join(a.code for a in view.active_alerts), None if deidentified else view.today,
+        ";".join(i.id for i in view.items if i.status == "missed"),
+        ";".join(a.code for a in view.alerts if a.acknowledged is not None),
+        counts.fat_grafts,
     ]

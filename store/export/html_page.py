@@ -12,7 +12,8 @@ from typing import Sequence
 from checklists.models import CaseView
 from store.export.context import ExportContext
 from checklists.wording import PROVENANCE_LABELS
-from store.export.sheet import DISCLAIMER, CaseSheet, build_sheet
+from checklists.wording import BEFORE_ENROLMENT
+from store.export.sheet import DISCLAIMER, CaseSheet, ChecklistRow, build_sheet
 
 # Margins fit both A4 (210 mm) and Letter (216 mm) without a fixed page size; one case per page.
 CSS = """
@@ -37,7 +38,8 @@ td.date, td.window { white-space: nowrap; }
 .st { font-weight: bold; white-space: nowrap; }
 .st-overdue, .sev-critical { color: #a00000; }
 .st-due, .sev-warning { color: #8a4b00; }
-.st-done, .st-skipped { color: #555; font-weight: normal; }
+.st-done, .st-skipped, .st-missed { color: #555; font-weight: normal; }
+li.acknowledged { color: #666; }
 tr.void td { color: #666; }
 tr.void del { text-decoration: line-through; }
 ul.alerts { padding-left: 1.2em; margin: .2em 0; }
@@ -92,6 +94,22 @@ def _sources(row) -> str:
     return f"{escape(row.provenance)}: {keys}"
 
 
+def _checklist_table(rows: tuple[ChecklistRow, ...]) -> list[str]:
+    e = escape
+    out = ["<table class=\"checklist\"><thead><tr><th class=\"c-status\">Status</th>"
+           "<th class=\"c-item\">Item</th><th>Window</th><th class=\"c-notes\">Notes</th>"
+           "<th class=\"c-source\">Source</th></tr></thead><tbody>"]
+    for row in rows:
+        out.append(
+            f"<tr><td class=\"st st-{e(row.status)}\">{e(row.status_word)}</td>"
+            f"<td>{e(row.title)} <code class=\"muted item-id\">{e(row.item_id)}</code></td>"
+            f"<td class=\"window\">{e(row.window)}</td><td>{e(row.remark)}</td>"
+            f"<td>{_sources(row)}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return out
+
+
 def _section(sheet: CaseSheet, colophon: str) -> str:
     e = escape
     out = ["<section class=\"case\">"]
@@ -114,30 +132,32 @@ def _section(sheet: CaseSheet, colophon: str) -> str:
                     f"</td><td>{reason}<del>{e(row.details)}</del></td></tr>"
                 )
             else:
+                flag = f" <strong>({e(row.flag)})</strong>" if row.flag else ""
                 out.append(
-                    f"<tr><td class=\"date\">{e(row.date)}</td><td>{e(row.what)}</td><td>{e(row.details)}</td></tr>"
+                    f"<tr><td class=\"date\">{e(row.date)}</td><td>{e(row.what)}</td><td>{e(row.details)}{flag}</td></tr>"
                 )
         out.append("</tbody></table>")
     else:
         out.append("<p class=\"muted\">No events recorded yet.</p>")
 
     out.append("<h2>Checklist</h2>")
-    out.append("<table class=\"checklist\"><thead><tr><th class=\"c-status\">Status</th>"
-               "<th class=\"c-item\">Item</th><th>Window</th><th class=\"c-notes\">Notes</th>"
-               "<th class=\"c-source\">Source</th></tr></thead><tbody>")
-    for row in sheet.checklist:
-        out.append(
-            f"<tr><td class=\"st st-{e(row.status)}\">{e(row.status_word)}</td>"
-            f"<td>{e(row.title)} <code class=\"muted item-id\">{e(row.item_id)}</code></td>"
-            f"<td class=\"window\">{e(row.window)}</td><td>{e(row.remark)}</td>"
-            f"<td>{_sources(row)}</td></tr>"
-        )
-    out.append("</tbody></table>")
+    out += _checklist_table(sheet.checklist)
+    if sheet.before_enrolment:
+        out.append(f"<h3>{e(BEFORE_ENROLMENT)}</h3>")
+        out.append("<p class=\"muted\">Time-point items whose windows closed before the case was enrolled: "
+                   "missed, not overdue.</p>")
+        out += _checklist_table(sheet.before_enrolment)
 
     out.append("<h2>Alerts</h2>")
     if sheet.alerts:
         out.append("<ul class=\"alerts\">")
         for a in sheet.alerts:
+            if a.acknowledged:
+                out.append(
+                    f"<li class=\"acknowledged\"><del>{e(a.severity.upper())} <code>{e(a.code)}</code> "
+                    f"{e(a.title)}</del> ({e(a.acknowledged)})</li>"
+                )
+                continue
             out.append(
                 f"<li><strong class=\"sev-{e(a.severity)}\">{e(a.severity.upper())}</strong> "
                 f"<code>{e(a.code)}</code> {e(a.title)}{': ' + e(a.message) if a.message else ''}<br>"

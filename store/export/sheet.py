@@ -11,7 +11,8 @@ from datetime import date, datetime
 
 from checklists.models import CaseView
 from checklists.wording import (
-    EVENT_WORDS, STATUS_WORDS, counts_parts, describe_event, item_remark, one_line, provenance_rank, window_words,
+    EVENT_WORDS, STATUS_WORDS, ack_words, counts_parts, describe_event, item_remark, one_line, provenance_rank,
+    split_missed, window_words,
 )
 from seeds.loader import Catalogue
 
@@ -27,6 +28,7 @@ class CourseRow:
     details: str
     voided: bool = False
     void_reason: str | None = None
+    flag: str | None = None  # what is odd about it ("no recorded start")
 
 
 @dataclass(slots=True, frozen=True)
@@ -56,6 +58,7 @@ class AlertRow:
     message: str
     action: str
     sources: tuple[str, ...]
+    acknowledged: str | None = None  # "acknowledged by ... on ...: note": listed, no longer counting
 
 
 @dataclass(slots=True, frozen=True)
@@ -76,6 +79,8 @@ class CaseSheet:
     checklist: tuple[ChecklistRow, ...]
     alerts: tuple[AlertRow, ...]
     sources: tuple[SourceRow, ...]
+    # Time-point items whose windows closed before enrolment: shown apart, never as failures.
+    before_enrolment: tuple[ChecklistRow, ...] = ()
 
 
 @dataclass(slots=True, frozen=True)
@@ -134,22 +139,12 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
             details=describe_event(e),
             voided=e.voided,
             void_reason=one_line(e.void_reason) if e.void_reason else None,
+            flag=view.event_flags.get(e.id),
         )
         for e in sorted(case.events, key=lambda e: (e.date, e.seq))
     )
-    checklist = tuple(
-        ChecklistRow(
-            status=i.status,
-            status_word=STATUS_WORDS.get(i.status, i.status),
-            title=i.title,
-            item_id=i.id,
-            window=window_words(i.opens, i.closes),
-            remark=item_remark(i),
-            provenance=i.provenance,
-            sources=i.sources,
-        )
-        for i in view.items
-    )
+    current, missed = split_missed(view.items)
+    checklist = tuple(_checklist_row(i) for i in current)
     alerts = []
     for a in view.alerts:
         definition = catalogue.alert(a.code)
@@ -161,6 +156,7 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
             message="" if definition and a.message == definition.title else one_line(a.message),
             action=a.action or (definition.action if definition else ""),
             sources=a.sources,
+            acknowledged=_acknowledged(a.acknowledged, deidentified),
         ))
     keys: list[str] = []
     for source_list in [i.sources for i in view.items] + [a.sources for a in view.alerts]:
@@ -182,5 +178,26 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
         checklist=checklist,
         alerts=tuple(alerts),
         sources=tuple(sources),
+        before_enrolment=tuple(_checklist_row(i) for i in missed),
     )
+
+
+def _checklist_row(item) -> ChecklistRow:
+    return ChecklistRow(
+        status=item.status,
+        status_word=STATUS_WORDS.get(item.status, item.status),
+        title=item.title,
+        item_id=item.id,
+        window=window_words(item.opens, item.closes),
+        remark=item_remark(item),
+        provenance=item.provenance,
+        sources=item.sources,
+    )
+
+
+def _acknowledged(ack, deidentified: bool) -> str | None:
+    if ack is None:
+        return None
+    # De-identified: the fact and its (shifted) date; who and the note were removed before this.
+    return f"acknowledged on {ack.on.isoformat()}" if deidentified else ack_words(ack)
 

@@ -108,6 +108,7 @@ def test_snoozing_an_item_does_not_silence_an_alert():
     c.act("saline-session", "snooze", today="2026-02-02", reason="awaiting consent", until="2026-06-01")
     # First seen at 13 months: critical once the first saline window (enrolment + 14 days) has passed.
     assert c.alerts("2026-02-17") == {"waiting-too-long": "critical"}
+    assert c.alerts("2026-02-16") == {"waiting-too-long": "warning"}
 
 
 def test_policy_change_applies_at_once_without_touching_the_case():

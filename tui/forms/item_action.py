@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
+from textual import on
+from textual.widgets import Checkbox
 
 from checklists.actions import resolve_item
 from tui.forms.base import CaseFormScreen, FormField, blank_to_none, date_input, text_input
@@ -34,13 +36,34 @@ class ItemActionForm(CaseFormScreen[bool]):
         super().__init__(repository, case_id, today, catalogue)
         self.item_id = item_id
         self.action = action
+        self.definition = catalogue.item(item_id) if catalogue is not None else None
         self.FORM_TITLE = TITLES.get(action, "Item")
         self.SAVE_LABEL = SAVE_LABELS.get(action, "Save")
+        if action == "done" and self._records_a_check:
+            # A recurring check is recorded one dated check at a time; the series goes on.
+            self.FORM_TITLE, self.SAVE_LABEL = "Record a check", "Record check"
         self.policy: Any = None
+
+    @property
+    def _records_a_check(self) -> bool:
+        d = self.definition
+        return d is not None and d.series is not None and d.series.kind == "recurrence"
+
+    @property
+    def _may_be_early(self) -> bool:
+        """A review or check at a set time, which a date long before its window would not be."""
+        d = self.definition
+        return d is not None and d.time_point and d.series is None
 
     def compose_fields(self) -> Iterable[FormField]:
         if self.action == "done":
-            yield FormField("date", "Done on", date_input(self.today.isoformat(), id="date"), required=True)
+            yield FormField("date", "Checked on" if self._records_a_check else "Done on",
+                            date_input(self.today.isoformat(), id="date"), required=True)
+            if self._may_be_early:
+                yield FormField(
+                    "early", "Done early", Checkbox("confirm: done before its window", id="early", compact=True),
+                    hint="needed only for a date well before the window opens; the date is kept and shown",
+                )
         if self.action in ("skip", "snooze"):
             yield FormField(
                 "reason", "Reason", text_input(placeholder="why (kept in the audit trail)", id="reason"),
@@ -72,16 +95,23 @@ class ItemActionForm(CaseFormScreen[bool]):
                         "qualifying event is logged.")
         return text
 
+    @on(Checkbox.Changed)
+    def _early_ticked(self) -> None:
+        self.revalidate()
+
     def collect(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name in ("date", "reason", "until"):
             field = self.fields.get(name)
             if field is not None:
                 values[name] = blank_to_none(field.control.value)
+        early = self.fields.get("early")
+        values["early"] = bool(early is not None and early.control.value)
         return values
 
     def apply(self, case: Any, values: Mapping[str, Any]) -> Any:
         return resolve_item(
             case, self.item_id, self.action, today=self.today, catalogue=self.catalogue, policy=self.policy,
             date=values.get("date"), reason=values.get("reason"), until=values.get("until"),
+            early=bool(values.get("early")),
         )

@@ -54,6 +54,8 @@ CHOICES: dict[str, tuple[str, list[tuple[str, Any]]]] = {
 }
 # Where a kind names a shared field differently.
 KIND_FIELD_LABELS = {("injection", "site"): "Site / target"}
+# The kinds that act on a drug already started: the form offers the drugs running now.
+RUNNING_KINDS = ("therapy-stop", "therapy-dose")
 
 
 class LogEventForm(CaseFormScreen[bool]):
@@ -65,10 +67,14 @@ class LogEventForm(CaseFormScreen[bool]):
     FORM_TITLE = "Log an event"
 
     def __init__(
-        self, repository: Any, case_id: str, today: date, catalogue: Any, *, kind: str | None = None
+        self, repository: Any, case_id: str, today: date, catalogue: Any, *, kind: str | None = None,
+        values: Mapping[str, str] | None = None, purpose: str | None = None,
     ) -> None:
         super().__init__(repository, case_id, today, catalogue)
         self.initial_kind = kind if kind in EVENT_KINDS else None
+        self.initial_values = dict(values or {})  # e.g. the last saline volume, for the next session
+        self.purpose = purpose  # why the form was opened ("One session of ...")
+        self.running: list[Any] = []  # the latest start of each drug still running (therapy events)
 
     def compose_fields(self) -> Iterable[FormField]:
         yield FormField(
@@ -93,10 +99,26 @@ class LogEventForm(CaseFormScreen[bool]):
                 label, placeholder = FIELD_LABELS.get(name, (name, ""))
                 control = text_input(placeholder=placeholder, id=name.replace("_", "-"))
             yield FormField(name, label, control)
+            if name == "what":
+                # Before the drug box: a stop or a dose change picks a drug that is running now.
+                yield FormField("running", "Running now",
+                                choice([], prompt="choose a running drug, or type it below", id="running"))
 
     def on_mount(self) -> None:
+        for name, value in self.initial_values.items():
+            field = self.fields.get(name)
+            if field is not None and isinstance(field.control, Input):
+                field.control.value = value
         self._show_fields_for(self.initial_kind)
         super().on_mount()
+
+    def on_loaded(self, data: Any) -> None:
+        from checklists.facts import case_facts
+
+        self.running = case_facts(data, self.catalogue.drugs).running_drugs() if data is not None else []
+        options = [(Text(f"{e.drug} (since {e.date.isoformat()})"), e.id) for e in self.running]
+        self.fields["running"].control.set_options(options)
+        self._show_fields_for(self.kind)
 
     @property
     def kind(self) -> str | None:
@@ -105,6 +127,10 @@ class LogEventForm(CaseFormScreen[bool]):
     def on_value_changed(self, event: Message) -> None:
         if isinstance(event, Select.Changed) and event.select is self.fields["kind"].control:
             self._show_fields_for(self.kind)
+        if isinstance(event, Select.Changed) and event.select is self.fields["running"].control:
+            start = next((e for e in self.running if e.id == select_value(event.select)), None)
+            if start is not None and start.drug:
+                self.fields["drug"].control.value = start.drug
 
     def _show_fields_for(self, kind: str | None) -> None:
         """Show only the fields `kind` takes; hidden boxes keep their text for a kind that uses them."""
@@ -115,8 +141,10 @@ class LogEventForm(CaseFormScreen[bool]):
             field.display = name in options
             default = CHOICES[name][0] if name in CHOICES else FIELD_LABELS.get(name, (name, ""))[0]
             field.set_label(KIND_FIELD_LABELS.get((kind, name), default), required=name in required)
+        offer = kind in RUNNING_KINDS and bool(self.running)
+        self.fields["running"].display = offer
         # The kind's own fields first, in the engine's order (site and note last), so tab follows it.
-        wanted = [self.fields[n] for n in ("kind", "date", *options)]
+        wanted = [self.fields[n] for n in ("kind", "date", *(("running",) if offer else ()), *options)]
         wanted += [f for n, f in self.fields.items() if f not in wanted]
         body = self.query_one(FormBody)
         if list(body.children) != wanted:
@@ -144,4 +172,28 @@ class LogEventForm(CaseFormScreen[bool]):
         text = super().context_text()
         text.append("   date YYYY-MM-DD, not after ", style="dim")
         text.append(self.today.isoformat(), style="dim")
+        if self.purpose:
+            text.append("\n")
+            text.append(self.purpose)
         return text
+
+    def revalidate(self):
+        error = super().revalidate()
+        if error is None and self.ready and not self.saving and self.kind == "therapy-stop":
+            warning = self._stop_without_start()
+            if warning:
+                self._set_status(warning + " Enter or ctrl+s saves; escape cancels.")
+        return error
+
+    def _stop_without_start(self) -> str | None:
+        """A stop of a drug never recorded as started is kept, and marked so: say it before saving."""
+        from checklists.facts import case_facts
+
+        drug = blank_to_none(self.fields["drug"].control.value)
+        if drug is None or self.case is None:
+            return None
+        facts = case_facts(self.case, self.catalogue.drugs)
+        keys = set(self.catalogue.drugs.keys(drug))
+        if any(keys & set(facts.drug_keys(start)) for start in facts.therapy_starts):
+            return None
+        return "No recorded start of this drug: the stop is kept and marked so."

@@ -68,6 +68,8 @@ class CaseScreen(Screen[None]):
         Binding("s", "item('skip')", "Skip", id="item-skip", group=ITEM_KEYS),
         Binding("z", "item('snooze')", "Snooze", id="item-snooze", group=ITEM_KEYS),
         Binding("o", "item('reopen')", "Reopen", id="item-reopen", group=ITEM_KEYS),
+        Binding("D", "mark_done", "Mark done by hand", show=False, id="item-mark-done"),
+        Binding("a", "acknowledge", "Ack", id="ack-alert"),
         Binding("E,x", "set_field", "Set field", id="set-field", key_display="E"),
         Binding("v", "void_event", "Void event", show=False, id="void-event"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
@@ -103,7 +105,7 @@ class CaseScreen(Screen[None]):
             yield CaseFacts(id="case-facts")
             yield Static("Alerts", id="alerts-title", classes="section-title")
             yield AlertList(id="case-alerts")
-            yield Static("Checklist   ↑↓ move · i why · d done · s skip · z snooze · o reopen",
+            yield Static("Checklist   ↑↓ move · i why · d done/log · s skip · z snooze · o reopen",
                          id="checklist-title", classes="section-title")
             yield Checklist(id="checklist")
             yield Static("Events", id="events-title", classes="section-title")
@@ -204,7 +206,7 @@ class CaseScreen(Screen[None]):
         if live:
             heading += "   tab here · ↑↓ · v void a wrong entry"
         self.query_one("#events-title", Static).update(heading)
-        self.query_one(EventLog).show(view.case.events)
+        self.query_one(EventLog).show(view.case.events, view.event_flags)
         chart_points = measurements(view.case.events)
         self.query_one("#chart-title", Static).update(f"Lesion size and depth ({len(chart_points)} measured)")
         self.query_one(LesionChart).show(view.case.events)
@@ -217,7 +219,7 @@ class CaseScreen(Screen[None]):
         title.append(case.patient)  # recorded text: appended as Text, never markup
         title.append(" · ")
         title.append(status_label(case.status if case.status in ("closed", "lost") else view.urgency))
-        counts = severity_counts(a.severity for a in view.alerts)
+        counts = severity_counts(a.severity for a in view.active_alerts)
         title.append(f" · alerts {counts}" if counts else " · no alerts")
         title.append(f" · today {view.today.isoformat()}")
         return title
@@ -227,10 +229,14 @@ class CaseScreen(Screen[None]):
             return "Alerts (none)"
         parts = []
         for severity in SEVERITY_LETTERS:  # most severe first
-            count = sum(1 for a in view.alerts if a.severity == severity)
+            count = sum(1 for a in view.active_alerts if a.severity == severity)
             if count:
                 parts.append(f"{count} {severity}{'s' if count > 1 else ''}")
-        return f"Alerts ({', '.join(parts)})"
+        settled = len(view.alerts) - len(view.active_alerts)
+        if settled:
+            parts.append(f"{settled} acknowledged")
+        hint = "   a acknowledge a past fact" if any(a.past_fact for a in view.alerts) else ""
+        return f"Alerts ({', '.join(parts)}){hint}"
 
     # -- actions ------------------------------------------------------------------------------------
 
@@ -258,9 +264,68 @@ class CaseScreen(Screen[None]):
             self.notify(f"“{item.title}” is open already; o reopens an item that is done, skipped or snoozed.",
                         markup=False, timeout=4)
             return
+        if action == "done" and self._log_instead(item_id):
+            return
         app = self.app
         app.open_form("ItemActionForm", app.repository, self.case_id, item_id, action, app.today,
                       app.catalogue, then=self._changed)
+
+    def _log_instead(self, item_id: str) -> bool:
+        """`d` on a saline session logs one session; on a review, the assessment that does it.
+
+        A series of sessions is never ended by `d` (ending a course early is a skip with a reason),
+        and a review is done by seeing the patient: the form for that event opens, filled in.
+        """
+        from checklists.actions import logged_not_marked
+
+        app = self.app
+        definition = app.catalogue.item(item_id)
+        item = self.view.item(item_id) if self.view is not None else None
+        if definition is None or item is None:
+            return False
+        if logged_not_marked(definition):
+            sessions = self.view.case.live_events("saline") if self.view is not None else []
+            last = next((s.volume_ml for s in reversed(sessions) if s.volume_ml is not None), None)
+            values = {"volume_ml": f"{last:g}"} if last is not None else {}
+            app.open_form("LogEventForm", app.repository, self.case_id, app.today, app.catalogue, kind="saline",
+                          values=values, purpose=f"One session of “{item.title}”; end the course early with s "
+                          "(skip, with the reason).", then=self._changed)
+            return True
+        match = definition.satisfied_by
+        if match is not None and match.kind == "assessment":
+            needs = ", ".join(match.needs)
+            purpose = (f"An assessment {'in its window ' if match.in_window else ''}satisfies “{item.title}”"
+                       + (f" when it records {needs.replace('_', ' ')}" if needs else "")
+                       + ". D marks it done by hand instead.")
+            app.open_form("LogEventForm", app.repository, self.case_id, app.today, app.catalogue,
+                          kind="assessment", purpose=purpose, then=self._changed)
+            return True
+        return False
+
+    def action_mark_done(self) -> None:
+        """`D`: mark the selected item done by hand (a review confirmed without an assessment, say)."""
+        from checklists.actions import logged_not_marked
+
+        item_id = self.query_one(Checklist).selected
+        if item_id is None:
+            self.notify("Pick an item in the checklist first.", severity="warning", timeout=3)
+            return
+        if logged_not_marked(self.app.catalogue.item(item_id)):
+            self.notify("Saline sessions are logged one by one (d); to end the course early, skip it (s) with "
+                        "the reason.", timeout=5)
+            return
+        app = self.app
+        app.open_form("ItemActionForm", app.repository, self.case_id, item_id, "done", app.today,
+                      app.catalogue, then=self._changed)
+
+    def action_acknowledge(self) -> None:
+        """`a`: acknowledge an alert that describes a past fact (or withdraw an acknowledgement)."""
+        if self.view is not None and not any(a.past_fact for a in self.view.alerts):
+            self.notify("No alert here describes a past fact; the ones shown clear by themselves once what "
+                        "they ask for is recorded.", timeout=5)
+            return
+        app = self.app
+        app.open_form("AlertAckForm", app.repository, self.case_id, app.today, app.catalogue, then=self._changed)
 
     def action_set_field(self) -> None:
         app = self.app
@@ -301,6 +366,9 @@ class CaseScreen(Screen[None]):
                            self.action_set_field),
             PaletteCommand("Reload this case", "(r)", self.action_reload),
             PaletteCommand("Void a wrongly entered event", "In the event log (v)", self.action_void_event),
+            PaletteCommand("Acknowledge an alert", "A past fact, with a note (a)", self.action_acknowledge),
+            PaletteCommand("Mark the selected item done by hand", "Without logging an event (D)",
+                           self.action_mark_done),
         ]
         for action, (name, key) in ITEM_ACTIONS.items():
             commands.append(PaletteCommand(name, f"In the checklist ({key})",

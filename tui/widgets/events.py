@@ -26,11 +26,11 @@ _KIND_WIDTH = 13
 _INDENT = 2 + _DATE_WIDTH + 1 + _KIND_WIDTH + 1
 
 
-def event_text(event: Event) -> str:
+def event_text(event: Event, flag: str | None = None) -> str:
     if event.voided:
         reason = f" ({event.void_reason})" if event.void_reason else ""
         return f"VOID{reason}: {describe_event(event)}".rstrip(": ")
-    return describe_event(event)
+    return describe_event(event) + (f" [{flag}]" if flag else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +41,12 @@ class _Line:
     voided: bool = False
 
 
-def build_lines(case_events, width: int) -> list[_Line]:
+def build_lines(case_events, width: int, flags: dict[str, str] | None = None) -> list[_Line]:
     wrap_width = max(width - _INDENT, 16)
     lines: list[_Line] = []
     for event in sorted(case_events, key=lambda e: (e.date, e.seq)):
         head = f"  {event.date.isoformat():<{_DATE_WIDTH}} {event.kind:<{_KIND_WIDTH}} "
-        chunks = textwrap.wrap(event_text(event), wrap_width) or [""]
+        chunks = textwrap.wrap(event_text(event, (flags or {}).get(event.id)), wrap_width) or [""]
         for n, chunk in enumerate(chunks):
             lines.append(_Line(event.id, head if n == 0 else " " * _INDENT, chunk, event.voided))
     return lines
@@ -86,11 +86,14 @@ class EventLog(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._events: tuple[Event, ...] = ()
+        self._flags: dict[str, str] = {}
         self._lines: list[_Line] = []
         self._lines_width = -1
 
-    def show(self, case_events) -> None:
+    def show(self, case_events, flags: dict[str, str] | None = None) -> None:
+        """Show the events; `flags`: what is odd about some of them ("no recorded start")."""
         self._events = tuple(case_events)
+        self._flags = dict(flags or {})
         self._lines_width = -1
         ids = [e.id for e in self._ordered()]
         if self.selected not in ids:
@@ -103,7 +106,7 @@ class EventLog(Widget, can_focus=True):
     def _layout(self, width: int) -> list[_Line]:
         if width != self._lines_width:
             if self._events:
-                self._lines = build_lines(self._events, width)
+                self._lines = build_lines(self._events, width, self._flags)
             else:
                 self._lines = [_Line(None, "  ", "No events logged yet. Press l to log one.")]
             self._lines_width = width
