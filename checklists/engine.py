@@ -59,14 +59,16 @@ def _alert_view(pathway: str, alert: AlertPlan, ack: AlertAck | None, catalogue:
 
 def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
     d = plan.definition
-    status = item_status(plan.state, plan.opens, plan.closes, today, policy.soon_days, plan.until, plan.missed)
+    status = item_status(plan.state, plan.opens, plan.closes, today, policy.soon_days, plan.until, plan.missed,
+                         plan.gated)
     state = effective_state(plan.state, plan.until, today)
     return ItemView(
         id=d.id, pathway=d.pathway, title=d.title, phase=d.phase, state=state,
         opens=plan.opens, closes=plan.closes, status=status, sources=d.sources,
         provenance=d.provenance, rationale=d.rationale, resolved_on=plan.resolved_on,
         reason=plan.reason, until=plan.until if state == "snoozed" else None, checks=plan.checks,
-        occurrence=plan.occurrence, detail=plan.detail, kind=d.kind, waits=plan.waits, early=plan.early,
+        occurrence=plan.occurrence, detail=plan.detail, kind=d.kind,
+        waits=plan.waits if status == "unscheduled" else None, early=plan.early,
     )
 
 
@@ -150,7 +152,7 @@ def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
     facts = case_facts(case, catalogue.drugs)
     items = tuple(
         PlannedItem(id=p.definition.id, title=p.definition.title, state=p.state, opens=p.opens,
-                    closes=p.closes, until=p.until, missed=p.missed)
+                    closes=p.closes, until=p.until, missed=p.missed, gated=p.gated)
         for p in plan_items(case, facts, catalogue, policy)
     )
     # An acknowledged alert leaves the board's counts and urgency (it stays listed on the case).
@@ -166,8 +168,8 @@ def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
 def case_row(summary: CaseSummary, today: date, policy: Policy) -> CaseRow:
     """The board line on `today`. Runs once per case on each list, so it stays lean (no ItemView)."""
     candidates = [
-        (item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until, p.missed), p.opens, p.closes,
-         p.id, p.title)
+        (item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until, p.missed, p.gated), p.opens,
+         p.closes, p.id, p.title)
         for p in summary.items
     ]
     active = _strongest_per_code(((a.code, a.severity, a.starts, a.ends, None) for a in summary.alerts), today)

@@ -265,6 +265,7 @@ class PlannedItem:
     closes: date | None
     until: date | None = None
     missed: bool = False  # a time-point item whose window closed before enrolment
+    gated: bool = False  # unscheduled until its window opens (escalation after first-line treatment)
 
 
 @dataclass(slots=True, frozen=True)

@@ -24,11 +24,13 @@ def item_status(
     soon_days: int,
     until: date | None = None,
     missed: bool = False,
+    gated: bool = False,
 ) -> str:
     """Status of one item on `today` (pathways.md "Time and status"; all bounds inclusive).
 
     done / skipped if resolved; missed for a time-point item whose window closed before enrolment
-    (planned without today: windows.py); snoozed while a snooze holds; unscheduled without a window;
+    (planned without today: windows.py); snoozed while a snooze holds; unscheduled without a window,
+    and for a gated item (escalation after first-line treatment) until its window opens;
     upcoming before opens - soon_days; due-soon from then until opens; due from opens to closes;
     overdue after closes.
     """
@@ -39,7 +41,7 @@ def item_status(
         return "missed"  # never overdue: the clinic could not have done it
     if state == "snoozed":
         return state
-    if opens is None or closes is None:
+    if opens is None or closes is None or (gated and today < opens):
         return "unscheduled"
     if today > closes:
         return "overdue"

@@ -14,6 +14,9 @@ from seeds.loader import Catalogue, ItemDef, PathwayDef, SeriesRule, WindowRule
 
 # An assessment from a week before a review's window opens counts for it (pathways.md "Revisions").
 IN_WINDOW_LEAD = timedelta(days=7)
+# Anchors that are gates: the day first-line treatment failed. An item on one is not shown as coming
+# (upcoming, due soon) before that day, because until then it may never be needed.
+GATE_ANCHORS = ("saline-failed", "first-line-failed")
 
 
 @dataclass(slots=True, frozen=True)
@@ -31,8 +34,9 @@ class ItemPlan:
     occurrence: int | None = None
     detail: str | None = None
     missed: bool = False  # a time-point item whose whole window closed before enrolment
-    waits: str | None = None  # the item's gate is shut: what it waits for
+    waits: str | None = None  # the item's gate is shut: what it waits for (shown while unscheduled)
     early: bool = False
+    gated: bool = False  # unscheduled until its window opens
 
 
 @dataclass(slots=True, frozen=True)
@@ -89,6 +93,7 @@ def plan_item(context: _Plan, item: ItemDef) -> ItemPlan:
         missed=missed and state not in ("done", "skipped"),
         waits=_waits(context, item, state, opens),
         early=record.early and state == "done",
+        gated=item.window is not None and item.window.anchor in GATE_ANCHORS,
     )
 
 
@@ -116,6 +121,8 @@ def _waits(context: _Plan, item: ItemDef, state: str, opens: date | None) -> str
         return item.waits
     if (item.window is not None or item.series is not None) and opens is None:
         return item.waits
+    if item.window is not None and item.window.anchor in GATE_ANCHORS and opens is not None:
+        return f"opens {opens.isoformat()} if still needed then"  # shown only before that day
     return None
 
 

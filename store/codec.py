@@ -172,7 +172,8 @@ def summary_doc(summary: CaseSummary, table: StringTable) -> list[Any]:
         ref(summary.status),
         day(summary.onset),
         [
-            [ref(i.id), ref(i.title), ref(i.state), day(i.opens), day(i.closes), day(i.until), int(i.missed)]
+            [ref(i.id), ref(i.title), ref(i.state), day(i.opens), day(i.closes), day(i.until), int(i.missed),
+             int(i.gated)]
             for i in summary.items
         ],
         [[ref(a.code), ref(a.severity), day(a.starts), day(a.ends)] for a in summary.alerts],
@@ -192,8 +193,9 @@ def summary_from_doc(doc: list[Any], strings: list[str]) -> CaseSummary:
             PlannedItem(
                 id=s[i], title=s[t], state=s[st], opens=None if o is None else d(o),
                 closes=None if c is None else d(c), until=None if u is None else d(u), missed=bool(m),
+                gated=bool(g),
             )
-            for i, t, st, o, c, u, m in items
+            for i, t, st, o, c, u, m, g in items
         ),
         alerts=tuple(
             AlertSpan(code=s[code], severity=s[sev], starts=None if a is None else d(a),

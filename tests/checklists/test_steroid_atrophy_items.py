@@ -150,7 +150,8 @@ def test_autologous_blood_opens_when_saline_has_failed_and_closes_4_weeks_later(
     weekly(c, 3, first=first)
     failed = first + days(56)
     assert c.window("autologous-blood") == (failed, failed + days(28))
-    assert status_around(c, "autologous-blood", failed) == ("due-soon", "due", "due")
+    # Gated: not "due soon" while saline may still work; due on the day it has failed.
+    assert status_around(c, "autologous-blood", failed) == ("unscheduled", "due", "due")
     assert status_around(c, "autologous-blood", failed + days(28)) == ("due", "due", "overdue")
 
 
