@@ -72,6 +72,10 @@ class DrugTable:
         folded = " ".join(words(text))
         return (folded,) if folded else ()
 
+    def exact(self, text: str | None) -> str | None:
+        """The generic drug when the whole of `text` is one listed name ("MTX"), else None."""
+        return self._phrases.get(words(text))
+
     def names(self, text: str | None, generic: str) -> bool:
         """Whether `text` names the drug `generic` (as a whole word or listed name)."""
         return generic in self.find(text)
