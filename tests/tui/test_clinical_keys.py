@@ -95,6 +95,18 @@ async def test_d_on_the_saline_item_logs_one_session_with_today_and_the_last_vol
 
 
 @sync
+async def test_d_on_the_board_acts_the_same_way_on_the_next_due_saline_session(demo_repo):
+    app = make_app(demo_repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: getattr(app.screen, "_loaded", False))
+        await pilot.pause()
+        await pilot.press("d")  # DEMO-001, first on the board: its next due item is the saline session
+        form = await form_ready(pilot, "LogEventForm")
+        assert (form.case_id, form.kind) == ("a1d0000001", "saline")
+        assert form.fields["volume_ml"].control.value == "25"  # the last session's volume
+
+
+@sync
 async def test_d_on_a_review_opens_the_assessment_form_and_the_assessment_does_the_review(repo):
     case_id = add(repo, ["steroid-atrophy"], "2026-05-20", date(2026, 6, 1))
     app = make_app(repo, today=TODAY)

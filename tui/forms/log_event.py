@@ -58,6 +58,28 @@ KIND_FIELD_LABELS = {("injection", "site"): "Site / target"}
 RUNNING_KINDS = ("therapy-stop", "therapy-dose")
 
 
+def logging_for_done(definition: Any) -> tuple[str, str] | None:
+    """(event kind, what the form is for) when `d` on this item should log an event instead.
+
+    A saline session is one event (never the course marked done); a review is done by assessing the
+    patient. Anything else is marked done by hand (None).
+    """
+    from checklists.actions import logged_not_marked
+
+    if definition is None:
+        return None
+    if logged_not_marked(definition):
+        return "saline", (f"One session of “{definition.title}”; end the course early with s (skip, with "
+                          "the reason).")
+    match = definition.satisfied_by
+    if match is not None and match.kind == "assessment":
+        needs = ", ".join(match.needs).replace("_", " ")
+        return "assessment", (f"An assessment {'in its window ' if match.in_window else ''}satisfies "
+                              f"“{definition.title}”" + (f" when it records {needs}" if needs else "")
+                              + ". D marks it done by hand instead.")
+    return None
+
+
 class LogEventForm(CaseFormScreen[bool]):
     """Record an event (saline, injection, biopsy, assessment, ...) on one case.
 
@@ -68,11 +90,10 @@ class LogEventForm(CaseFormScreen[bool]):
 
     def __init__(
         self, repository: Any, case_id: str, today: date, catalogue: Any, *, kind: str | None = None,
-        values: Mapping[str, str] | None = None, purpose: str | None = None,
+        purpose: str | None = None,
     ) -> None:
         super().__init__(repository, case_id, today, catalogue)
         self.initial_kind = kind if kind in EVENT_KINDS else None
-        self.initial_values = dict(values or {})  # e.g. the last saline volume, for the next session
         self.purpose = purpose  # why the form was opened ("One session of ...")
         self.running: list[Any] = []  # the latest start of each drug still running (therapy events)
 
@@ -105,16 +126,18 @@ class LogEventForm(CaseFormScreen[bool]):
                                 choice([], prompt="choose a running drug, or type it below", id="running"))
 
     def on_mount(self) -> None:
-        for name, value in self.initial_values.items():
-            field = self.fields.get(name)
-            if field is not None and isinstance(field.control, Input):
-                field.control.value = value
         self._show_fields_for(self.initial_kind)
         super().on_mount()
 
     def on_loaded(self, data: Any) -> None:
         from checklists.facts import case_facts
 
+        volume = self.fields["volume_ml"].control
+        if self.initial_kind == "saline" and not volume.value and data is not None:
+            # The next session is usually the volume of the last one.
+            last = next((s.volume_ml for s in reversed(data.live_events("saline")) if s.volume_ml), None)
+            if last is not None:
+                volume.value = f"{last:g}"
         self.running = case_facts(data, self.catalogue.drugs).running_drugs() if data is not None else []
         options = [(Text(f"{e.drug} (since {e.date.isoformat()})"), e.id) for e in self.running]
         self.fields["running"].control.set_options(options)

@@ -367,6 +367,15 @@ class BoardScreen(Screen[None]):
             self.notify("This case has no scheduled item; open it (enter) to pick one.", timeout=4)
             return
         app = self.app
+        if action == "done":
+            from tui.forms.log_event import logging_for_done
+
+            # As on the case screen: a saline session is logged, a review is done by an assessment.
+            instead = logging_for_done(app.catalogue.item(row.next_due.item))
+            if instead is not None:
+                app.open_form("LogEventForm", app.repository, row.id, app.today, app.catalogue, kind=instead[0],
+                              purpose=instead[1], then=self._changed)
+                return
         app.open_form("ItemActionForm", app.repository, row.id, row.next_due.item, action, app.today,
                       app.catalogue, then=self._changed)
 

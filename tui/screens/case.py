@@ -276,31 +276,16 @@ class CaseScreen(Screen[None]):
         A series of sessions is never ended by `d` (ending a course early is a skip with a reason),
         and a review is done by seeing the patient: the form for that event opens, filled in.
         """
-        from checklists.actions import logged_not_marked
+        from tui.forms.log_event import logging_for_done
 
         app = self.app
-        definition = app.catalogue.item(item_id)
-        item = self.view.item(item_id) if self.view is not None else None
-        if definition is None or item is None:
+        instead = logging_for_done(app.catalogue.item(item_id))
+        if instead is None:
             return False
-        if logged_not_marked(definition):
-            sessions = self.view.case.live_events("saline") if self.view is not None else []
-            last = next((s.volume_ml for s in reversed(sessions) if s.volume_ml is not None), None)
-            values = {"volume_ml": f"{last:g}"} if last is not None else {}
-            app.open_form("LogEventForm", app.repository, self.case_id, app.today, app.catalogue, kind="saline",
-                          values=values, purpose=f"One session of “{item.title}”; end the course early with s "
-                          "(skip, with the reason).", then=self._changed)
-            return True
-        match = definition.satisfied_by
-        if match is not None and match.kind == "assessment":
-            needs = ", ".join(match.needs)
-            purpose = (f"An assessment {'in its window ' if match.in_window else ''}satisfies “{item.title}”"
-                       + (f" when it records {needs.replace('_', ' ')}" if needs else "")
-                       + ". D marks it done by hand instead.")
-            app.open_form("LogEventForm", app.repository, self.case_id, app.today, app.catalogue,
-                          kind="assessment", purpose=purpose, then=self._changed)
-            return True
-        return False
+        kind, purpose = instead
+        app.open_form("LogEventForm", app.repository, self.case_id, app.today, app.catalogue, kind=kind,
+                      purpose=purpose, then=self._changed)
+        return True
 
     def action_mark_done(self) -> None:
         """`D`: mark the selected item done by hand (a review confirmed without an assessment, say)."""
