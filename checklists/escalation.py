@@ -8,7 +8,9 @@ out from the record alone (never from today), so the board's cached plan stays v
   full course (`saline_max_sessions`), when the latest assessment by then is not `complete`;
 - escalation to a graft opens on the earlier of: the day saline failed; or onset + 12 months without
   improvement in the latest assessment, once saline has been tried or declined (the course skipped
-  with a reason), and never before that decision was recorded;
+  with a reason), and never before that is on record: a decline from the day it is recorded, a
+  trial from the day its response can be judged (first session + 8 weeks), so that saline started
+  after the year mark is given its chance before a graft is proposed;
 - a case whose latest assessment is `complete` (or whose status is `resolved`) needs neither.
 """
 
@@ -53,7 +55,8 @@ def first_line(case: Case, facts: CaseFacts, policy: Policy, pathways: list[Path
         return FirstLine(tried=tried, declined=declined, complete=True)
     failed = _saline_failed(facts, policy)
     routes = [failed] if failed else []
-    engaged = min((d for d in (tried, declined) if d is not None), default=None)
+    judged = tried + timedelta(weeks=SALINE_RESPONSE_WEEKS) if tried is not None else None
+    engaged = min((d for d in (judged, declined) if d is not None), default=None)
     if engaged is not None:
         year = add_months(case.onset, NO_IMPROVEMENT_MONTHS)
         opens = max(year, engaged)  # the gate opens when the decision is on record, not before

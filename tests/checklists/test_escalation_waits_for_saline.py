@@ -108,3 +108,12 @@ def test_the_referral_can_still_be_resolved_by_hand_while_it_waits():
     c.done("fat-graft-referral", "2026-03-02")
     item = c.item("fat-graft-referral", "2026-03-02")
     assert (item.status, item.waits) == ("done", None)
+
+
+def test_saline_started_after_the_year_mark_gets_its_chance_before_a_graft_is_proposed():
+    late = Chart(SA, onset="2025-10-26", enrolled="2026-11-25")
+    late.log("saline", "2026-11-25", volume_ml="10")
+    late.log("assessment", "2026-11-25", size_mm="25")
+    item = late.item("fat-graft-referral", "2026-11-25")
+    assert (item.status, item.waits) == ("unscheduled", "opens 2027-01-20 if still needed then")
+    assert late.window("fat-graft-referral", "2026-11-25") == (d("2027-01-20"), d("2027-02-20"))

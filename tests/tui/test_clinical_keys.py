@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import Checkbox, Static
+from textual.widgets import Static
 
 from checklists import actions
 from store.repository import Repository
@@ -86,6 +86,7 @@ async def test_d_on_the_saline_item_logs_one_session_with_today_and_the_last_vol
         assert form.kind == "saline"
         assert form.fields["date"].control.value == "2026-11-21"
         assert form.fields["volume_ml"].control.value == "12"
+        assert app.focused is form.fields["volume_ml"].control  # ready to type, past the kind list
         assert "end the course early with s" in str(form.query_one("#form-context", Static).render())
         await saved_and_back(pilot, screen, lambda: screen.view.counts.saline == 2)
         item = screen.view.item("saline-session")
@@ -136,9 +137,8 @@ async def test_a_review_marked_done_months_early_needs_confirming_and_says_so_af
         await pilot.pause()
         assert "confirm it as done early" in str(form.fields["early"].query_one(".form-error", Static).render())
         assert type(app.screen).__name__ == "ItemActionForm"  # nothing written
-        form.fields["early"].control.focus()
-        await pilot.press("space")
-        await wait_for(pilot, lambda: form.fields["early"].control.value and not form.error)
+        form.fields["early"].control.value = True  # "yes: confirmed, done before its window"
+        await wait_for(pilot, lambda: not form.error)
         await saved_and_back(pilot, screen, lambda: screen.view.item("review-6m").status == "done")
         assert screen.view.item("review-6m").early
     record = repo.get(case_id).items["review-6m"]
@@ -217,3 +217,8 @@ async def test_a_patient_first_seen_13_months_late_reads_right_on_the_case_scree
         assert "Before enrolment" in text and "⊘ missed" in text and "Six-month review" in text
         assert "OVERDUE" not in text
         assert screen.query_one(Checklist).item_ids[-1] == "review-6m"
+        # An assessment now cannot be the six-month review: d offers to mark it by hand instead.
+        screen.query_one(Checklist).selected = "review-6m"
+        await pilot.press("d")
+        form = await form_ready(pilot, "ItemActionForm")
+        assert (form.item_id, form.action) == ("review-6m", "done")

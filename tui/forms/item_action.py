@@ -7,11 +7,9 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
-from textual import on
-from textual.widgets import Checkbox
 
 from checklists.actions import resolve_item
-from tui.forms.base import CaseFormScreen, FormField, blank_to_none, date_input, text_input
+from tui.forms.base import CaseFormScreen, FormField, blank_to_none, choice, date_input, select_value, text_input
 
 TITLES = {
     "done": "Mark item done",
@@ -60,8 +58,10 @@ class ItemActionForm(CaseFormScreen[bool]):
             yield FormField("date", "Checked on" if self._records_a_check else "Done on",
                             date_input(self.today.isoformat(), id="date"), required=True)
             if self._may_be_early:
+                # A list, not a checkbox: its choice reads in words, never in colour alone.
                 yield FormField(
-                    "early", "Done early", Checkbox("confirm: done before its window", id="early", compact=True),
+                    "early", "Done early",
+                    choice([("yes: confirmed, done before its window", True)], prompt="no", id="early"),
                     hint="needed only for a date well before the window opens; the date is kept and shown",
                 )
         if self.action in ("skip", "snooze"):
@@ -79,10 +79,17 @@ class ItemActionForm(CaseFormScreen[bool]):
 
     def load(self) -> object:
         # The policy decides where the item's window sits today (soon_days, recurrence_months).
-        return self.repository.get(self.case_id), self.repository.policy()
+        from checklists.engine import evaluate
+
+        case, policy = self.repository.get(self.case_id), self.repository.policy()
+        item = evaluate(case, self.catalogue, policy, self.today).item(self.item_id)
+        return case, policy, item.opens if item is not None else None
 
     def on_loaded(self, data: Any) -> None:
-        self.subject, self.policy = data
+        self.subject, self.policy, opens = data
+        if "early" in self.fields:
+            # Without a window there is nothing to be early for.
+            self.fields["early"].display = opens is not None
 
     def context_text(self) -> Text:
         text = super().context_text()
@@ -95,10 +102,6 @@ class ItemActionForm(CaseFormScreen[bool]):
                         "qualifying event is logged.")
         return text
 
-    @on(Checkbox.Changed)
-    def _early_ticked(self) -> None:
-        self.revalidate()
-
     def collect(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name in ("date", "reason", "until"):
@@ -106,7 +109,7 @@ class ItemActionForm(CaseFormScreen[bool]):
             if field is not None:
                 values[name] = blank_to_none(field.control.value)
         early = self.fields.get("early")
-        values["early"] = bool(early is not None and early.control.value)
+        values["early"] = bool(early is not None and early.display and select_value(early.control))
         return values
 
     def apply(self, case: Any, values: Mapping[str, Any]) -> Any:

@@ -58,11 +58,12 @@ KIND_FIELD_LABELS = {("injection", "site"): "Site / target"}
 RUNNING_KINDS = ("therapy-stop", "therapy-dose")
 
 
-def logging_for_done(definition: Any) -> tuple[str, str] | None:
+def logging_for_done(definition: Any, status: str | None = None) -> tuple[str, str] | None:
     """(event kind, what the form is for) when `d` on this item should log an event instead.
 
     A saline session is one event (never the course marked done); a review is done by assessing the
-    patient. Anything else is marked done by hand (None).
+    patient. Anything else is marked done by hand (None), and so is a review that an assessment made
+    now could not do (`status` unscheduled: no window yet; missed: its window closed before enrolment).
     """
     from checklists.actions import logged_not_marked
 
@@ -72,7 +73,8 @@ def logging_for_done(definition: Any) -> tuple[str, str] | None:
         return "saline", (f"One session of “{definition.title}”; end the course early with s (skip, with "
                           "the reason).")
     match = definition.satisfied_by
-    if match is not None and match.kind == "assessment":
+    if match is not None and match.kind == "assessment" and not (
+            match.in_window and status in ("unscheduled", "missed")):
         needs = ", ".join(match.needs).replace("_", " ")
         return "assessment", (f"An assessment {'in its window ' if match.in_window else ''}satisfies "
                               f"“{definition.title}”" + (f" when it records {needs}" if needs else "")
@@ -128,6 +130,18 @@ class LogEventForm(CaseFormScreen[bool]):
     def on_mount(self) -> None:
         self._show_fields_for(self.initial_kind)
         super().on_mount()
+
+    def focus_first(self) -> None:
+        """With the kind chosen already (`d` on an item), start at its first detail, not the kind list."""
+        if self.initial_kind is None:
+            super().focus_first()
+            return
+        for name in EVENT_OPTIONS.get(self.initial_kind, ()):
+            field = self.fields[name]
+            if field.display and field.control.focusable:
+                field.control.focus()
+                return
+        super().focus_first()
 
     def on_loaded(self, data: Any) -> None:
         from checklists.facts import case_facts

@@ -371,7 +371,7 @@ class BoardScreen(Screen[None]):
             from tui.forms.log_event import logging_for_done
 
             # As on the case screen: a saline session is logged, a review is done by an assessment.
-            instead = logging_for_done(app.catalogue.item(row.next_due.item))
+            instead = logging_for_done(app.catalogue.item(row.next_due.item), row.next_due.status)
             if instead is not None:
                 app.open_form("LogEventForm", app.repository, row.id, app.today, app.catalogue, kind=instead[0],
                               purpose=instead[1], then=self._changed)

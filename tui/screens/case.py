@@ -279,7 +279,8 @@ class CaseScreen(Screen[None]):
         from tui.forms.log_event import logging_for_done
 
         app = self.app
-        instead = logging_for_done(app.catalogue.item(item_id))
+        item = self.view.item(item_id) if self.view is not None else None
+        instead = logging_for_done(app.catalogue.item(item_id), item.status if item else None)
         if instead is None:
             return False
         kind, purpose = instead

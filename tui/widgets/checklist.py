@@ -80,6 +80,8 @@ def detail_lines(item: ItemView, references: dict, width: int) -> list[str]:
 
     lines = wrapped(item.title, "Item: ", "  ")
     lines += wrapped(window_text(item.opens, item.closes), "Window: ", "  ")
+    if item.waits:
+        lines += wrapped(item.waits, "Waits: ", "  ")
     if item.reason:
         lines += wrapped(item.reason, f"{item.status.capitalize()}: ", "  ")
     lines += wrapped(item.rationale, "Why: ", "     ")
