@@ -33,7 +33,10 @@ def _aat_untested(case: Case, facts: CaseFacts) -> list[AlertPlan]:
     if not (case.etiology == "idiopathic" or facts.therapy_starts) or facts.aat_tests:
         return []
     why = "etiology set to idiopathic" if case.etiology == "idiopathic" else "therapy started"
-    return [AlertPlan("aat-untested", None, f"No alpha-1 antitrypsin test logged ({why})")]
+    # "Before immunosuppression" no longer fits once a therapy has started: say what still does.
+    action = ("Therapy has started without an alpha-1 antitrypsin test: test the level and phenotype now; "
+              "deficiency changes the treatment.") if facts.therapy_starts else None
+    return [AlertPlan("aat-untested", None, f"No alpha-1 antitrypsin test logged ({why})", action=action)]
 
 
 def _fat_graft_during_inflammation(case: Case, facts: CaseFacts) -> list[AlertPlan]:

@@ -115,6 +115,14 @@ def test_what_to_do_never_asks_for_what_is_on_record():
     assert action.startswith("Assessed on 2026-07-20 without improvement") and "assess and" not in action
 
 
+def test_an_untested_alpha_1_antitrypsin_after_therapy_started_asks_for_the_test_now():
+    c = Chart(PL, onset="2026-01-05", enrolled="2026-01-12")
+    c.set("etiology", "idiopathic", today="2026-01-20", date="2026-01-20")
+    assert "before settling on idiopathic disease" in c.alert("aat-untested", "2026-01-20").action
+    c.log("therapy-start", "2026-01-25", drug="HCQ", today="2026-01-25")
+    assert c.alert("aat-untested", "2026-01-25").action.startswith("Therapy has started without")
+
+
 def test_a_recorded_decision_to_wait_ends_the_waiting_alert():
     c = Chart(SA, onset="2026-01-10", enrolled="2026-02-02")
     c.act("saline-session", "skip", today="2026-03-01", reason="watchful waiting")
