@@ -7,14 +7,16 @@ built, so a rejected action changes nothing. The store applies the result under 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Mapping, Sequence
 
 from checklists.dates import parse_date
 from checklists.engine import evaluate
 from checklists.errors import ValidationError
-from checklists.models import CASE_STATUSES, INFLAMMATION_STATES, Case, Change, Event, ItemRecord, Policy
-from checklists.serialize import event_json
+from checklists.models import (
+    CASE_STATUSES, INFLAMMATION_STATES, AlertAck, Case, Change, Event, ItemRecord, ItemView, Policy,
+)
+from checklists.serialize import ack_json, event_json
 from checklists.validation import check_choice, check_event_fields, check_past_date, check_text
 from seeds.loader import Catalogue, ItemDef
 
@@ -98,7 +100,8 @@ def void_event(case: Case, event_id: str, reason: object) -> tuple[Case, list[Ch
     ]
 
 
-def _record_json(record: ItemRecord | None) -> dict | None:
+def record_json(record: ItemRecord | None) -> dict | None:
+    """An item record as the item actions write it into the audit trail (and `rounds undo` reads it)."""
     if record is None:
         return None
     return {
@@ -109,24 +112,58 @@ def _record_json(record: ItemRecord | None) -> dict | None:
         "checks": [c.isoformat() for c in record.checks],
         # Kept so that `rounds undo` can bring an item back exactly as it was.
         "reopened_after_seq": record.reopened_after_seq,
+        "early": record.early,
     }
+
+
+def logged_not_marked(item: ItemDef | None) -> bool:
+    """A series of sessions (saline) is recorded session by session, never marked done by hand."""
+    return item is not None and item.series is not None and item.series.kind == "saline"
+
+
+def early_for(item: ItemView, day: date, policy: Policy) -> date | None:
+    """The day a time-point item's window opens, when `day` is before it is even due soon.
+
+    A review at 11 weeks is not a six-month review: marking one done that early needs confirming.
+    "Early" is where the item would still read `upcoming` (more than `soon_days` before it opens).
+    """
+    if item.kind != "time-point" or item.opens is None:
+        return None
+    return item.opens if day < item.opens - timedelta(days=policy.soon_days) else None
 
 
 def resolve_item(case: Case, item_id: str, action: str, *, today: date, catalogue: Catalogue,
                  policy: Policy | None = None, date: date | str | None = None, reason: object = None,
-                 until: date | str | None = None) -> tuple[Case, list[Change]]:
-    """done (dated) / skip (reason) / snooze (reason, until after today) / reopen an item of this case."""
+                 until: date | str | None = None, early: bool = False) -> tuple[Case, list[Change]]:
+    """done (dated) / skip (reason) / snooze (reason, until after today) / reopen an item of this case.
+
+    `early`: confirms a time-point item done well before its window opens (see `early_for`).
+    """
     check_choice(action, "action", ITEM_ACTIONS)
-    view = evaluate(case, catalogue, policy or Policy(), today)
+    policy = policy or Policy()
+    view = evaluate(case, catalogue, policy, today)
     item = view.item(item_id)
     if item is None:
         raise ValidationError(f"item {item_id} is not part of case {case.id}", "item")
     _reject_inapplicable(action, date, reason, until)
+    if early and action != "done":
+        raise ValidationError(f"early applies only to done, not {action}", "early")
+    definition = catalogue.item(item_id)
     old = case.items.get(item_id)
     base = old or ItemRecord(item=item_id)
     if action == "done":
+        if logged_not_marked(definition):
+            raise ValidationError(
+                f"{item_id} is not marked done by hand: each session is logged as an event, and a course "
+                "ended early is skipped with the reason", "item")
         day = check_past_date(date if date not in (None, "") else today, "date", today)
-        record = _done(base, catalogue.item(item_id), day)
+        # A recurring check is one dated check whenever it is made, not an early review.
+        opens = early_for(item, day, policy) if definition is None or definition.series is None else None
+        if opens is not None and not early:
+            raise ValidationError(
+                f"{day.isoformat()} is more than {policy.soon_days} days before the window of {item_id} opens "
+                f"({opens.isoformat()}): confirm it as done early", "early")
+        record = replace(_done(base, definition, day), early=opens is not None)
     elif action == "skip":
         day = check_past_date(date if date not in (None, "") else today, "date", today)
         record = ItemRecord(item=item_id, state="skipped", date=day, reason=check_text(reason, "reason"),
@@ -145,7 +182,7 @@ def resolve_item(case: Case, item_id: str, action: str, *, today: date, catalogu
         record = ItemRecord(item=item_id, state="open", checks=base.checks, reopened_after_seq=seq)
     items = dict(case.items)
     items[item_id] = record
-    change = Change(action=f"item-{action}", target=item_id, old=_record_json(old), new=_record_json(record),
+    change = Change(action=f"item-{action}", target=item_id, old=record_json(old), new=record_json(record),
                     reason=record.reason if action in ("skip", "snooze") else None)
     return replace(case, items=items), [change]
 
@@ -232,3 +269,41 @@ def _field_update(case: Case, field: str, value: object, today: date, day: date,
     injection = None if text.lower() in _CLEAR_WORDS else check_past_date(text, "injection-date", today)
     _check_anchor_order(case.onset, injection, "injection-date")
     return {"injection_date": injection}
+
+
+def acknowledge_alert(case: Case, code: str, note: object, *, today: date, by: str, catalogue: Catalogue,
+                      policy: Policy | None = None) -> tuple[Case, list[Change]]:
+    """Acknowledge an alert whose cause is a past fact, with a note; dated today, signed by `by`.
+
+    The acknowledgement covers the evidence the alert rests on today (and whatever an earlier one
+    covered), so a new occurrence of the same cause raises the alert again.
+    """
+    view = evaluate(case, catalogue, policy or Policy(), today)
+    alert = next((a for a in view.alerts if a.code == code), None)
+    if alert is None:
+        raise ValidationError(f"alert {code} is not raised on case {case.id} today", "alert")
+    if not alert.past_fact:
+        raise ValidationError(
+            f"alert {code} describes the case as it stands, not a past fact: it cannot be acknowledged, it "
+            "clears by itself once what it asks for is recorded", "alert")
+    if alert.acknowledged is not None:
+        raise ValidationError(f"alert {code} is already acknowledged", "alert")
+    why = check_text(note, "note")
+    who = check_text(by, "by")
+    previous = case.acks.get(code)
+    covers = tuple(dict.fromkeys((*(previous.covers if previous else ()), *alert.evidence)))
+    ack = AlertAck(code=code, by=who, on=today, note=why, covers=covers)
+    acks = dict(case.acks)
+    acks[code] = ack
+    return replace(case, acks=acks), [
+        Change(action="alert-ack", target=code, old=ack_json(previous), new=ack_json(ack), reason=why)
+    ]
+
+
+def unacknowledge_alert(case: Case, code: str) -> tuple[Case, list[Change]]:
+    """Withdraw an acknowledgement: the alert counts again (if its cause is still on record)."""
+    previous = case.acks.get(code)
+    if previous is None:
+        raise ValidationError(f"alert {code} is not acknowledged on case {case.id}", "alert")
+    acks = {k: v for k, v in case.acks.items() if k != code}
+    return replace(case, acks=acks), [Change(action="alert-unack", target=code, old=ack_json(previous), new=None)]

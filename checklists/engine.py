@@ -13,8 +13,8 @@ from typing import TypeVar
 
 from checklists.facts import CaseFacts, case_facts
 from checklists.models import (
-    SEVERITY_ORDER, Alert, AlertSpan, Case, CaseRow, CaseSummary, CaseView, Counts, ItemView, NextDue,
-    PlannedItem, Policy,
+    SEVERITY_ORDER, Alert, AlertAck, AlertSpan, Case, CaseRow, CaseSummary, CaseView, Counts, ItemView,
+    NextDue, PlannedItem, Policy,
 )
 from checklists.rules import AlertPlan, plan_alerts
 from checklists.status import effective_state, item_status, most_urgent, urgency_rank
@@ -39,25 +39,37 @@ def _severity(pathway: str, alert: AlertPlan, catalogue: Catalogue) -> str:
     return alert.severity or _definition(pathway, alert, catalogue).severity
 
 
-def _alert_view(pathway: str, alert: AlertPlan, catalogue: Catalogue) -> Alert:
+def acknowledgement(case: Case, pathway: str, alert: AlertPlan, catalogue: Catalogue) -> AlertAck | None:
+    """The acknowledgement that covers this alert, if any: only a past fact can be acknowledged, and
+    only for the evidence it had then (a new occurrence of the cause raises the alert again)."""
+    ack = case.acks.get(alert.code)
+    if ack is None or not _definition(pathway, alert, catalogue).past_fact:
+        return None
+    return ack if set(alert.evidence) <= set(ack.covers) else None
+
+
+def _alert_view(pathway: str, alert: AlertPlan, ack: AlertAck | None, catalogue: Catalogue) -> Alert:
     definition = _definition(pathway, alert, catalogue)
     return Alert(
         code=alert.code, severity=alert.severity or definition.severity, message=alert.message,
-        action=definition.action, sources=definition.sources, provenance=definition.provenance,
-        pathway=pathway,
+        action=alert.action or definition.action, sources=definition.sources,
+        provenance=definition.provenance, pathway=pathway, past_fact=definition.past_fact,
+        evidence=alert.evidence, acknowledged=ack,
     )
 
 
 def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
     d = plan.definition
-    status = item_status(plan.state, plan.opens, plan.closes, today, policy.soon_days, plan.until)
+    status = item_status(plan.state, plan.opens, plan.closes, today, policy.soon_days, plan.until, plan.missed,
+                         plan.gated)
     state = effective_state(plan.state, plan.until, today)
     return ItemView(
         id=d.id, pathway=d.pathway, title=d.title, phase=d.phase, state=state,
         opens=plan.opens, closes=plan.closes, status=status, sources=d.sources,
         provenance=d.provenance, rationale=d.rationale, resolved_on=plan.resolved_on,
         reason=plan.reason, until=plan.until if state == "snoozed" else None, checks=plan.checks,
-        occurrence=plan.occurrence, detail=plan.detail,
+        occurrence=plan.occurrence, detail=plan.detail, kind=d.kind,
+        waits=plan.waits if status == "unscheduled" else None, early=plan.early,
     )
 
 
@@ -83,7 +95,8 @@ def _counts(facts: CaseFacts, policy: Policy, today: date) -> Counts:
     recent = sum(1 for i in facts.injections if 0 <= (today - i.date).days <= 364)
     return Counts(
         saline=len(facts.saline), saline_min=policy.saline_min_sessions, saline_max=policy.saline_max_sessions,
-        abi=len(facts.abi), injections=len(facts.injections), injections_last_365_days=recent,
+        abi=len(facts.abi), fat_grafts=len(facts.fat_grafts), injections=len(facts.injections),
+        injections_last_365_days=recent,
     )
 
 
@@ -107,20 +120,32 @@ def _strongest_per_code(spans: Iterable[tuple[str, str, date | None, date | None
 
 
 def _sorted_alerts(alerts: list[Alert]) -> tuple[Alert, ...]:
-    return tuple(sorted(alerts, key=lambda a: SEVERITY_ORDER.index(a.severity)))
+    """Most severe first; acknowledged alerts after the ones that still count."""
+    return tuple(sorted(alerts, key=lambda a: (a.acknowledged is not None, SEVERITY_ORDER.index(a.severity))))
+
+
+def _event_flags(facts: CaseFacts) -> dict[str, str]:
+    """What is odd about an event, said beside it (the event is kept as recorded)."""
+    return {stop.id: "no recorded start" for stop in facts.stops_without_start()}
 
 
 def evaluate(case: Case, catalogue: Catalogue, policy: Policy, today: date) -> CaseView:
-    facts = case_facts(case)
+    facts = case_facts(case, catalogue.drugs)
     items = tuple(_item_view(plan, today, policy) for plan in plan_items(case, facts, catalogue, policy))
-    spans = ((a.code, _severity(pathway, a, catalogue), a.starts, a.ends, (pathway, a))
-             for pathway, a in plan_alerts(case, facts, policy, catalogue))
-    active = _strongest_per_code(spans, today).values()
-    alerts = _sorted_alerts([_alert_view(pathway, alert, catalogue) for _, (pathway, alert) in active])
+    planned = [(pathway, a, acknowledgement(case, pathway, a, catalogue))
+               for pathway, a in plan_alerts(case, facts, policy, catalogue)]
+    # Per code, what still counts wins over what was acknowledged (the board counts only the former).
+    counting = _strongest_per_code(((a.code, _severity(pathway, a, catalogue), a.starts, a.ends, (pathway, a, ack))
+                                    for pathway, a, ack in planned if ack is None), today)
+    settled = _strongest_per_code(((a.code, _severity(pathway, a, catalogue), a.starts, a.ends, (pathway, a, ack))
+                                   for pathway, a, ack in planned if ack is not None and a.code not in counting),
+                                  today)
+    chosen = [payload for _, payload in [*counting.values(), *settled.values()]]
+    alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue) for pathway, alert, ack in chosen])
     return CaseView(
         case=case, today=today, items=items, alerts=alerts, counts=_counts(facts, policy, today),
         next_due=_next_due((i.status, i.opens, i.closes, i.id, i.title) for i in items),
-        urgency=most_urgent(i.status for i in items),
+        urgency=most_urgent(i.status for i in items), event_flags=_event_flags(facts),
     )
 
 
@@ -132,17 +157,17 @@ def record_view(case: Case, catalogue: Catalogue, policy: Policy) -> CaseView:
     status, urgency, next due item or today: any of them, on any timeline, would let someone who knows
     roughly when the export was made narrow its secret date shift (cli.md, "Next additions").
     """
-    facts = case_facts(case)
+    facts = case_facts(case, catalogue.drugs)
     items = tuple(_timeless_item(plan) for plan in plan_items(case, facts, catalogue, policy))
-    chosen: dict[str, tuple[str, tuple[str, AlertPlan]]] = {}
+    chosen: dict[str, tuple[str, tuple[str, AlertPlan, AlertAck | None]]] = {}
     for pathway, alert in plan_alerts(case, facts, policy, catalogue):
         if alert.starts is not None and alert.ends is not None and alert.starts >= alert.ends:
             continue  # a span that never holds
         severity = _severity(pathway, alert, catalogue)
         known = chosen.get(alert.code)
         if known is None or SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(known[0]):
-            chosen[alert.code] = (severity, (pathway, alert))
-    alerts = _sorted_alerts([_alert_view(pathway, alert, catalogue) for _, (pathway, alert) in chosen.values()])
+            chosen[alert.code] = (severity, (pathway, alert, acknowledgement(case, pathway, alert, catalogue)))
+    alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue) for _, (pathway, alert, ack) in chosen.values()])
     counts = replace(_counts(facts, policy, date.min), injections_last_365_days=None)  # depends on the day
     return CaseView(case=case, today=None, items=items, alerts=alerts, counts=counts, next_due=None, urgency=None)
 
@@ -154,19 +179,22 @@ def _timeless_item(plan: ItemPlan) -> ItemView:
         opens=plan.opens, closes=plan.closes, status=None, sources=d.sources,
         provenance=d.provenance, rationale=d.rationale, resolved_on=plan.resolved_on,
         reason=plan.reason, until=plan.until, checks=plan.checks, occurrence=plan.occurrence, detail=plan.detail,
+        kind=d.kind, waits=plan.waits if plan.gated else None, early=plan.early,
     )
 
 
 def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
-    facts = case_facts(case)
+    facts = case_facts(case, catalogue.drugs)
     items = tuple(
         PlannedItem(id=p.definition.id, title=p.definition.title, state=p.state, opens=p.opens,
-                    closes=p.closes, until=p.until)
+                    closes=p.closes, until=p.until, missed=p.missed, gated=p.gated)
         for p in plan_items(case, facts, catalogue, policy)
     )
+    # An acknowledged alert leaves the board's counts and urgency (it stays listed on the case).
     alerts = tuple(
         AlertSpan(code=a.code, severity=_severity(pathway, a, catalogue), starts=a.starts, ends=a.ends)
         for pathway, a in plan_alerts(case, facts, policy, catalogue)
+        if acknowledgement(case, pathway, a, catalogue) is None
     )
     return CaseSummary(id=case.id, patient=case.patient, pathways=case.pathways, status=case.status,
                        onset=case.onset, items=items, alerts=alerts)
@@ -175,7 +203,8 @@ def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
 def case_row(summary: CaseSummary, today: date, policy: Policy) -> CaseRow:
     """The board line on `today`. Runs once per case on each list, so it stays lean (no ItemView)."""
     candidates = [
-        (item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until), p.opens, p.closes, p.id, p.title)
+        (item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until, p.missed, p.gated), p.opens,
+         p.closes, p.id, p.title)
         for p in summary.items
     ]
     active = _strongest_per_code(((a.code, a.severity, a.starts, a.ends, None) for a in summary.alerts), today)

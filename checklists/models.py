@@ -10,21 +10,17 @@ from dataclasses import dataclass, field
 import datetime as dt
 from datetime import date
 
-from seeds.vocabulary import SEVERITIES
+from seeds.vocabulary import EVENT_FIELDS, SEVERITIES
 
 CASE_STATUSES = ("active", "resolved", "closed", "lost")
 OPEN_CASE_STATUSES = ("active", "resolved")
 CLOSED_CASE_STATUSES = ("closed", "lost")
 INFLAMMATION_STATES = ("active", "resolved")
 ITEM_STATES = ("open", "done", "skipped", "snoozed")
-# Most urgent first; the board, `case list` and the exports all sort by this order.
-URGENCY_ORDER = ("overdue", "due", "due-soon", "upcoming", "snoozed", "unscheduled", "done", "skipped")
+# Most urgent first; the board, `case list` and the exports all sort by this order. `missed` (a
+# time-point item whose window closed before enrolment) comes last: it never makes a case urgent.
+URGENCY_ORDER = ("overdue", "due", "due-soon", "upcoming", "snoozed", "unscheduled", "done", "skipped", "missed")
 SEVERITY_ORDER = SEVERITIES  # most severe first
-# Optional detail fields an event may carry, in the order they are shown.
-EVENT_FIELDS = (
-    "volume_ml", "site", "what", "guidance", "drug", "dose", "depth", "result", "improvement",
-    "size_mm", "depth_mm", "pigment", "photo", "mrc", "pain", "note",
-)
 
 
 @dataclass(slots=True, frozen=True)
@@ -63,6 +59,8 @@ class Event:
     photo: bool | None = None
     mrc: int | None = None
     pain: int | None = None
+    tendon: str | None = None
+    joint: str | None = None
     note: str | None = None
     voided: bool = False
     void_reason: str | None = None
@@ -89,6 +87,22 @@ class ItemRecord:
     until: dt.date | None = None
     reopened_after_seq: int | None = None
     checks: tuple[dt.date, ...] = ()
+    early: bool = False  # marked done well before its window opened, and confirmed as such
+
+
+@dataclass(slots=True, frozen=True)
+class AlertAck:
+    """A clinician's acknowledgement of an alert whose cause is a past fact.
+
+    `covers`: the evidence (event ids and marks) the alert rested on when it was acknowledged; a new
+    occurrence of the same cause brings evidence it does not cover, and the alert is raised again.
+    """
+
+    code: str
+    by: str
+    on: date
+    note: str
+    covers: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, frozen=True)
@@ -109,6 +123,7 @@ class Case:
     events: tuple[Event, ...] = ()
     items: dict[str, ItemRecord] = field(default_factory=dict)
     revision: int = 0
+    acks: dict[str, AlertAck] = field(default_factory=dict)  # alert code -> acknowledgement
 
     def live_events(self, kind: str | None = None) -> list[Event]:
         """Events that count (not voided), oldest first, optionally of one kind."""
@@ -142,6 +157,9 @@ class ItemView:
     checks: tuple[date, ...] = ()
     occurrence: int | None = None  # recurring items: which occurrence the window is for
     detail: str | None = None  # a short line such as "saline 2 of 3-6"
+    kind: str = "action"  # action | time-point (what a late presentation means for it)
+    waits: str | None = None  # what it waits for while its gate is shut ("after the saline course")
+    early: bool = False  # done before its window, confirmed as early
 
 
 @dataclass(slots=True, frozen=True)
@@ -153,6 +171,9 @@ class Alert:
     sources: tuple[str, ...]
     provenance: str
     pathway: str
+    past_fact: bool = False  # can be acknowledged
+    evidence: tuple[str, ...] = ()  # what it rests on (event ids, marks): an acknowledgement covers these
+    acknowledged: AlertAck | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -172,6 +193,7 @@ class Counts:
     saline_min: int = 3
     saline_max: int = 6
     abi: int = 0
+    fat_grafts: int = 0
     injections: int = 0
     injections_last_365_days: int | None = 0  # None in a record view: it depends on the day
 
@@ -191,10 +213,17 @@ class CaseView:
     counts: Counts
     next_due: NextDue | None
     urgency: str | None
+    event_flags: dict[str, str] = field(default_factory=dict)  # event id -> what is odd about it
+
+    @property
+    def active_alerts(self) -> tuple[Alert, ...]:
+        """The alerts that count: every alert not acknowledged (acknowledged ones stay listed)."""
+        return tuple(a for a in self.alerts if a.acknowledged is None)
 
     @property
     def alert_codes(self) -> list[str]:
-        return [a.code for a in self.alerts]
+        """The codes of the alerts that count (not acknowledged), as the board shows them."""
+        return [a.code for a in self.active_alerts]
 
     def item(self, item_id: str) -> ItemView | None:
         return next((i for i in self.items if i.id == item_id), None)
@@ -240,6 +269,8 @@ class PlannedItem:
     opens: date | None
     closes: date | None
     until: date | None = None
+    missed: bool = False  # a time-point item whose window closed before enrolment
+    gated: bool = False  # unscheduled until its window opens (escalation after first-line treatment)
 
 
 @dataclass(slots=True, frozen=True)

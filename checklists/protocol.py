@@ -28,23 +28,25 @@ ANCHOR_WORDS = {
     "first-therapy-start": "the first therapy start",
     "last-injection": "the most recent injection",
     "inflammation-resolved": "the day inflammation was recorded as resolved",
+    "saline-failed": "the day saline counts as failed (no complete improvement 8 weeks after the first "
+                     "session, or at the end of a full course)",
+    "first-line-failed": "the day first-line treatment counts as failed (saline failed, or a year from onset "
+                         "once saline was tried or declined)",
+    "last-fat-graft": "the most recent fat graft",
+    "drug-course-start": "the start of the current course of the drug",
 }
-CONDITION_WORDS = {
-    "no-complete-improvement": "only while no complete improvement is recorded",
-    "no-improvement-by-opening": "only if no improvement is recorded by the day it opens and the case is "
-                                 "not resolved",
+DETAIL_WORDS = {
+    "injection-log": "shows each injection's drug and dose, with the running count",
+    "graft-count": "shows how many fat grafts have been logged",
+    "dose-history": "shows the drug's dose changes",
 }
-DETAIL_WORDS = {"injection-log": "shows each injection's drug and dose, with the running count"}
-# What a late presentation means for an item, by the kind its pathway file gives it (the field is
-# being added to the pathway format; until a file sets it, the document says so).
+# What a late presentation means for an item, by the kind its pathway file gives it.
 LATE_KINDS = {
     "time-point": "a time point (a review or check at a set time): if its whole window closed before "
                   "the case was enrolled, it shows as missed before enrolment, never overdue",
     "action": "an action (a test, referral, treatment or baseline): if its window closed before the case "
               "was enrolled, it opens at enrolment with its usual window length",
 }
-LATE_FIELDS = ("late", "late_presentation", "presentation", "kind", "timing")
-LATE_UNSTATED = "not stated in the pathway file (a window that closed before enrolment shows as overdue)"
 _UNITS = {"d": ("day", "days"), "w": ("week", "weeks"), "m": ("month", "months")}
 
 
@@ -133,8 +135,8 @@ def window_words(rule: WindowRule) -> str:
         text = f"{opens.amount} to {offset_words(closes)} after {anchor}"
     else:
         text = f"{offset_words(opens)} to {offset_words(closes)} after {anchor}"
-    if rule.condition:
-        text += f", {CONDITION_WORDS.get(rule.condition, rule.condition)}"
+    if rule.drug:
+        text = text.replace("the drug", rule.drug)
     return text
 
 
@@ -167,8 +169,12 @@ def match_words(match: EventMatch, item: ItemDef) -> str:
         text += f" ({noun})"
     if match.depth:
         text += f" with depth {match.depth}"
-    if match.drug_contains:
-        text += f" whose drug names {match.drug_contains}"
+    if match.drug:
+        text += f" whose drug names {match.drug} (by any of its names)"
+    if match.needs:
+        text += f" recording {' and '.join(match.needs)}"
+    if match.in_window:
+        text += " dated from 7 days before the window opens"
     if item.needs_resolved_inflammation:
         text += ", dated on or after the day inflammation was recorded as resolved,"
     return text + (" are logged" if several else " is logged")
@@ -203,26 +209,19 @@ def item_conditions(item: ItemDef) -> tuple[str, ...]:
         conditions.append("waits until inflammation is recorded as resolved")
     if item.stops_when_resolved:
         conditions.append("no longer scheduled once the case is resolved")
-    if item.reopened_by_injection:
-        conditions.append("a new injection opens it again (a resolution dated before the most recent "
-                          "injection no longer counts)")
+    if item.waits:
+        conditions.append(f"no window until its gate opens: {item.waits}")
+    if item.reopened_by:
+        conditions.append(f"a new `{item.reopened_by}` event opens it again (a resolution dated before it "
+                          "no longer counts)")
     if item.detail:
         conditions.append(DETAIL_WORDS.get(item.detail, item.detail))
     return tuple(conditions)
 
 
-def late_kind(item: ItemDef) -> str | None:
-    """The item's late-presentation kind ("time-point" or "action") if its pathway file gives one."""
-    for name in LATE_FIELDS:
-        value = getattr(item, name, None)
-        if isinstance(value, str) and value in LATE_KINDS:
-            return value
-    return None
-
-
 def late_words(item: ItemDef) -> str:
-    kind = late_kind(item)
-    return LATE_KINDS[kind] if kind else LATE_UNSTATED
+    """What a late presentation means for the item, by its `kind` (time-point or action)."""
+    return LATE_KINDS[item.kind]
 
 
 # --- the document --------------------------------------------------------------------------------------

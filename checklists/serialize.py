@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
-from checklists.models import Alert, CaseRow, CaseView, Counts, Event, ItemView, NextDue, Policy
+from checklists.models import Alert, AlertAck, CaseRow, CaseView, Counts, Event, ItemView, NextDue, Policy
 
 
 def _iso(day: date | None) -> str | None:
@@ -28,13 +28,22 @@ def item_json(item: ItemView) -> dict:
         "sources": list(item.sources), "provenance": item.provenance,
         "resolved_on": _iso(item.resolved_on), "reason": item.reason, "until": _iso(item.until),
         "checks": [c.isoformat() for c in item.checks], "occurrence": item.occurrence, "detail": item.detail,
+        "kind": item.kind, "waits": item.waits, "early": item.early,
     }
+
+
+def ack_json(ack: AlertAck | None) -> dict | None:
+    """cli.md: `{"by": str, "on": date, "note": str}`; `covers` names what it was given for."""
+    if ack is None:
+        return None
+    return {"by": ack.by, "on": ack.on.isoformat(), "note": ack.note, "covers": list(ack.covers)}
 
 
 def alert_json(alert: Alert) -> dict:
     return {
         "code": alert.code, "severity": alert.severity, "message": alert.message, "action": alert.action,
         "sources": list(alert.sources), "provenance": alert.provenance, "pathway": alert.pathway,
+        "past_fact": alert.past_fact, "acknowledged": ack_json(alert.acknowledged),
     }
 
 
@@ -53,6 +62,7 @@ def counts_json(counts: Counts) -> dict:
     return {
         "saline": {"done": counts.saline, "min": counts.saline_min, "max": counts.saline_max},
         "abi": {"done": counts.abi},
+        "fat_graft": {"done": counts.fat_grafts},
         "injection": injection,
     }
 
@@ -67,12 +77,19 @@ def case_json(view: CaseView) -> dict:
         "enrolment": case.enrolment.isoformat(), "site": case.site, "note": case.note,
         "revision": case.revision, "today": _iso(view.today), "urgency": view.urgency,
         "items": [item_json(i) for i in view.items],
-        "events": [event_json(e) for e in sorted(case.events, key=lambda e: (e.date, e.seq))],
+        "events": [_flagged(event_json(e), view.event_flags.get(e.id))
+                   for e in sorted(case.events, key=lambda e: (e.date, e.seq))],
         "counts": counts_json(view.counts),
         "alerts": [alert_json(a) for a in view.alerts],
         "alert_codes": view.alert_codes,
         "next_due": next_due_json(view.next_due),
     }
+
+
+def _flagged(data: dict, flag: str | None) -> dict:
+    if flag:
+        data["flag"] = flag
+    return data
 
 
 def row_json(row: CaseRow) -> dict:

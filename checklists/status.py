@@ -23,17 +23,25 @@ def item_status(
     today: date,
     soon_days: int,
     until: date | None = None,
+    missed: bool = False,
+    gated: bool = False,
 ) -> str:
     """Status of one item on `today` (pathways.md "Time and status"; all bounds inclusive).
 
-    done / skipped if resolved; snoozed while a snooze holds; unscheduled without a window;
+    done / skipped if resolved; missed for a time-point item whose window closed before enrolment
+    (planned without today: windows.py); snoozed while a snooze holds; unscheduled without a window,
+    and for a gated item (escalation after first-line treatment) until its window opens;
     upcoming before opens - soon_days; due-soon from then until opens; due from opens to closes;
     overdue after closes.
     """
     state = effective_state(state, until, today)
-    if state in ("done", "skipped", "snoozed"):
-        return state  # a resolved or snoozed item's status is its state
-    if opens is None or closes is None:
+    if state in ("done", "skipped"):
+        return state  # a resolved item's status is its state
+    if missed:
+        return "missed"  # never overdue: the clinic could not have done it
+    if state == "snoozed":
+        return state
+    if opens is None or closes is None or (gated and today < opens):
         return "unscheduled"
     if today > closes:
         return "overdue"
@@ -50,5 +58,8 @@ def urgency_rank(status: str) -> int:
 
 
 def most_urgent(statuses) -> str:
-    """The most urgent of some statuses; a case with nothing at all counts as unscheduled."""
-    return min(statuses, key=urgency_rank, default="unscheduled")
+    """The most urgent of some statuses; a case with nothing at all counts as unscheduled.
+
+    Missed items are no part of a case's urgency: they are left out.
+    """
+    return min((s for s in statuses if s != "missed"), key=urgency_rank, default="unscheduled")

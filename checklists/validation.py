@@ -13,7 +13,7 @@ from typing import Any, Literal, Mapping, overload
 from checklists.dates import parse_date
 from checklists.errors import ValidationError
 from checklists.text import unsafe_character
-from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
+from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
 
 _ANY_EVENT = ("site", "note")
 # Which detail fields each event kind accepts (pathways.md "Events a case records").
@@ -27,8 +27,10 @@ EVENT_OPTIONS: dict[str, tuple[str, ...]] = {
     "aat-test": ("result",) + _ANY_EVENT,
     "workup": ("what",) + _ANY_EVENT,
     "therapy-start": ("drug", "dose") + _ANY_EVENT,
+    "therapy-dose": ("drug", "dose") + _ANY_EVENT,
     "therapy-stop": ("drug", "dose") + _ANY_EVENT,
-    "assessment": ("size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain") + _ANY_EVENT,
+    "assessment": ("size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain", "tendon",
+                   "joint") + _ANY_EVENT,
     "mri": ("result",) + _ANY_EVENT,
     "note": _ANY_EVENT,
 }
@@ -38,6 +40,7 @@ EVENT_REQUIRED: dict[str, tuple[str, ...]] = {
     "injection": ("guidance",),
     "biopsy": ("depth",),
     "therapy-start": ("drug",),
+    "therapy-dose": ("drug", "dose"),
     "therapy-stop": ("drug",),
     "note": ("note",),
 }
@@ -45,7 +48,7 @@ FIELD_LABELS = {
     "volume_ml": "volume (mL)", "size_mm": "size (mm)", "depth_mm": "depth (mm)", "mrc": "MRC strength",
     "pain": "pain score", "guidance": "guidance", "depth": "biopsy depth", "improvement": "improvement",
     "photo": "photo", "site": "site", "what": "what", "drug": "drug", "dose": "dose", "result": "result",
-    "pigment": "pigment change", "note": "note",
+    "pigment": "pigment change", "note": "note", "tendon": "tendon", "joint": "joint",
 }
 _POLICY_NAMES = ("soon_days", "saline_min_ml", "saline_max_ml", "saline_min_sessions", "saline_max_sessions",
                  "recurrence_months", "max_injections_per_year")
@@ -158,6 +161,8 @@ _CONVERTERS = {
     "depth": lambda v: check_choice(v, "depth", BIOPSY_DEPTHS),
     "improvement": lambda v: check_choice(v, "improvement", IMPROVEMENT),
     "photo": lambda v: check_flag(v, "photo"),
+    "tendon": lambda v: check_choice(v, "tendon", TENDON),
+    "joint": lambda v: check_choice(v, "joint", JOINT),
 }
 
 

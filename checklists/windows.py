@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from checklists.dates import add_months, window_from
 from checklists.errors import UnknownPathway
-from checklists.facts import CaseFacts, drug_key
-from checklists.models import OPEN_CASE_STATUSES, Case, ItemRecord, Policy
-from seeds.loader import Catalogue, EventMatch, ItemDef, PathwayDef, SeriesRule, WindowRule
+from checklists.escalation import FirstLine, first_line
+from checklists.facts import CaseFacts
+from checklists.models import OPEN_CASE_STATUSES, Case, Event, ItemRecord, Policy
+from seeds.loader import Catalogue, ItemDef, PathwayDef, SeriesRule, WindowRule
+
+# An assessment from a week before a review's window opens counts for it (pathways.md "Revisions").
+IN_WINDOW_LEAD = timedelta(days=7)
+# Anchors that are gates: the day first-line treatment failed. An item on one is not shown as coming
+# (upcoming, due soon) before that day, because until then it may never be needed.
+GATE_ANCHORS = ("saline-failed", "first-line-failed")
 
 
 @dataclass(slots=True, frozen=True)
@@ -26,6 +33,20 @@ class ItemPlan:
     checks: tuple[date, ...] = ()
     occurrence: int | None = None
     detail: str | None = None
+    missed: bool = False  # a time-point item whose whole window closed before enrolment
+    waits: str | None = None  # the item's gate is shut: what it waits for (shown while unscheduled)
+    early: bool = False
+    gated: bool = False  # unscheduled until its window opens
+
+
+@dataclass(slots=True, frozen=True)
+class _Plan:
+    """What every item of one case is planned against."""
+
+    case: Case
+    facts: CaseFacts
+    policy: Policy
+    first_line: FirstLine
 
 
 def case_pathways(case: Case, catalogue: Catalogue) -> list[PathwayDef]:
@@ -48,39 +69,100 @@ def case_items(case: Case, catalogue: Catalogue) -> list[ItemDef]:
 
 
 def plan_items(case: Case, facts: CaseFacts, catalogue: Catalogue, policy: Policy) -> list[ItemPlan]:
-    return [plan_item(case, facts, item, policy) for item in case_items(case, catalogue)]
+    pathways = case_pathways(case, catalogue)
+    context = _Plan(case, facts, policy, first_line(case, facts, policy, pathways))
+    return [plan_item(context, item) for item in case_items(case, catalogue)]
 
 
-def plan_item(case: Case, facts: CaseFacts, item: ItemDef, policy: Policy) -> ItemPlan:
+def plan_item(context: _Plan, item: ItemDef) -> ItemPlan:
+    case = context.case
     record = case.items.get(item.id) or ItemRecord(item=item.id)
     if item.series and item.series.kind == "saline":
-        return _plan_saline(case, facts, item, item.series, record, policy)
+        return _plan_saline(context, item, item.series, record)
     if item.series and item.series.kind == "recurrence":
-        return _plan_recurrence(case, item, item.series, record, policy)
-    state, resolved_on = _resolution(record, facts, item, case)
-    opens, closes = _window(case, facts, item.window) if _schedulable(case, item) else (None, None)
+        return _plan_recurrence(context, item, item.series, record)
+    opens, closes = _window(context, item.window) if _schedulable(case, item) else (None, None)
+    opens, closes, missed = late_presentation(case, item, opens, closes)
+    state, resolved_on = _resolution(context, record, item, opens, closes, missed)
     describe = DETAIL_LINES[item.detail] if item.detail else None
     return ItemPlan(
         definition=item, state=state, opens=opens, closes=closes, resolved_on=resolved_on,
         reason=record.reason if state in ("skipped", "snoozed") else None,
         until=record.until if state == "snoozed" else None,
-        detail=describe(facts) if describe else None,
+        detail=describe(context, item) if describe else None,
+        missed=missed and state not in ("done", "skipped"),
+        waits=_waits(context, item, state, opens),
+        early=record.early and state == "done",
+        gated=item.window is not None and item.window.anchor in GATE_ANCHORS,
     )
 
 
-def _injection_log(facts: CaseFacts) -> str | None:
+def late_presentation(case: Case, item: ItemDef, opens: date | None,
+                      closes: date | None) -> tuple[date | None, date | None, bool]:
+    """(opens, closes, missed) once a window that closed before enrolment is accounted for.
+
+    A time-point item (a review or check at a set time) keeps its window and is missed: what it
+    would have seen cannot be seen now. An action item (a test, a referral, a treatment step) is
+    still to be done: it opens at enrolment with its usual length. A window that straddles
+    enrolment is simply open.
+    """
+    if opens is None or closes is None or closes >= case.enrolment:
+        return opens, closes, False
+    if item.time_point:
+        return opens, closes, True
+    return case.enrolment, case.enrolment + (closes - opens), False
+
+
+def _waits(context: _Plan, item: ItemDef, state: str, opens: date | None) -> str | None:
+    """The item's `waits` text while its gate is shut (no window yet, or inflammation not settled)."""
+    if item.waits is None or state not in ("open", "snoozed") or not _schedulable(context.case, item):
+        return None
+    if item.needs_resolved_inflammation and _inflammation_resolved(context.case) is None:
+        return item.waits
+    if (item.window is not None or item.series is not None) and opens is None:
+        return item.waits
+    if item.window is not None and item.window.anchor in GATE_ANCHORS and opens is not None:
+        return f"opens {opens.isoformat()} if still needed then"  # shown only before that day
+    return None
+
+
+def _injection_log(context: _Plan, item: ItemDef) -> str | None:
     """Each injection's drug and dose with the running count, for the dose review."""
-    if not facts.injections:
+    injections = context.facts.injections
+    if not injections:
         return None
     parts = [
         f"#{n} {e.date.isoformat()} {' '.join(x for x in (e.drug, e.dose) if x) or 'drug not recorded'}"
-        for n, e in enumerate(facts.injections, start=1)
+        for n, e in enumerate(injections, start=1)
     ]
     return f"{len(parts)} injection{'s' if len(parts) != 1 else ''}: " + "; ".join(parts)
 
 
+def _graft_count(context: _Plan, item: ItemDef) -> str | None:
+    """How many grafts so far, and which one the window is for (serial grafting is counted)."""
+    grafts = context.facts.fat_grafts
+    if not grafts:
+        return None
+    count = len(grafts)
+    return f"graft {count} of {count} on {grafts[-1].date.isoformat()}" if count > 1 else \
+        f"graft 1 on {grafts[-1].date.isoformat()}"
+
+
+def _dose_history(context: _Plan, item: ItemDef) -> str | None:
+    """The doses of the item's drug in its current course: `methotrexate: 10 mg 2026-01-05 → 15 mg ...`."""
+    generic = (item.window.drug if item.window else None) or (item.satisfied_by.drug if item.satisfied_by else None)
+    facts = context.facts
+    start = facts.course_start(generic) if generic else None
+    if generic is None or start is None:
+        return None
+    events = [e for kind in ("therapy-start", "therapy-dose") for e in facts.events(kind)
+              if generic in facts.drug_keys(e) and e.date >= start]
+    steps = [f"{e.dose or 'dose not recorded'} {e.date.isoformat()}" for e in sorted(events, key=lambda e: (e.date, e.seq))]
+    return f"{generic}: " + " → ".join(steps)
+
+
 # The running records an item can show on its line (`detail = "..."` in its TOML; seeds/loader.DETAILS).
-DETAIL_LINES = {"injection-log": _injection_log}
+DETAIL_LINES = {"injection-log": _injection_log, "graft-count": _graft_count, "dose-history": _dose_history}
 
 
 def _schedulable(case: Case, item: ItemDef) -> bool:
@@ -90,28 +172,46 @@ def _schedulable(case: Case, item: ItemDef) -> bool:
     return not (item.stops_when_resolved and case.status == "resolved")
 
 
-def _qualifying_events(case: Case, match: EventMatch, after_seq: int | None) -> list:
-    return [
-        e for e in case.live_events(match.kind)
+def _inflammation_resolved(case: Case) -> date | None:
+    return case.inflammation_date if case.inflammation == "resolved" else None
+
+
+def _qualifying_events(context: _Plan, record: ItemRecord, item: ItemDef, opens: date | None,
+                       closes: date | None, missed: bool) -> list[Event]:
+    match = item.satisfied_by
+    assert match is not None
+    facts, after_seq = context.facts, record.reopened_after_seq
+    events = [
+        e for e in context.case.live_events(match.kind)
         if (match.depth is None or e.depth == match.depth)
-        and (match.drug_contains is None or match.drug_contains in drug_key(e.drug))
+        and (match.drug is None or facts.drugs.names(e.drug, match.drug))
+        and all(getattr(e, name) is not None for name in match.needs)
         and (after_seq is None or e.seq > after_seq)
     ]
+    if item.needs_resolved_inflammation:
+        # A graft into still-inflamed fat is the pitfall, not the step: it does not tick this off.
+        resolved = _inflammation_resolved(context.case)
+        events = [e for e in events if resolved is not None and e.date >= resolved]
+    if match.in_window:
+        # A review is done by seeing the patient at about its time: from a week before it opens. A late
+        # look still answers an overdue review; a missed one only by a record from inside its window.
+        if opens is None or closes is None:
+            return []
+        events = [e for e in events if e.date >= opens - IN_WINDOW_LEAD and (not missed or e.date <= closes)]
+    return events
 
 
-def _resolution(record: ItemRecord, facts: CaseFacts, item: ItemDef, case: Case) -> tuple[str, date | None]:
-    """Recorded state, with event satisfaction and re-opening by a newer injection applied."""
+def _resolution(context: _Plan, record: ItemRecord, item: ItemDef, opens: date | None, closes: date | None,
+                missed: bool) -> tuple[str, date | None]:
+    """Recorded state, with event satisfaction and re-opening by a newer event applied."""
     state, resolved_on = record.state, record.date
     if state != "done" and item.satisfied_by is not None:
-        events = _qualifying_events(case, item.satisfied_by, record.reopened_after_seq)
-        if item.needs_resolved_inflammation:
-            # A graft into still-inflamed fat is the pitfall, not the step: it does not tick this off.
-            resolved = case.inflammation_date if case.inflammation == "resolved" else None
-            events = [e for e in events if resolved is not None and e.date >= resolved]
+        events = _qualifying_events(context, record, item, opens, closes, missed)
         if len(events) >= item.satisfied_by.count:
             state, resolved_on = "done", events[item.satisfied_by.count - 1].date
-    if item.reopened_by_injection and state in ("done", "skipped"):
-        last = facts.last_injection
+    if item.reopened_by and state in ("done", "skipped"):
+        newer = context.facts.events(item.reopened_by)
+        last = newer[-1].date if newer else None
         if last is not None and resolved_on is not None and resolved_on < last:
             state, resolved_on = "open", None
     if state == "open":
@@ -119,7 +219,9 @@ def _resolution(record: ItemRecord, facts: CaseFacts, item: ItemDef, case: Case)
     return state, resolved_on
 
 
-def anchor_date(case: Case, facts: CaseFacts, anchor: str) -> date | None:
+def anchor_date(context: _Plan, rule: WindowRule) -> date | None:
+    case, facts = context.case, context.facts
+    anchor = rule.anchor
     if anchor == "enrolment":
         return case.enrolment
     if anchor == "onset":
@@ -133,29 +235,30 @@ def anchor_date(case: Case, facts: CaseFacts, anchor: str) -> date | None:
     if anchor == "last-injection":
         return facts.last_injection
     if anchor == "inflammation-resolved":
-        return case.inflammation_date if case.inflammation == "resolved" else None
+        return _inflammation_resolved(case)
+    if anchor == "saline-failed":
+        return context.first_line.failed
+    if anchor == "first-line-failed":
+        return context.first_line.escalation
+    if anchor == "last-fat-graft":
+        return facts.last_fat_graft
+    if anchor == "drug-course-start":
+        return facts.course_start(rule.drug) if rule.drug else None
     raise ValueError(f"unknown anchor {anchor}")  # the loader admits only known anchors
 
 
-def _window(case: Case, facts: CaseFacts, rule: WindowRule | None) -> tuple[date | None, date | None]:
+def _window(context: _Plan, rule: WindowRule | None) -> tuple[date | None, date | None]:
     if rule is None:
         return None, None
-    anchor = anchor_date(case, facts, rule.anchor)
+    anchor = anchor_date(context, rule)
     if anchor is None:
         return None, None
-    opens, closes = window_from(anchor, rule.opens, rule.closes)
-    if rule.condition == "no-complete-improvement" and facts.complete_improvement:
-        return None, None
-    if rule.condition == "no-improvement-by-opening" and (
-        case.status == "resolved" or facts.improvement_by(opens)
-    ):
-        return None, None
-    return opens, closes
+    return window_from(anchor, rule.opens, rule.closes)
 
 
-def _plan_saline(case: Case, facts: CaseFacts, item: ItemDef, series: SeriesRule, record: ItemRecord,
-                 policy: Policy) -> ItemPlan:
+def _plan_saline(context: _Plan, item: ItemDef, series: SeriesRule, record: ItemRecord) -> ItemPlan:
     """Weekly sessions counted against the course; the window is for the next session."""
+    case, facts, policy = context.case, context.facts, context.policy
     sessions = facts.saline
     count = len(sessions)
     detail = f"saline {count} of {policy.saline_min_sessions}-{policy.saline_max_sessions}"
@@ -172,11 +275,12 @@ def _plan_saline(case: Case, facts: CaseFacts, item: ItemDef, series: SeriesRule
     closes: date | None = None
     if _schedulable(case, item):
         if count == 0:
-            opens, closes = _window(case, facts, series.first)
+            opens, closes = _window(context, series.first)
         else:
             # The loader insists on both for a saline series.
             assert series.next_opens is not None and series.next_closes is not None
             opens, closes = window_from(sessions[-1].date, series.next_opens, series.next_closes)
+        opens, closes, _ = late_presentation(case, item, opens, closes)
     return ItemPlan(
         definition=item, state=state, opens=opens, closes=closes, resolved_on=resolved_on,
         reason=record.reason if state in ("skipped", "snoozed") else None,
@@ -185,21 +289,31 @@ def _plan_saline(case: Case, facts: CaseFacts, item: ItemDef, series: SeriesRule
     )
 
 
-def _plan_recurrence(case: Case, item: ItemDef, series: SeriesRule, record: ItemRecord, policy: Policy) -> ItemPlan:
-    """Checks every `recurrence_months` from inflammation resolution, then from the last check."""
-    resolved = case.inflammation_date if case.inflammation == "resolved" else None
+def _plan_recurrence(context: _Plan, item: ItemDef, series: SeriesRule, record: ItemRecord) -> ItemPlan:
+    """Checks every `recurrence_months` from inflammation resolution, then from the last check.
+
+    A check whose window closed before enrolment could not have been done here: the series moves on
+    along its grid to the first check that closes on or after enrolment, and says how many it passed.
+    """
+    case, policy = context.case, context.policy
+    resolved = _inflammation_resolved(case)
     checks = tuple(sorted(record.checks))
     state, resolved_on = record.state, record.date
     opens: date | None = None
     closes: date | None = None
     occurrence = None
+    passed = 0
     if resolved is not None and case.status in OPEN_CASE_STATUSES:
         since = [c for c in checks if c >= resolved]
         base = since[-1] if since else resolved
         length = series.first.closes.amount - series.first.opens.amount
         opens = add_months(base, policy.recurrence_months)
         closes = add_months(base, policy.recurrence_months + length)
-        occurrence = len(since) + 1
+        while closes < case.enrolment:
+            passed += 1
+            opens = add_months(base, policy.recurrence_months * (passed + 1))
+            closes = add_months(base, policy.recurrence_months * (passed + 1) + length)
+        occurrence = len(since) + passed + 1
         limit = add_months(case.onset, 12 * (series.limit_years or 0))
         if opens > limit:
             # The series has run its course: nothing more to schedule. It is done only if checks were
@@ -210,11 +324,15 @@ def _plan_recurrence(case: Case, item: ItemDef, series: SeriesRule, record: Item
                 state, resolved_on = "done", since[-1]
     if state == "open":
         resolved_on = None
+    remarks = []
+    if checks:
+        remarks.append(f"{len(checks)} check{'s' if len(checks) != 1 else ''} recorded")
+    if passed:
+        remarks.append(f"{passed} check{'s' if passed != 1 else ''} before enrolment")
     return ItemPlan(
         definition=item, state=state, opens=opens, closes=closes, resolved_on=resolved_on,
         reason=record.reason if state in ("skipped", "snoozed") else None,
         until=record.until if state == "snoozed" else None,
-        checks=checks, occurrence=occurrence,
-        detail=f"{len(checks)} check{'s' if len(checks) != 1 else ''} recorded" if checks else None,
+        checks=checks, occurrence=occurrence, detail="; ".join(remarks) or None,
+        waits=_waits(context, item, state, opens),
     )
-

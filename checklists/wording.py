@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from checklists.models import Counts, Event, ItemView
+from checklists.models import AlertAck, Counts, Event, ItemView
 from checklists.text import printable_line
 from seeds.loader import Catalogue
 
@@ -25,6 +25,8 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "unscheduled": ("·", "unscheduled"),
     "done": ("✓", "done"),
     "skipped": ("–", "skipped"),
+    # A time-point item whose window closed before the case was enrolled: not a failure of the clinic.
+    "missed": ("⊘", "missed before enrolment"),
 }
 # Follow-up has ended for closed and lost cases, so lists show that instead of an urgency.
 CASE_STATUS_LABELS: dict[str, tuple[str, str]] = {
@@ -40,6 +42,8 @@ STATUS_WORDS = {
 NO_SET_DATE = "no set date"
 # What was recorded of an item, for a de-identified export, which says nothing of where it stands today.
 STATE_WORDS = {"open": "open", "done": "done", "skipped": "skipped", "snoozed": "snoozed"}
+# The heading under which missed items are shown apart from the rest of a checklist.
+BEFORE_ENROLMENT = "Before enrolment"
 SEVERITY_LABELS: dict[str, tuple[str, str]] = {
     "critical": ("‼", "CRITICAL"),
     "warning": ("!", "WARNING"),
@@ -57,7 +61,7 @@ EVENT_WORDS = {
     "saline": "Saline infiltration", "abi": "Autologous blood injection", "fat-graft": "Fat graft",
     "injection": "Corticosteroid injection", "pt-start": "Physiotherapy started", "biopsy": "Biopsy",
     "aat-test": "Alpha-1 antitrypsin test", "workup": "Systemic work-up", "therapy-start": "Therapy started",
-    "therapy-stop": "Therapy stopped", "assessment": "Assessment", "mri": "MRI", "note": "Note",
+    "therapy-dose": "Dose changed", "therapy-stop": "Therapy stopped", "assessment": "Assessment", "mri": "MRI", "note": "Note",
 }
 
 
@@ -149,6 +153,10 @@ def describe_event(event: Event) -> str:
         parts.append(f"MRC {event.mrc}/5")
     if event.pain is not None:
         parts.append(f"pain {event.pain}/10")
+    if event.tendon:
+        parts.append(f"tendon: {event.tendon}")
+    if event.joint:
+        parts.append(f"joint: {event.joint}")
     if event.site:
         parts.append(f"site: {event.site}")
     if event.note:
@@ -160,10 +168,12 @@ def item_remark(item: ItemView) -> str:
     """The short note after an item (count, when done, reason, snooze, checks): CLI and exports alike."""
     bits = []
     status = item.status or item.state  # a record view (de-identified) has states, no statuses
+    if item.waits:
+        bits.append(item.waits)
     if item.detail:
         bits.append(item.detail)
     if status == "done" and item.resolved_on:
-        bits.append(f"done {item.resolved_on.isoformat()}")
+        bits.append(f"done {item.resolved_on.isoformat()}" + (" (early, confirmed)" if item.early else ""))
     if status == "skipped":
         bits.append("skipped" + (f" {item.resolved_on.isoformat()}" if item.resolved_on else ""))
     if item.until:
@@ -187,6 +197,8 @@ def counts_parts(counts: Counts, counted: Iterable[str]) -> list[str]:
         parts.append(f"saline {counts.saline} of {counts.saline_min}-{counts.saline_max}")
     if "abi" in wanted or counts.abi:
         parts.append(f"autologous blood {counts.abi}")
+    if "fat-graft" in wanted or counts.fat_grafts:
+        parts.append(f"fat grafts {counts.fat_grafts}")
     if "injection" in wanted or counts.injections:
         recent = counts.injections_last_365_days  # None in a record view: it depends on the day
         parts.append(f"injections {counts.injections}" + (f" ({recent} in 365 days)" if recent is not None else ""))
@@ -195,3 +207,14 @@ def counts_parts(counts: Counts, counted: Iterable[str]) -> list[str]:
 
 def counts_text(counts: Counts, counted: Iterable[str]) -> str:
     return " · ".join(counts_parts(counts, counted)) or "nothing counted for these pathways"
+
+
+def ack_words(ack: AlertAck) -> str:
+    """`acknowledged by jdoe on 2026-11-25: note`, for the case screen, the CLI and the exports."""
+    return one_line(f"acknowledged by {ack.by} on {ack.on.isoformat()}: {ack.note}")
+
+
+def split_missed(items: Iterable[ItemView]) -> tuple[list[ItemView], list[ItemView]]:
+    """(the checklist proper, the items missed before enrolment): missed ones are shown apart."""
+    items = list(items)
+    return [i for i in items if i.status != "missed"], [i for i in items if i.status == "missed"]

@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from seeds.vocabulary import BIOPSY_DEPTHS, COUNTED, EVENT_KINDS, PROVENANCE_LEVELS, SEVERITIES
+from seeds.drugs import DRUGS_FILE, DrugFileError, DrugTable, default_drugs, load_drugs
+from seeds.vocabulary import (
+    BIOPSY_DEPTHS, COUNTED, EVENT_FIELDS, EVENT_KINDS, ITEM_KINDS, PROVENANCE_LEVELS, SEVERITIES,
+)
 
 SEEDS_DIR = Path(__file__).resolve().parent
 # What the engine knows how to compute (checklists/windows.py); a pathway may only name these.
+# `saline-failed`: the day the saline course counts as failed; `first-line-failed`: the day escalation
+# to a graft opens (saline failed, or a year without improvement once saline was tried or declined);
+# `drug-course-start`: the first start of the current course of the window's `drug`.
 ANCHORS = (
     "enrolment", "onset", "first-saline", "etiology-set", "first-therapy-start", "last-injection",
-    "inflammation-resolved",
+    "inflammation-resolved", "saline-failed", "first-line-failed", "last-fat-graft", "drug-course-start",
 )
-CONDITIONS = ("no-complete-improvement", "no-improvement-by-opening")
 SERIES = ("saline", "recurrence")
-DETAILS = ("injection-log",)  # a running record shown on the item's line instead of a count
+# A running record shown on the item's line instead of a count.
+DETAILS = ("injection-log", "graft-count", "dose-history")
 _OFFSET = re.compile(r"^(\d+)([dwm])$")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _SHORT_LABEL = re.compile(r"[A-Z0-9]{2,4}")
@@ -51,17 +57,24 @@ class WindowRule:
     anchor: str
     opens: Offset
     closes: Offset
-    condition: str | None = None
+    drug: str | None = None  # for the `drug-course-start` anchor: a generic name from drugs.toml
 
 
 @dataclass(slots=True, frozen=True)
 class EventMatch:
-    """Which logged events satisfy an item (all non-voided events of `kind` that match)."""
+    """Which logged events satisfy an item (all non-voided events of `kind` that match).
+
+    `drug`: a generic name from drugs.toml that the event's drug must name (abbreviations count).
+    `in_window`: only an event dated from 7 days before the item's window opens counts (a review is
+    done by assessing the patient at about the right time). `needs`: event fields that must be recorded.
+    """
 
     kind: str
     depth: str | None = None
-    drug_contains: str | None = None
+    drug: str | None = None
     count: int = 1
+    in_window: bool = False
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, frozen=True)
@@ -85,15 +98,21 @@ class ItemDef:
     sources: tuple[str, ...]
     provenance: str
     short: str = ""  # the board's label ("6-month review"); the title when the file gives none
+    kind: str = "action"  # ITEM_KINDS: what a late presentation means for the item
     window: WindowRule | None = None
     satisfied_by: EventMatch | None = None
     etiology: str | None = None
     series: SeriesRule | None = None
     stops_when_resolved: bool = False
-    reopened_by_injection: bool = False
+    reopened_by: str | None = None  # an event kind: one dated after a resolution opens the item again
     needs_resolved_inflammation: bool = False
     detail: str | None = None  # one of DETAILS
+    waits: str | None = None  # what the item says while its gate is shut ("after the saline course")
     note: str | None = None
+
+    @property
+    def time_point(self) -> bool:
+        return self.kind == "time-point"
 
 
 @dataclass(slots=True, frozen=True)
@@ -105,6 +124,7 @@ class AlertDef:
     action: str
     sources: tuple[str, ...]
     provenance: str
+    past_fact: bool = False  # its cause is something that happened: it can be acknowledged with a note
 
 
 @dataclass(slots=True, frozen=True)
@@ -152,6 +172,7 @@ class Catalogue:
 
     pathways: dict[str, PathwayDef]
     references: dict[str, Reference]
+    drugs: DrugTable = field(default_factory=default_drugs)
 
     def item(self, item_id: str) -> ItemDef | None:
         for pathway in self.pathways.values():
@@ -335,35 +356,52 @@ class _Reader:
         return [_Reader(self.path, v, f"{key}[{n}]", self.lines) for n, v in enumerate(value)]
 
 
-def _window(reader: _Reader | None) -> WindowRule | None:
+def _window(reader: _Reader | None, drugs: DrugTable) -> WindowRule | None:
     if reader is None:
         return None
-    reader.only("anchor", "opens", "closes", "condition")
+    reader.only("anchor", "opens", "closes", "drug")
+    anchor = _required(reader, reader.choice("anchor", ANCHORS))
+    drug = _drug(reader, "drug", drugs)
+    if (anchor == "drug-course-start") != (drug is not None):
+        raise reader.fail("drug", "is needed with the drug-course-start anchor, and only with it")
     return WindowRule(
-        anchor=_required(reader, reader.choice("anchor", ANCHORS)),
+        anchor=anchor,
         opens=_required(reader, reader.offset("opens")),
         closes=_required(reader, reader.offset("closes")),
-        condition=reader.choice("condition", CONDITIONS, required=False),
+        drug=drug,
     )
 
 
-def _match(reader: _Reader | None) -> EventMatch | None:
+def _drug(reader: _Reader, key: str, drugs: DrugTable) -> str | None:
+    """A generic drug name from drugs.toml (an abbreviation is refused: the file needs the generic)."""
+    name = reader.text(key, required=False)
+    if name is not None and name not in drugs.generics:
+        raise reader.fail(key, f"'{name}' is not a generic name in drugs.toml")
+    return name
+
+
+def _match(reader: _Reader | None, drugs: DrugTable) -> EventMatch | None:
     if reader is None:
         return None
-    reader.only("kind", "depth", "drug_contains", "count")
+    # `drug_contains` is the older name of `drug` (clinic files written before the drug list).
+    reader.only("kind", "depth", "drug", "drug_contains", "count", "in_window", "needs")
+    drug = _drug(reader, "drug", drugs) or _drug(reader, "drug_contains", drugs)
     return EventMatch(
         kind=_required(reader, reader.choice("kind", EVENT_KINDS)),
         depth=reader.choice("depth", BIOPSY_DEPTHS, required=False),
-        drug_contains=reader.text("drug_contains", required=False),
+        drug=drug,
         count=reader.integer("count", 1) or 1,
+        in_window=reader.flag("in_window"),
+        # Field names as the command line writes them (`depth-mm`), kept as the event's (`depth_mm`).
+        needs=tuple(n.replace("-", "_") for n in reader.choices("needs", tuple(n.replace("_", "-") for n in EVENT_FIELDS))),
     )
 
 
-def _series(reader: _Reader | None) -> SeriesRule | None:
+def _series(reader: _Reader | None, drugs: DrugTable) -> SeriesRule | None:
     if reader is None:
         return None
     reader.only("kind", "first", "next_opens", "next_closes", "limit_years")
-    first = _window(reader.sub("first"))
+    first = _window(reader.sub("first"), drugs)
     if first is None:
         raise reader.fail("first", "is missing")
     kind = _required(reader, reader.choice("kind", SERIES))
@@ -401,12 +439,13 @@ def _sources(reader: _Reader, known: set[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-_ITEM_FIELDS = ("id", "title", "short", "phase", "rationale", "sources", "provenance", "window",
-                "satisfied_by", "etiology", "series", "stops_when_resolved", "reopened_by_injection",
-                "needs_resolved_inflammation", "detail", "note")
+_ITEM_FIELDS = ("id", "title", "short", "kind", "phase", "rationale", "sources", "provenance", "window",
+                "satisfied_by", "etiology", "series", "stops_when_resolved", "reopened_by",
+                "reopened_by_injection", "needs_resolved_inflammation", "detail", "waits", "note")
 
 
-def _item(reader: _Reader, pathway: str, etiologies: tuple[str, ...], known: set[str]) -> ItemDef:
+def _item(reader: _Reader, pathway: str, etiologies: tuple[str, ...], known: set[str],
+          drugs: DrugTable) -> ItemDef:
     reader.only(*_ITEM_FIELDS)
     item_id = _required(reader, reader.text("id"))
     if not _SLUG.fullmatch(item_id):
@@ -428,20 +467,26 @@ def _item(reader: _Reader, pathway: str, etiologies: tuple[str, ...], known: set
         rationale=_required(reader, reader.text("rationale")),
         sources=_sources(reader, known),
         provenance=_required(reader, reader.choice("provenance", PROVENANCE_LEVELS)),
-        window=_window(reader.sub("window")),
-        satisfied_by=_match(reader.sub("satisfied_by")),
+        # Items without the field (clinic files written before it) are actions: a late presentation
+        # never hides one of them as missed.
+        kind=reader.choice("kind", ITEM_KINDS, required=False) or "action",
+        window=_window(reader.sub("window"), drugs),
+        satisfied_by=_match(reader.sub("satisfied_by"), drugs),
         etiology=etiology,
-        series=_series(reader.sub("series")),
+        series=_series(reader.sub("series"), drugs),
         stops_when_resolved=reader.flag("stops_when_resolved"),
-        reopened_by_injection=reader.flag("reopened_by_injection"),
+        # `reopened_by_injection = true` is the older spelling of `reopened_by = "injection"`.
+        reopened_by=reader.choice("reopened_by", EVENT_KINDS, required=False)
+        or ("injection" if reader.flag("reopened_by_injection") else None),
         needs_resolved_inflammation=reader.flag("needs_resolved_inflammation"),
         detail=reader.choice("detail", DETAILS, required=False),
+        waits=reader.text("waits", required=False),
         note=reader.text("note", required=False),
     )
 
 
 def _alert(reader: _Reader, pathway: str, known: set[str]) -> AlertDef:
-    reader.only("code", "severity", "title", "action", "sources", "provenance")
+    reader.only("code", "severity", "title", "action", "sources", "provenance", "past_fact")
     code = _required(reader, reader.text("code"))
     if not _SLUG.fullmatch(code):
         raise reader.fail("code", f"'{code}' is not a lower-case slug")
@@ -453,6 +498,7 @@ def _alert(reader: _Reader, pathway: str, known: set[str]) -> AlertDef:
         action=_required(reader, reader.text("action")),
         sources=_sources(reader, known),
         provenance=_required(reader, reader.choice("provenance", PROVENANCE_LEVELS)),
+        past_fact=reader.flag("past_fact"),
     )
 
 
@@ -491,7 +537,8 @@ _PATHWAY_FIELDS = ("id", "title", "short", "order", "summary", "anchors", "onset
                    "inflammation", "counts", "item", "alert")
 
 
-def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False) -> PathwayDef:
+def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False,
+                 drugs: DrugTable | None = None) -> PathwayDef:
     data, lines = _read_toml(path)
     top = _Reader(path, data, "", lines).only(*_PATHWAY_FIELDS)
     pathway_id = _required(top, top.text("id"))
@@ -501,7 +548,8 @@ def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False) -
     if not _SHORT_LABEL.fullmatch(short):
         raise top.fail("short", f"'{short}' is not 2 to 4 capital letters or digits")
     etiologies = top.choices("etiologies")
-    items = tuple(_item(r, pathway_id, etiologies, known_sources) for r in top.rows("item"))
+    table = drugs or default_drugs()
+    items = tuple(_item(r, pathway_id, etiologies, known_sources, table) for r in top.rows("item"))
     alerts = tuple(_alert(r, pathway_id, known_sources) for r in top.rows("alert"))
     _refuse_twice(top, "item", [i.id for i in items])
     _refuse_twice(top, "alert", [a.code for a in alerts])
@@ -540,6 +588,7 @@ def load_catalogue(directory: Path | None = None, clinic_dir: Path | None = None
     `references.toml` of the clinic's sources)."""
     base = Path(directory) if directory else SEEDS_DIR
     references = load_references(base / "references.toml")
+    drugs = _drug_table(base / "drugs.toml")
     pathways: dict[str, PathwayDef] = {}
     item_ids: dict[str, str] = {}
     files = [(path, False) for path in sorted((base / "pathways").glob("*.toml"))]
@@ -551,7 +600,7 @@ def load_catalogue(directory: Path | None = None, clinic_dir: Path | None = None
             _add_references(references, load_references(clinic_references), clinic_references)
         files += [(path, True) for path in sorted(clinic_dir.glob("*.toml")) if path != clinic_references]
     for path, clinic in files:
-        pathway = load_pathway(path, set(references), clinic=clinic)
+        pathway = load_pathway(path, set(references), clinic=clinic, drugs=drugs)
         if pathway.id in pathways:
             raise PathwayFileError(f"{path.name}: field 'id': pathway '{pathway.id}' is already defined "
                                    f"by {pathways[pathway.id].file}")
@@ -563,7 +612,17 @@ def load_catalogue(directory: Path | None = None, clinic_dir: Path | None = None
             item_ids[item.id] = pathway.id
         pathways[pathway.id] = pathway
     ordered = dict(sorted(pathways.items(), key=lambda kv: (kv[1].order, kv[0])))
-    return Catalogue(pathways=ordered, references=references)
+    return Catalogue(pathways=ordered, references=references, drugs=drugs)
+
+
+def _drug_table(path: Path) -> DrugTable:
+    """The drug list beside the pathways, else the shipped one; a malformed file names its field."""
+    if not path.is_file() or path == DRUGS_FILE:
+        return default_drugs()
+    try:
+        return load_drugs(path)
+    except DrugFileError as exc:
+        raise PathwayFileError(str(exc)) from None
 
 
 def _add_references(references: dict[str, Reference], extra: dict[str, Reference], path: Path) -> None:

@@ -18,10 +18,10 @@ from typing import Any
 
 from checklists.dates import EARLIEST, LATEST
 from checklists.models import (
-    CASE_STATUSES, INFLAMMATION_STATES, ITEM_STATES, AlertSpan, Case, CaseRow, CaseSummary, Event, ItemRecord,
-    NextDue, PlannedItem,
+    CASE_STATUSES, INFLAMMATION_STATES, ITEM_STATES, AlertAck, AlertSpan, Case, CaseRow, CaseSummary, Event,
+    ItemRecord, NextDue, PlannedItem,
 )
-from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
+from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
 from checklists.validation import EVENT_REQUIRED
 from store.errors import CorruptCaseFile
 
@@ -29,9 +29,9 @@ CASE_DATE_FIELDS = frozenset({"onset", "enrolment", "injection_date", "etiology_
 EVENT_DATE_FIELDS = frozenset({"date"})
 ITEM_DATE_FIELDS = frozenset({"date", "until"})
 # Stored in their own table (events) or under their own key (items), not as plain case fields.
-_CASE_FIELDS = tuple(f.name for f in fields(Case) if f.name not in ("events", "items"))
+_CASE_FIELDS = tuple(f.name for f in fields(Case) if f.name not in ("events", "items", "acks"))
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))
-_ITEM_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name not in ("item", "checks"))
+_ITEM_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name not in ("item", "checks", "early"))
 _EVENT_FIELD_SET = frozenset(_EVENT_FIELDS)
 
 # De-identified exports move every date of a case back by its own secret offset of 20 to 40 years.
@@ -82,13 +82,30 @@ def item_doc(record: ItemRecord) -> dict[str, Any]:
     doc = _encode(record, _ITEM_FIELDS)
     if record.checks:
         doc["checks"] = [c.isoformat() for c in record.checks]
+    if record.early:
+        doc["early"] = True
     return doc
+
+
+def ack_doc(ack: AlertAck) -> dict[str, Any]:
+    return {"by": ack.by, "on": ack.on.isoformat(), "note": ack.note, "covers": list(ack.covers)}
+
+
+def ack_from_doc(code: str, doc: Mapping[str, Any]) -> AlertAck:
+    covers = doc.get("covers", [])
+    if not isinstance(covers, list) or not all(isinstance(c, str) for c in covers) or not isinstance(doc["by"], str) \
+            or not isinstance(doc["note"], str):
+        raise TypeError("an acknowledgement's by, note and covers are text")
+    return AlertAck(code=code, by=doc["by"], on=date.fromisoformat(doc["on"]), note=doc["note"],
+                    covers=tuple(covers))
 
 
 def case_doc(case: Case) -> dict[str, Any]:
     """The `case` table's one document: everything but the events, which have their own table."""
     doc = _encode(case, _CASE_FIELDS)
     doc["items"] = {item_id: item_doc(record) for item_id, record in case.items.items()}
+    if case.acks:
+        doc["acks"] = {code: ack_doc(ack) for code, ack in case.acks.items()}
     doc["next_event_seq"] = max((e.seq for e in case.events), default=0) + 1
     return doc
 
@@ -110,6 +127,7 @@ def item_from_doc(item_id: str, doc: Mapping[str, Any]) -> ItemRecord:
         until=_day(doc.get("until")),
         reopened_after_seq=doc.get("reopened_after_seq"),
         checks=tuple(date.fromisoformat(c) for c in doc.get("checks", ())),
+        early=doc.get("early", False) is True,
     )
 
 
@@ -120,7 +138,8 @@ def case_from_docs(doc: Mapping[str, Any], event_docs: Iterable[Mapping[str, Any
         values = _case_values(doc)
         events = _events(event_docs)
         items = _items(doc.get("items", {}))
-        return Case(**values, events=events, items=items)
+        acks = _acks(doc.get("acks", {}))  # files written before acknowledgements existed have none
+        return Case(**values, events=events, items=items, acks=acks)
     except WrongValue as wrong:
         raise CorruptCaseFile(path, reason=str(wrong)) from None
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -165,7 +184,7 @@ _EVENT_RULES: dict[str, Any] = {
     "seq": (1, MAX_EVENT_SEQ), "kind": frozenset(EVENT_KINDS), "date": date,
     "volume_ml": float, "size_mm": float, "depth_mm": float, "mrc": (0, 5), "pain": (0, 10),
     "guidance": frozenset(GUIDANCE), "depth": frozenset(BIOPSY_DEPTHS), "improvement": frozenset(IMPROVEMENT),
-    "photo": bool, "voided": bool,
+    "tendon": frozenset(TENDON), "joint": frozenset(JOINT), "photo": bool, "voided": bool,
 }
 _CASE_RULES: dict[str, Any] = {
     "id": str, "patient": str, "site": str, "note": str, "status": frozenset(CASE_STATUSES),
@@ -248,7 +267,7 @@ _EVENT_TYPES: dict[str, tuple[type, ...]] = {
     for name, rule in _EVENT_RULES.items()
 }
 _EVENT_KIND_SET = frozenset(EVENT_KINDS)
-_EVENT_OPTIONAL_BOUNDED = ("mrc", "pain", "guidance", "depth", "improvement")
+_EVENT_OPTIONAL_BOUNDED = ("mrc", "pain", "guidance", "depth", "improvement", "tendon", "joint")
 
 
 def _event(doc: Mapping[str, Any]) -> Event:
@@ -296,8 +315,26 @@ def _items(docs: Any) -> dict[str, ItemRecord]:
         if type(checks) not in (list, tuple) or len(checks) > MAX_CHECKS:
             raise _bad("checks", f"is not a list of at most {MAX_CHECKS} dates")
         values["checks"] = tuple(_parse_day(day, "checks") for day in checks)
+        values["early"] = doc.get("early", False) is True
         items[item_id] = ItemRecord(**values)
     return items
+
+
+def _acks(docs: Any) -> dict[str, AlertAck]:
+    """Acknowledged alerts by code: who, when, the note, and the evidence the acknowledgement covers."""
+    if not isinstance(docs, Mapping):
+        raise _bad("acks", "is not an object keyed by alert code")
+    acks = {}
+    for code, doc in docs.items():
+        if not isinstance(doc, Mapping) or not _SLUG_PATTERN.fullmatch(str(code)):
+            raise WrongValue("an acknowledgement is not an object keyed by an alert code")
+        covers = doc.get("covers", [])
+        if type(covers) is not list or len(covers) > MAX_EVENTS or not all(type(c) is str for c in covers):
+            raise _bad("acks.covers", "is not a list of event marks")
+        by, note = _checked("acks.by", doc.get("by"), str), _checked("acks.note", doc.get("note"), str)
+        acks[code] = AlertAck(code=code, by=by, on=_parse_day(doc.get("on"), "acks.on"), note=note,
+                              covers=tuple(covers))
+    return acks
 
 
 # --- list cache ---------------------------------------------------------------------------------------
@@ -334,7 +371,8 @@ def summary_doc(summary: CaseSummary, table: StringTable) -> list[Any]:
         ref(summary.status),
         day(summary.onset),
         [
-            [ref(i.id), ref(i.title), ref(i.state), day(i.opens), day(i.closes), day(i.until)]
+            [ref(i.id), ref(i.title), ref(i.state), day(i.opens), day(i.closes), day(i.until), int(i.missed),
+             int(i.gated)]
             for i in summary.items
         ],
         [[ref(a.code), ref(a.severity), day(a.starts), day(a.ends)] for a in summary.alerts],
@@ -353,9 +391,10 @@ def summary_from_doc(doc: list[Any], strings: list[str]) -> CaseSummary:
         items=tuple(
             PlannedItem(
                 id=s[i], title=s[t], state=s[st], opens=None if o is None else d(o),
-                closes=None if c is None else d(c), until=None if u is None else d(u),
+                closes=None if c is None else d(c), until=None if u is None else d(u), missed=bool(m),
+                gated=bool(g),
             )
-            for i, t, st, o, c, u in items
+            for i, t, st, o, c, u, m, g in items
         ),
         alerts=tuple(
             AlertSpan(code=s[code], severity=s[sev], starts=None if a is None else d(a),

@@ -39,6 +39,9 @@ def _apply(case, step: dict, today: date, shift: int, catalogue: Catalogue, poli
     if "set" in step:
         return actions.set_field(case, step["set"], step["value"], today=today, catalogue=catalogue,
                                  date=_day(today, step["day"], shift) if "day" in step else None)
+    if "ack" in step:
+        return actions.acknowledge_alert(case, step["ack"], step["note"], today=today, by="demo",
+                                         catalogue=catalogue, policy=policy)
     until = step.get("until")
     return actions.resolve_item(
         case, step["item"], step["action"], today=today, catalogue=catalogue, policy=policy,

@@ -634,9 +634,11 @@ def _code_identity(function: Callable) -> tuple:
     source = getattr(module, "__file__", None)
     files: list[tuple] = []
     if source:
-        with suppress(OSError), os.scandir(Path(source).parent) as entries:
+        # The engine's package and its sub-packages (the rules modules live in checklists/rules/).
+        with suppress(OSError):
             files = sorted(
-                (e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries if e.name.endswith(".py")
+                (str(path.relative_to(Path(source).parent)), info.st_size, info.st_mtime_ns)
+                for path in Path(source).parent.glob("**/*.py") for info in (path.stat(),)
             )
     return (getattr(function, "__module__", ""), getattr(function, "__qualname__", ""), tuple(files))
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from checklists.actions import record_json
 from checklists.models import Case, Change, Event, ItemRecord, Policy
 from store.audit import current_user
 from store.codec import CASE_DATE_FIELDS, item_from_doc
@@ -281,24 +282,10 @@ def _with_event(case: Case, event: Event) -> Case:
     return replace(case, events=tuple(event if e.id == event.id else e for e in case.events))
 
 
-def record_json(record: ItemRecord | None) -> dict | None:
-    """An item record as the item actions write it into the trail (checklists.actions)."""
-    if record is None:
-        return None
-    return {
-        "state": record.state,
-        "date": record.date.isoformat() if record.date else None,
-        "reason": record.reason,
-        "until": record.until.isoformat() if record.until else None,
-        "checks": [c.isoformat() for c in record.checks],
-        "reopened_after_seq": record.reopened_after_seq,
-    }
-
-
 def _same_record(current: dict | None, recorded: Any) -> bool:
     if current is None or recorded is None:
         return current is None and recorded is None
-    # Entries written before `reopened_after_seq` was recorded lack it: compare what they have.
+    # Entries written before `reopened_after_seq` and `early` were recorded lack them: compare what they have.
     return isinstance(recorded, dict) and all(current.get(key) == value for key, value in recorded.items())
 
 

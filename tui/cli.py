@@ -65,7 +65,7 @@ def _today(text: str | None) -> date:
 
 def build_parser(command: str | None = None) -> _Parser:
     """The `rounds` parser; given `command`, only that command is built in full (tui/cli_parsing.py)."""
-    from tui import cli_admin, cli_commands, cli_export, cli_pathways
+    from tui import cli_admin, cli_alert, cli_commands, cli_export, cli_pathways
 
     parser = _Parser(prog="rounds", description="Follow-up checklists for complications of corticosteroid "
                      "injections. With no command, opens the terminal interface.")
@@ -77,6 +77,7 @@ def build_parser(command: str | None = None) -> _Parser:
     if command is not None:
         sub = OnlyCommand(sub, command)
     cli_commands.add_commands(sub)
+    cli_alert.add_commands(sub)
     cli_export.add_commands(sub)
     cli_admin.add_commands(sub)
     cli_pathways.add_commands(sub)

@@ -23,7 +23,8 @@ LOG_OPTIONS = {
     "--volume-ml": "volume_ml", "--site": "site", "--what": "what", "--guidance": "guidance",
     "--drug": "drug", "--dose": "dose", "--depth": "depth", "--result": "result",
     "--improvement": "improvement", "--size-mm": "size_mm", "--depth-mm": "depth_mm",
-    "--pigment": "pigment", "--photo": "photo", "--mrc": "mrc", "--pain": "pain", "--note": "note",
+    "--pigment": "pigment", "--photo": "photo", "--mrc": "mrc", "--pain": "pain", "--tendon": "tendon",
+    "--joint": "joint", "--note": "note",
 }
 
 
@@ -37,6 +38,15 @@ def _json_flag(parser) -> None:
     # SUPPRESS keeps a global `--json` given before the command from being reset here.
     parser.add_argument("--json", action="store_true", default=__import__("argparse").SUPPRESS,
                         help="print JSON instead of text")
+
+
+# For the command modules beside this one (cli_alert.py): the same flag and the same case output.
+def json_flag(parser) -> None:
+    _json_flag(parser)
+
+
+def show_case(ctx, case) -> None:
+    _show(ctx, case)
 
 
 def add_commands(sub) -> None:
@@ -127,6 +137,8 @@ def _add_item(sub) -> None:
     item.add_argument("--date", metavar="DATE")
     item.add_argument("--reason")
     item.add_argument("--until", metavar="DATE")
+    item.add_argument("--early", action="store_true",
+                      help="confirm a review or check done well before its window opens (the date is kept)")
     _json_flag(item)
     item.set_defaults(handler=cmd_item)
 
@@ -211,13 +223,23 @@ def cmd_log(args, ctx) -> int:
 
 
 def cmd_item(args, ctx) -> int:
+    from tui.cli_errors import UsageError
+
     policy = ctx.policy()
 
     def mutate(case):
         return actions.resolve_item(case, args.item, args.action, today=ctx.today, catalogue=ctx.catalogue,
-                                    policy=policy, date=args.date, reason=args.reason, until=args.until)
+                                    policy=policy, date=args.date, reason=args.reason, until=args.until,
+                                    early=args.early)
 
-    case = ctx.repo.update(args.case, mutate)
+    try:
+        case = ctx.repo.update(args.case, mutate)
+    except actions.ValidationError as exc:
+        if args.action == "done" and exc.field == "item" and actions.logged_not_marked(ctx.catalogue.item(args.item)):
+            raise UsageError(logging_how_to(args.case, args.item)) from None
+        if exc.field == "early":
+            raise UsageError(f"{exc}: add --early") from None
+        raise
     if ctx.json:
         _show(ctx, case)
     else:
@@ -225,6 +247,13 @@ def cmd_item(args, ctx) -> int:
         item = view.item(args.item)
         print(f"{case.id}: {args.item} {args.action}: now {cli_text.status_word(item.status)}")
     return 0
+
+
+def logging_how_to(case: str, item: str) -> str:
+    """cli.md: a saline course is not marked done; say how to log a session and how to end it early."""
+    return (f"item: {item} is not marked done by hand; log each session with "
+            f"`rounds log {case} saline --volume-ml N` (--date for another day), and end the course early "
+            f"with `rounds item {case} {item} skip --reason TEXT`")
 
 
 def cmd_event_void(args, ctx) -> int:

@@ -13,8 +13,8 @@ from checklists.models import CaseRow, CaseView, Policy
 from checklists.policy import POLICY_HELP
 from checklists.text import printable, printable_line
 from checklists.wording import (
-    PROVENANCE_LABELS, counts_parts, describe_event, item_remark, pathways_short, severity_counts,
-    severity_label, status_label, window_text,
+    BEFORE_ENROLMENT, PROVENANCE_LABELS, STATUS_LABELS, ack_words, counts_parts, describe_event, item_remark,
+    pathways_short, severity_counts, severity_label, split_missed, status_label, window_text,
 )
 from seeds.loader import Catalogue
 
@@ -62,7 +62,8 @@ def _facts(view: CaseView, catalogue: Catalogue) -> list[str]:
     facts = [
         f"Case {c.id}  {printable_line(c.patient)}",
         f"  pathways   {', '.join(c.pathways)}",
-        f"  status     {c.status}    urgency {status_label(view.urgency)}",
+        f"  status     {c.status}    urgency {status_label(view.urgency)}"
+        + (f"    alerts {severity_counts(a.severity for a in view.active_alerts)}" if view.active_alerts else ""),
         f"  onset      {c.onset.isoformat()}    enrolled {c.enrolment.isoformat()}",
         f"  injection  {c.injection_date.isoformat() if c.injection_date else '-'}    site {printable_line(c.site or '-')}",
     ]
@@ -82,21 +83,31 @@ def _counts(view: CaseView, catalogue: Catalogue) -> list[str]:
     return ["Counts", *(f"  {p}" for p in parts)] if parts else []
 
 
-def _checklist(view: CaseView) -> list[str]:
-    from store.export.sheet import item_remark  # only `case show` needs it; every command imports this module
+def _item_lines(item, status: str) -> list[str]:
+    lines = [f"      {status:<14} {item.id:<32} {window_text(item.opens, item.closes)}"]
+    extra = item_remark(item)
+    if extra:
+        lines.append(f"      {'':<14} {extra}")
+    lines.append(f"      {'':<14} source: {item.provenance} ({', '.join(item.sources)})")
+    return lines
 
+
+def _checklist(view: CaseView) -> list[str]:
     lines = ["Checklist"]
     for pathway, items in groupby(view.items, key=lambda i: i.pathway):
         lines.append(f"  {pathway}")
-        for phase, phase_items in groupby(items, key=lambda i: i.phase):
+        current, missed = split_missed(items)
+        for phase, phase_items in groupby(current, key=lambda i: i.phase):
             lines.append(f"    {phase}")
             for item in phase_items:
-                lines.append(f"      {status_label(item.status):<14} {item.id:<32} "
-                             f"{window_text(item.opens, item.closes)}")
-                extra = item_remark(item)
-                if extra:
-                    lines.append(f"      {'':<14} {extra}")
-                lines.append(f"      {'':<14} source: {item.provenance} ({', '.join(item.sources)})")
+                lines += _item_lines(item, status_label(item.status))
+        if missed:
+            # Apart from the rest, and not as failures: their windows closed before the case was enrolled.
+            symbol = STATUS_LABELS["missed"][0]
+            lines.append(f"    {BEFORE_ENROLMENT.lower()} (windows closed before enrolment on "
+                         f"{view.case.enrolment.isoformat()}; not overdue)")
+            for item in missed:
+                lines += _item_lines(item, f"{symbol} missed")
     return lines
 
 
@@ -105,8 +116,16 @@ def _alerts(view: CaseView) -> list[str]:
         return ["Alerts", "  none"]
     lines = ["Alerts"]
     for alert in view.alerts:
+        if alert.acknowledged is not None:
+            # Listed still, but apart: it no longer counts on the board.
+            lines.append(f"  (acknowledged) {alert.code}: {alert.message}")
+            lines.append(f"    {ack_words(alert.acknowledged)}; undo with: rounds alert {view.case.id} "
+                         f"{alert.code} unack")
+            continue
         lines.append(f"  {severity_label(alert.severity)} {alert.code}: {alert.message}")
         lines.append(f"    what to do: {alert.action} [{', '.join(alert.sources)}; {alert.provenance}]")
+        if alert.past_fact:
+            lines.append(f"    a past fact: rounds alert {view.case.id} {alert.code} ack --note TEXT")
     return lines
 
 
@@ -114,13 +133,12 @@ def _events(view: CaseView) -> list[str]:
     events = sorted(view.case.events, key=lambda e: (e.date, e.seq))
     if not events:
         return ["Events", "  none logged"]
-    from store.export.sheet import describe_event
-
     lines = ["Events"]
     for event in events:
         details = describe_event(event)
         void = f"  VOID ({printable_line(event.void_reason or '')})" if event.voided else ""
-        lines.append(f"  {event.id:<5} {event.date.isoformat()} {event.kind:<13} {details}{void}")
+        flag = f"  [{view.event_flags[event.id]}]" if event.id in view.event_flags else ""
+        lines.append(f"  {event.id:<5} {event.date.isoformat()} {event.kind:<13} {details}{void}{flag}")
     return lines
 
 

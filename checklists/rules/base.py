@@ -13,13 +13,20 @@ from seeds.loader import PathwayDef
 
 @dataclass(slots=True, frozen=True)
 class AlertPlan:
-    """An alert as a rule plans it, without `today`: it holds from `starts` until `ends` (exclusive)."""
+    """An alert as a rule plans it, without `today`: it holds from `starts` until `ends` (exclusive).
+
+    `evidence`: what a past-fact alert rests on (event ids, or marks such as `item:x@date`); an
+    acknowledgement covers exactly these, so a new occurrence raises the alert again. `action`: what
+    to do in this state, when the pathway file's general advice would ask for something on record.
+    """
 
     code: str
     severity: str | None  # None: the severity the pathway file gives the code
     message: str
     starts: date | None = None
     ends: date | None = None
+    evidence: tuple[str, ...] = ()
+    action: str | None = None
 
 
 Plan = Callable[[Case, CaseFacts, Policy, PathwayDef], list[AlertPlan]]
@@ -51,6 +58,10 @@ def listed(events: Iterable[Event], describe: Callable[[Event], str] | None = No
         extra = f" ({describe(e)})" if describe else ""
         parts.append(f"{e.id} {e.date.isoformat()}{extra}")
     return "; ".join(parts)
+
+
+def ids(events: Iterable[Event]) -> tuple[str, ...]:
+    return tuple(e.id for e in events)
 
 
 def ml(value: float | None) -> str:

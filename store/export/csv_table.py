@@ -18,7 +18,7 @@ CASE_COLUMNS = (
     "id", "patient", "pathways", "status", "onset", "injection_date", "enrolment", "urgency",
     "next_due_item", "next_due_title", "next_due_opens", "next_due_closes", "next_due_status",
     "saline_done", "saline_min", "saline_max", "abi_done", "injections_done", "injections_last_365_days",
-    "alert_codes", "as_of",
+    "alert_codes", "as_of", "missed_items", "acknowledged_alert_codes", "fat_grafts_done",
 )
 # A de-identified export holds nothing that depends on the day it is made (deidentify.py).
 _DAY_COLUMNS = ("urgency", "next_due_item", "next_due_title", "next_due_opens", "next_due_closes",
@@ -78,5 +78,9 @@ def _case_row(view: CaseView) -> list[object]:
         due.closes if due else None, due.status if due else None,
         counts.saline, counts.saline_min, counts.saline_max, counts.abi,
         counts.injections, counts.injections_last_365_days,
-        ";".join(a.code for a in view.alerts), view.today,
+        # The alerts that count; acknowledged ones have their own column (cli.md: they leave the counts).
+        ";".join(a.code for a in view.active_alerts), view.today,
+        ";".join(i.id for i in view.items if i.status == "missed"),
+        ";".join(a.code for a in view.alerts if a.acknowledged is not None),
+        counts.fat_grafts,
     ]

@@ -8,8 +8,9 @@ format. Decisions, field by field (the report of the export issue explains them)
 - patient label, case site and note, event site / what / result / pigment / note, skip and snooze
   reasons, void reasons: removed. They are free text a clinician typed and may hold anything.
 - drug: kept only when every part of it (split on `+`, `/`, `,`) is a generic drug name from
-  `KNOWN_DRUGS`, and then written in its canonical spelling; anything else is withheld. A name from a
-  fixed list of generic drugs cannot carry who the patient is, and the drug is what a study needs.
+  `KNOWN_DRUGS`, or exactly one name of the drug list (seeds/drugs.toml: "MTX"), and then written as
+  the generic name; anything else is withheld. A name from a fixed list of drugs cannot carry who
+  the patient is, and the drug is what a study needs.
 - dose: kept only when it is a bare amount and unit (`40 mg`, `400 mg/day`); otherwise withheld.
 - numbers and enumerations (volumes, sizes, depths, MRC, pain, guidance, biopsy depth, improvement,
   photo taken): kept; they describe the lesion, not the person.
@@ -26,8 +27,13 @@ format. Decisions, field by field (the report of the export issue explains them)
 - voided events: dropped (they count for nothing and may have been entered on the wrong patient).
 - event ids: replaced by `e<seq>` (the original ids are random and would point back into the database).
 - who recorded an event and when (`recorded_by`, `recorded_at`), and the audit trail: dropped.
+- what a gated item waits for: kept when it is the pathway's own words, dropped when the engine
+  fitted a date into it ("opens 2026-04-01 if still needed then").
 - alert messages: replaced by the catalogue's title for the alert code (an engine message lists the
-  offending events by date and detail); item detail lines are kept only in the known count form.
+  offending events by date and detail), and what to do by the catalogue's general advice (advice
+  fitted to the case names its dates); item detail lines are kept only in the known count form.
+- acknowledgements of alerts: kept as a fact with their date shifted; who acknowledged and the note
+  (free text) are removed.
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Callable
 
-from checklists.models import Alert, Case, CaseView, Event, ItemRecord, ItemView
+from checklists.models import Alert, AlertAck, Case, CaseView, Event, ItemRecord, ItemView
+from seeds.drugs import default_drugs
 
 # Generic names a de-identified export may keep: corticosteroids, local anaesthetics injected with
 # them, and the drugs the pathways name. Lower case; matched after folding case and spaces.
@@ -61,6 +68,7 @@ _DOSE = re.compile(
 # The engine's item detail lines that carry only counts ("saline 2 of 3-6", "injections: 3").
 _SAFE_DETAIL = re.compile(r"^[A-Za-z][A-Za-z -]*:? \d+(?: of \d+(?:-\d+)?)?(?:[;,] [A-Za-z -]+:? \d+)*$")
 DEID_PREFIX = "deid-"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def safe_drug(text: str | None) -> str | None:
@@ -68,9 +76,10 @@ def safe_drug(text: str | None) -> str | None:
     if not text:
         return None
     parts = [" ".join(p.lower().split()) for p in _DRUG_SPLIT.split(text.strip())]
-    if not parts or any(p not in KNOWN_DRUGS for p in parts):
+    known = [p if p in KNOWN_DRUGS else default_drugs().exact(p) for p in parts]
+    if not known or any(p is None for p in known):
         return None
-    return " + ".join(parts)
+    return " + ".join(p for p in known if p is not None)
 
 
 def safe_dose(text: str | None) -> str | None:
@@ -87,12 +96,14 @@ class Deidentifier:
     date shift (`Repository.deid_offset_days`).
     """
 
-    def __init__(self, key: bytes, offset_days: Callable[[str], int], alert_titles: Callable[[str], str]):
+    def __init__(self, key: bytes, offset_days: Callable[[str], int], alert_titles: Callable[[str], str],
+                 alert_actions: Callable[[str], str] | None = None):
         if not key:
             raise ValueError("a de-identification key is required")
         self._key = key
         self._offset_days = offset_days
         self._alert_title = alert_titles
+        self._alert_action = alert_actions or (lambda code: "")
 
     def case_id(self, case_id: str) -> str:
         digest = hmac.new(self._key, case_id.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -166,12 +177,17 @@ class Deidentifier:
             view,
             case=self.case(view.case),
             items=tuple(self._item(i, delta) for i in view.items),
-            alerts=tuple(self._alert(a) for a in view.alerts),
+            alerts=tuple(self._alert(a, delta) for a in view.alerts),
         )
 
     @staticmethod
+    def safe_detail(detail: str | None) -> bool:
+        """Whether an item's detail line carries only counts ("saline 2 of 3-6"), nothing to identify."""
+        return bool(detail) and _SAFE_DETAIL.match(detail or "") is not None
+
+    @staticmethod
     def _item(item: ItemView, delta: timedelta) -> ItemView:
-        detail = item.detail if item.detail and _SAFE_DETAIL.match(item.detail) else None
+        detail = item.detail if Deidentifier.safe_detail(item.detail) else None
         return replace(
             item,
             opens=_shift(item.opens, delta),
@@ -182,10 +198,15 @@ class Deidentifier:
             reason=None,
             detail=detail,
             status=None,
+            waits=None if item.waits is None or _ISO_DATE.search(item.waits) else item.waits,
         )
 
-    def _alert(self, alert: Alert) -> Alert:
-        return replace(alert, message=self._alert_title(alert.code))
+    def _alert(self, alert: Alert, delta: timedelta) -> Alert:
+        ack = alert.acknowledged
+        return replace(
+            alert, message=self._alert_title(alert.code), action=self._alert_action(alert.code), evidence=(),
+            acknowledged=None if ack is None else AlertAck(code=ack.code, by="", on=ack.on + delta, note=""),
+        )
 
 
 def _shift(day: date | None, delta: timedelta) -> date | None:

@@ -34,7 +34,7 @@ from typing import Sequence
 
 import orjson
 
-from checklists.facts import drug_key
+from seeds.drugs import default_drugs
 from checklists.models import CaseView, Event, ItemView
 from store.export import readable
 from store.export.context import ExportContext
@@ -411,6 +411,10 @@ def _aat(case: _Case, event: Event) -> None:
     case.add(case.url("Observation", event.id, "alpha-1-antitrypsin"), resource)
 
 
+# Drugs compared by generic name whatever the spelling (MTX = methotrexate): seeds/drugs.toml.
+DRUGS = default_drugs()
+
+
 def _therapies(case: _Case, events: list[Event]) -> None:
     """One MedicationStatement per therapy start, stopped by the next stop of the same drug."""
     stops = [e for e in events if e.kind == "therapy-stop" and not e.voided]
@@ -418,8 +422,9 @@ def _therapies(case: _Case, events: list[Event]) -> None:
     for start in (e for e in events if e.kind == "therapy-start"):
         stop = None
         if not start.voided:
-            stop = next((s for s in stops if s.id not in used and drug_key(s.drug) == drug_key(start.drug)
-                         and drug_key(start.drug) and s.date >= start.date), None)
+            names = set(DRUGS.keys(start.drug))
+            stop = next((s for s in stops if s.id not in used and names & set(DRUGS.keys(s.drug))
+                         and s.date >= start.date), None)
         if stop is not None:
             used.add(stop.id)
         period = {"start": start.date.isoformat()}

@@ -149,8 +149,9 @@ def _course(sheet: CaseSheet) -> list[str]:
                     f"</td><td>{reason}<del>{e(row.details)}</del></td></tr>"
                 )
             else:
+                flag = f" <strong>({e(row.flag)})</strong>" if row.flag else ""
                 out.append(
-                    f"<tr><td class=\"date\">{e(row.date)}</td><td>{e(row.what)}</td><td>{e(row.details)}</td></tr>"
+                    f"<tr><td class=\"date\">{e(row.date)}</td><td>{e(row.what)}</td><td>{e(row.details)}{flag}</td></tr>"
                 )
         out.append("</tbody></table>")
     else:

@@ -23,14 +23,14 @@ from checklists.actions import check_pathways, check_patient
 from checklists.errors import ValidationError
 from checklists.policy import POLICY_KEYS, set_policies
 from checklists.models import (
-    CASE_STATUSES, EVENT_FIELDS, INFLAMMATION_STATES, ITEM_STATES, Case, Change, Event,
+    CASE_STATUSES, EVENT_FIELDS, INFLAMMATION_STATES, ITEM_STATES, AlertAck, Case, Change, Event,
     ItemRecord, Policy,
 )
 from checklists.dates import EARLIEST, LATEST
 from checklists.text import unsafe_character
 from checklists.validation import MAX_TEXT, check_event_fields, check_text
 from seeds.loader import Catalogue
-from store.codec import MAX_CHECKS, MAX_EVENT_SEQ, MAX_EVENTS, MAX_REVISION, item_from_doc
+from store.codec import MAX_CHECKS, MAX_EVENT_SEQ, MAX_EVENTS, MAX_REVISION, ack_from_doc, item_from_doc
 from store.errors import CaseExists, ImportFileError, StoreError
 from store.export.json_data import FORMAT_NAME, SCHEMA_VERSION
 from store.repository import CASE_ID_PATTERN as _CASE_ID  # the ids `Repository.add_case` accepts
@@ -276,6 +276,8 @@ def _case(doc: Mapping[str, Any], catalogue: Catalogue) -> ImportedCase:
     events = _events(_list(doc, "events"))
     known_items = {i.id for p in pathways for i in catalogue.pathways[p].items}
     records = _records(doc.get("item_records", {}), known_items)
+    known_codes = {a.code for p in pathways for a in catalogue.pathways[p].alerts}
+    acks = _acks(doc.get("alert_acks", {}), known_codes)
     audit = _audit(doc.get("audit", []))
     case = Case(
         id=case_id,
@@ -294,6 +296,7 @@ def _case(doc: Mapping[str, Any], catalogue: Catalogue) -> ImportedCase:
         events=events,
         items=records,
         revision=_whole(doc, "revision", 0, MAX_REVISION, required=True),
+        acks=acks,
     )
     return ImportedCase(case=case, audit=audit)
 
@@ -384,6 +387,8 @@ def _records(docs: Any, known_items: set[str]) -> dict[str, ItemRecord]:
             _day(doc, "until")
             _text(doc, "reason")
             _whole(doc, "reopened_after_seq", 0)
+            if not isinstance(doc.get("early", False), bool):
+                raise _field("early", "must be true or false")
             checks = doc.get("checks", [])
             if not isinstance(checks, list) or len(checks) > MAX_CHECKS:
                 raise _field("checks", f"must be a list of at most {MAX_CHECKS} dates")
@@ -393,6 +398,29 @@ def _records(docs: Any, known_items: set[str]) -> dict[str, ItemRecord]:
             raise _Bad(f"item record {item_id}: {bad}") from None
         records[item_id] = item_from_doc(item_id, doc)
     return records
+
+
+def _acks(docs: Any, known_codes: set[str]) -> dict[str, AlertAck]:
+    """Acknowledgements of alerts (exports made before they existed have none)."""
+    if not isinstance(docs, dict):
+        raise _field("alert_acks", "must be an object keyed by alert code")
+    acks = {}
+    for code, doc in docs.items():
+        try:
+            if code not in known_codes:
+                raise _Bad("not an alert of this case's pathways")
+            if not isinstance(doc, dict) or set(doc) - {"by", "on", "note", "covers"}:
+                raise _Bad("must be an object with by, on, note and covers")
+            _text(doc, "by", required=True)
+            _text(doc, "note", required=True)
+            _day(doc, "on", required=True)
+            covers = doc.get("covers", [])
+            if not isinstance(covers, list) or not all(isinstance(c, str) and 0 < len(c) <= 200 for c in covers):
+                raise _field("covers", "must be a list of event ids and marks")
+            acks[code] = ack_from_doc(code, doc)
+        except _Bad as bad:
+            raise _Bad(f"acknowledgement of {code}: {bad}") from None
+    return acks
 
 
 def _audit(docs: Any) -> tuple[dict, ...]:

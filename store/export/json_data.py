@@ -15,7 +15,7 @@ from checklists.models import CaseView
 from checklists.serialize import case_json, event_json, policy_json
 from checklists.text import json_safe
 from store.audit import utc_stamp
-from store.codec import event_doc, item_doc
+from store.codec import ack_doc, event_doc, item_doc
 from store.export.context import ExportContext
 from store.export.review_note import add_reviews
 
@@ -34,6 +34,7 @@ def case_record(view: CaseView, ctx: ExportContext) -> dict:
             del item["status"]
     data["events"] = [event_json(e) | event_doc(e) for e in sorted(case.events, key=lambda e: (e.date, e.seq))]
     data["item_records"] = {item_id: item_doc(record) for item_id, record in sorted(case.items.items())}
+    data["alert_acks"] = {code: ack_doc(ack) for code, ack in sorted(case.acks.items())}
     if not ctx.deidentified:
         data["audit"] = ctx.audit(case.id)
     return data

@@ -43,7 +43,8 @@ def _page(sheet: CaseSheet, colophon: str, review: ReviewNote | None = None) -> 
                 reason = f"VOID ({esc(row.void_reason)})" if row.void_reason else "VOID"
                 out.append(f"| ~~{row.date}~~ | ~~{esc(row.what)}~~ | {reason} ~~{esc(row.details)}~~ |")
             else:
-                out.append(f"| {row.date} | {esc(row.what)} | {esc(row.details)} |")
+                flag = f" ({esc(row.flag)})" if row.flag else ""
+                out.append(f"| {row.date} | {esc(row.what)} | {esc(row.details)}{flag} |")
     else:
         out.append("No events recorded yet.")
     plan = [row for row in sheet.checklist if not row.before_enrolment]

@@ -146,7 +146,8 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
     deid = None
     if options.deidentify:
         # Only now: the key is made with the settings file, and a refused export creates nothing.
-        deid = Deidentifier(repo.deid_key(), repo.deid_offset_days, _alert_titles(catalogue))
+        deid = Deidentifier(repo.deid_key(), repo.deid_offset_days, _alert_titles(catalogue),
+                            _alert_actions(catalogue))
     ids: list[str] = []
     views: list[CaseView] = []
     for case in cases:
@@ -303,6 +304,16 @@ def build_worklist_of(repo, start: date, end: date, *, catalogue, deidentify: bo
 
     policy = repo.policy()
     views = [evaluate(case, catalogue, policy, start) for case in repo.all_cases(warnings)]
-    deid = Deidentifier(repo.deid_key(), repo.deid_offset_days, _alert_titles(catalogue)) if deidentify else None
+    deid = (Deidentifier(repo.deid_key(), repo.deid_offset_days, _alert_titles(catalogue), _alert_actions(catalogue))
+            if deidentify else None)
     worklist = work.build_worklist(views, start, end, catalogue, deid)
     return worklist, work.included_ids(views, worklist, deid)
+
+
+def _alert_actions(catalogue) -> Callable[[str], str]:
+    """The pathway file's general advice for an alert code (never the advice fitted to one case)."""
+    def action(code: str) -> str:
+        definition = catalogue.alert(code)
+        return definition.action if definition else ""
+
+    return action

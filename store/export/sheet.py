@@ -12,7 +12,8 @@ from datetime import date, datetime
 
 from checklists.models import CaseView
 from checklists.wording import (
-    EVENT_WORDS, STATE_WORDS, STATUS_WORDS, counts_parts, describe_event, item_remark, one_line, provenance_rank, window_words,
+    EVENT_WORDS, STATE_WORDS, STATUS_WORDS, counts_parts, describe_event, item_remark, one_line, provenance_rank,
+    window_words,
 )
 from seeds.loader import Catalogue
 from store.export import readable
@@ -29,6 +30,7 @@ class CourseRow:
     details: str
     voided: bool = False
     void_reason: str | None = None
+    flag: str | None = None  # what is odd about it ("no recorded start")
 
 
 @dataclass(slots=True, frozen=True)
@@ -80,6 +82,7 @@ class CaseSheet:
     checklist: tuple[ChecklistRow, ...]
     alerts: tuple[AlertRow, ...]
     sources: tuple[SourceRow, ...]
+    # Time-point items whose windows closed before enrolment: shown apart, never as failures.
 
 
 @dataclass(slots=True, frozen=True)
@@ -139,6 +142,7 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
             details=describe_event(e),
             voided=e.voided,
             void_reason=one_line(e.void_reason) if e.void_reason else None,
+            flag=view.event_flags.get(e.id),
         )
         for e in sorted(case.events, key=lambda e: (e.date, e.seq))
     )
@@ -196,4 +200,3 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
         alerts=tuple(alerts),
         sources=tuple(sources),
     )
-

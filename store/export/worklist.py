@@ -17,7 +17,8 @@ from datetime import date, timedelta
 from html import escape
 from typing import Iterable, Sequence
 
-from checklists.facts import drug_key
+from checklists.facts import case_facts
+from checklists.wording import counts_parts
 from checklists.models import CaseView, Event
 from seeds.loader import Catalogue
 from store.export import readable
@@ -122,9 +123,11 @@ def build_worklist(views: Iterable[CaseView], start: date, end: date, catalogue:
         if not items:
             continue
         case = view.case
-        facts = key_facts(view, start, dated=deid is None)
-        # "saline 2 of 3-6" is said once, in the case's facts.
-        items = [replace(i, detail=None) if i.detail in facts else i for i in items]
+        facts = key_facts(view, catalogue, dated=deid is None)
+        # "saline 2 of 3-6" is said once, in the case's facts; de-identified, only a count is kept
+        # (a detail line may hold a date: "graft 1 on ...").
+        items = [replace(i, detail=None) if i.detail in facts or (deid and not deid.safe_detail(i.detail)) else i
+                 for i in items]
         cases.append(WorkCase(
             case_id=deid.case_id(case.id) if deid else case.id,
             label="" if deid else " ".join(case.patient.split()),
@@ -143,21 +146,15 @@ def _alert_title(alert, catalogue: Catalogue) -> str:
     return definition.title if definition else alert.code
 
 
-def key_facts(view: CaseView, start: date, *, dated: bool = True) -> tuple[str, ...]:
-    """What a clinician wants to know before seeing the patient, in a few words each."""
+def key_facts(view: CaseView, catalogue: Catalogue, *, dated: bool = True) -> tuple[str, ...]:
+    """What a clinician wants to know before seeing the patient, in a few words each: the counts the
+    case's pathways keep (saline 2 of 3-6, injections), the last lesion size, the drugs running."""
     case = view.case
-    facts: list[str] = []
-    saline = view.item("saline-session")
-    if saline is not None and saline.detail:
-        facts.append(saline.detail)
-    injections = case.live_events("injection")
-    if injections:
-        recent = sum(1 for e in injections if 0 <= (start - e.date).days <= 364)
-        facts.append(f"injections {len(injections)} ({recent} in the last 365 days)")
+    facts = counts_parts(view.counts, catalogue.counted(case.pathways))
     lesion = _last_lesion(case.live_events("assessment"), dated)
     if lesion:
         facts.append(lesion)
-    facts += _running_drugs(case.live_events(), dated)
+    facts += _running_drugs(case_facts(case, catalogue.drugs).running_drugs(), dated)
     return tuple(facts)
 
 
@@ -177,17 +174,10 @@ def _last_lesion(assessments: list[Event], dated: bool) -> str | None:
     return text + (f" ({last.date.isoformat()})" if dated else "")
 
 
-def _running_drugs(events: list[Event], dated: bool) -> list[str]:
-    """Therapies started and not stopped since (the same drug, spelt in any case)."""
-    running: dict[str, Event] = {}
-    for event in events:
-        key = drug_key(event.drug)
-        if event.kind == "therapy-start" and key:
-            running[key] = event
-        elif event.kind == "therapy-stop" and key:
-            running.pop(key, None)
+def _running_drugs(running: list[Event], dated: bool) -> list[str]:
+    """Therapies started and not stopped since (the same drug by any of its names: seeds/drugs.toml)."""
     facts = []
-    for event in running.values():
+    for event in running:
         if dated:
             drug = " ".join(x for x in (event.drug, event.dose) if x)
             facts.append(f"running {drug} since {event.date.isoformat()}")

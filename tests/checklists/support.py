@@ -29,8 +29,9 @@ def row_of(view: CaseView) -> CaseRow:
     c = view.case
     return CaseRow(
         id=c.id, patient=c.patient, pathways=c.pathways, status=c.status, urgency=view.urgency,
-        next_due=view.next_due, alert_codes=tuple(a.code for a in view.alerts),
-        alert_severities=tuple(a.severity for a in view.alerts), onset=c.onset,
+        # Acknowledged alerts stay on the case but leave the board (pathways.md "Revisions").
+        next_due=view.next_due, alert_codes=tuple(a.code for a in view.active_alerts),
+        alert_severities=tuple(a.severity for a in view.active_alerts), onset=c.onset,
     )
 
 
@@ -81,6 +82,12 @@ class Chart:
 
     def void(self, event_id: str, reason: str = "entered on the wrong case") -> None:
         self.case, _ = actions.void_event(self.case, event_id, reason)
+
+    def ack(self, code: str, note: str, *, today, by: str = "dr-demo") -> list:
+        """Acknowledge an alert (a past fact) as `by`; returns the audited changes."""
+        self.case, changes = actions.acknowledge_alert(self.case, code, note, today=d(today), by=by,
+                                                       catalogue=CATALOGUE, policy=self.policy)
+        return changes
 
     # --- what Rounds says -------------------------------------------------------------------
     def view(self, today, clinic_policy: Policy | None = None) -> CaseView:

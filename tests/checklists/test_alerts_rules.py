@@ -106,7 +106,9 @@ def test_snoozing_an_item_does_not_silence_an_alert():
     c = Chart(SA, onset="2025-01-10", enrolled="2026-02-02")
     c.act("review-12m", "snooze", today="2026-02-02", reason="awaiting photos", until="2026-06-01")
     c.act("saline-session", "snooze", today="2026-02-02", reason="awaiting consent", until="2026-06-01")
-    assert c.alerts("2026-02-02") == {"waiting-too-long": "critical"}
+    # First seen at 13 months: critical once the first saline window (enrolment + 14 days) has passed.
+    assert c.alerts("2026-02-17") == {"waiting-too-long": "critical"}
+    assert c.alerts("2026-02-16") == {"waiting-too-long": "warning"}
 
 
 def test_policy_change_applies_at_once_without_touching_the_case():

@@ -149,11 +149,22 @@ def test_no_response_silenced_by_escalation_or_complete_improvement(kind, fields
     assert "saline-no-response" not in c.alerts("2026-04-10")
 
 
-def test_no_response_not_silenced_by_partial_improvement():
+def test_no_response_not_silenced_by_partial_improvement_before_eight_weeks():
+    c = chart()
+    weekly(c, 3)  # from 2026-02-04: the alert holds from 2026-04-01
+    c.log("assessment", "2026-03-10", improvement="partial")
+    assert "saline-no-response" in c.alerts("2026-04-01")
+
+
+def test_no_response_clears_when_improvement_is_recorded_after_it_and_returns_with_none():
     c = chart()
     weekly(c, 3)
-    c.log("assessment", "2026-04-10", improvement="partial")
-    assert "saline-no-response" in c.alerts("2026-04-10")
+    c.log("assessment", "2026-04-10", improvement="partial", today="2026-04-10")
+    assert alert_around(c, "saline-no-response", "2026-04-10") == ("warning", None, None)
+    c.log("assessment", "2026-05-10", improvement="none", today="2026-05-10")
+    assert alert_around(c, "saline-no-response", "2026-05-10") == (None, "warning", "warning")
+    # It no longer asks for an assessment: one is on record.
+    assert c.alert("saline-no-response", "2026-05-10").action.startswith("Saline has not worked")
 
 
 # --- waiting-too-long -----------------------------------------------------------------------

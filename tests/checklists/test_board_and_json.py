@@ -83,7 +83,8 @@ def test_next_due_null_when_nothing_has_a_window():
 def test_all_items_done_makes_the_case_urgency_done():
     c = Chart(HIP, onset="2026-01-10", enrolled="2026-02-02")
     c.log("pt-start", "2026-02-03")
-    for item in ("image-guidance", "dose-review", "atrophy-check-early", "atrophy-check-12m"):
+    for item in ("image-guidance", "dose-review", "atrophy-check-early", "atrophy-check-12m",
+                 "tendon-joint-check-early", "tendon-joint-check-12m"):
         c.done(item, "2026-02-03")
     assert c.view("2026-02-03").urgency == "done"
 
@@ -114,7 +115,7 @@ def test_case_show_json_has_the_cli_md_shape():
     assert [e["date"] for e in data["events"]] == ["2026-01-02", "2026-02-04"]  # by date
     assert data["events"][0]["kind"] == "injection" and data["events"][0]["guidance"] == "landmark"
     assert data["counts"] == {"saline": {"done": 1, "min": 3, "max": 6}, "abi": {"done": 0},
-                              "injection": {"done": 1, "last_365_days": 1}}
+                              "fat_graft": {"done": 0}, "injection": {"done": 1, "last_365_days": 1}}
     for alert in data["alerts"]:
         assert set(alert) >= {"code", "severity", "message", "sources"}
         assert alert["severity"] in ("info", "warning", "critical")

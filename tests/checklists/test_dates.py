@@ -48,7 +48,9 @@ def test_leap_day_onset():
     chart = Chart(SA, onset="2028-02-29", enrolled="2028-03-01")
     assert chart.window("review-12m") == (d("2029-02-28"), d("2029-03-29"))
     assert chart.window("review-6m") == (d("2028-08-29"), d("2028-09-29"))
-    assert chart.window("fat-graft-referral") == (d("2029-02-28"), d("2029-03-29"))
+    # The referral waits for saline (tried or declined); declined, it opens at onset + 12 months.
+    chart.act("saline-session", "skip", today="2028-03-01", reason="patient declines injections")
+    assert chart.window("fat-graft-referral") == (d("2029-02-28"), d("2029-03-28"))
 
 
 def test_leap_day_injection_schedules_hip_checks():

@@ -15,6 +15,7 @@ def chart() -> Chart:
 def test_checklist_items_of_the_pathway():
     assert chart().item_ids() == [
         "pt-before-injection", "image-guidance", "dose-review", "atrophy-check-early", "atrophy-check-12m",
+        "tendon-joint-check-early", "tendon-joint-check-12m",
     ]
 
 

@@ -3,18 +3,17 @@ windows, what completes an item, conditions, late presentations, alert condition
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
 import pytest
 
 from checklists.models import Policy
 from checklists.protocol import (
-    LATE_KINDS, LATE_UNSTATED, late_words, pathway_protocol, protocol_json, window_words,
+    LATE_KINDS, late_words, pathway_protocol, protocol_json, window_words,
 )
 from checklists.rules import REGISTRY
 from checklists.signoff import Disabled, Review, RuleRef, build_signoff
-from seeds.loader import ItemDef, Offset, WindowRule
+from seeds.loader import Offset, WindowRule
 from store.protocol import shipped_protocol
 
 CATALOGUE = shipped_protocol()
@@ -47,7 +46,7 @@ def test_each_item_says_when_what_completes_it_and_its_conditions():
     assert rule(atrophy, "baseline-assessment").when == "within 14 days of enrolment"
     assert "`assessment` event is logged" in rule(atrophy, "baseline-assessment").completes
     assert "2 `abi` events" in rule(atrophy, "autologous-blood").completes
-    assert "only while no complete improvement is recorded" in rule(atrophy, "autologous-blood").when
+    assert "of the day saline counts as failed" in rule(atrophy, "autologous-blood").when
     assert "no longer scheduled once the case is resolved" in rule(atrophy, "fat-graft-referral").conditions
     assert "marked done by hand" in rule(atrophy, "review-12m").completes
     panniculitis = doc("panniculitis-lipoatrophy")
@@ -74,15 +73,12 @@ def test_every_alert_condition_is_its_rules_module_text():
             assert (alert.severity, alert.action) == (definition.severity, definition.action)
 
 
-def test_late_presentation_shows_the_items_own_field_when_the_format_has_it():
-    item = CATALOGUE.item("review-6m")
-    assert late_words(item) == LATE_UNSTATED
-    Grown = dataclasses.make_dataclass("Grown", [("late", str | None, dataclasses.field(default=None))],
-                                       bases=(ItemDef,), frozen=True)
-    values = {f.name: getattr(item, f.name) for f in dataclasses.fields(ItemDef)}
-    assert late_words(Grown(**values, late="time-point")) == LATE_KINDS["time-point"]
-    assert "missed before enrolment" in LATE_KINDS["time-point"]
-    assert "opens at enrolment" in late_words(Grown(**values, late="action"))
+def test_late_presentation_is_said_from_the_items_own_kind():
+    review = CATALOGUE.item("review-6m")
+    assert review.kind == "time-point" and late_words(review) == LATE_KINDS["time-point"]
+    assert "missed before enrolment" in late_words(review)
+    biopsy = CATALOGUE.item("deep-biopsy")
+    assert biopsy.kind == "action" and "opens at enrolment" in late_words(biopsy)
 
 
 def test_policy_in_effect_names_the_rules_each_value_changes():

@@ -98,7 +98,8 @@ def test_changing_onset_recomputes_windows_and_keeps_every_event():
     assert c.case.events == events_before
     assert c.window("review-6m", "2026-02-10") == (d("2026-06-30"), d("2026-07-31"))
     assert c.window("review-12m", "2026-02-10") == (d("2026-12-31"), d("2027-01-31"))
-    assert c.window("fat-graft-referral", "2026-02-10") == (d("2026-12-31"), d("2027-01-31"))
+    # The referral follows the saline course (first session + 8 weeks), which the onset does not move.
+    assert c.window("fat-graft-referral", "2026-02-10") == (d("2026-04-01"), d("2026-05-01"))
     assert c.window("saline-response-review", "2026-02-10") == (d("2026-03-04"), d("2026-04-01"))
 
 
@@ -140,7 +141,8 @@ def test_voided_fat_graft_raises_no_alert():
     assert "fat-graft-before-saline" in sa.alerts("2026-03-01")
     sa.void(graft)
     assert "fat-graft-before-saline" not in sa.alerts("2026-03-01")
-    assert sa.status("fat-graft-referral", "2026-03-01") == "upcoming"
+    # With the graft gone, the referral is back to waiting for the saline course.
+    assert sa.item("fat-graft-referral", "2026-03-01").waits.startswith("waits for the saline course")
 
     pl = Chart(PL, onset="2026-01-05", enrolled="2026-01-12")
     graft = pl.log("fat-graft", "2026-03-01")

@@ -17,7 +17,7 @@ def chart(**kwargs) -> Chart:
 def test_checklist_items_of_the_pathway():
     assert chart().item_ids() == [
         "baseline-assessment", "saline-session", "saline-response-review", "review-6m", "review-12m",
-        "autologous-blood", "fat-graft-referral",
+        "autologous-blood", "fat-graft-referral", "fat-graft-review",
     ]
 
 
@@ -150,7 +150,8 @@ def test_autologous_blood_opens_when_saline_has_failed_and_closes_4_weeks_later(
     weekly(c, 3, first=first)
     failed = first + days(56)
     assert c.window("autologous-blood") == (failed, failed + days(28))
-    assert status_around(c, "autologous-blood", failed) == ("due-soon", "due", "due")
+    # Gated: not "due soon" while saline may still work; due on the day it has failed.
+    assert status_around(c, "autologous-blood", failed) == ("unscheduled", "due", "due")
     assert status_around(c, "autologous-blood", failed + days(28)) == ("due", "due", "overdue")
 
 
@@ -180,21 +181,32 @@ def test_autologous_blood_is_satisfied_by_two_abi_sessions():
 
 # --- fat graft referral ---------------------------------------------------------------------
 
-def test_fat_graft_referral_opens_at_12_months_without_improvement():
-    c = chart()
+def declined(c: Chart) -> Chart:
+    c.act("saline-session", "skip", today="2026-02-05", reason="patient prefers to wait")
+    return c
+
+
+def test_fat_graft_referral_waits_for_the_saline_course():
+    item = chart().item("fat-graft-referral", "2027-02-01")
+    assert (item.status, item.opens) == ("unscheduled", None)
+    assert item.waits == "waits for the saline course (tried, or declined with a reason)"
+
+
+def test_fat_graft_referral_opens_at_12_months_without_improvement_once_saline_is_declined():
+    c = declined(chart())
     assert c.window("fat-graft-referral") == (d("2027-01-10"), d("2027-02-10"))
     assert status_around(c, "fat-graft-referral", "2027-02-10") == ("due", "due", "overdue")
 
 
 @pytest.mark.parametrize("improvement", ["partial", "complete"])
 def test_fat_graft_referral_unscheduled_when_improvement_recorded_by_12_months(improvement):
-    c = chart()
+    c = declined(chart())
     c.log("assessment", "2027-01-10", improvement=improvement)  # on the opening day: "by then"
     assert c.status("fat-graft-referral", "2027-01-10") == "unscheduled"
 
 
 def test_fat_graft_referral_not_cancelled_by_no_improvement_or_later_improvement():
-    c = chart()
+    c = declined(chart())
     c.log("assessment", "2026-12-01", improvement="none")
     assert c.window("fat-graft-referral") == (d("2027-01-10"), d("2027-02-10"))
     c.log("assessment", "2027-01-11", improvement="partial")  # the day after it opened

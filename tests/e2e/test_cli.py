@@ -72,7 +72,7 @@ def test_add_then_show_gives_the_spec_shape(capsys, db, case_id):
     assert (item["opens"], item["closes"], item["status"]) == ("2026-11-21", "2026-12-05", "due")
     assert item["provenance"] == "clinic-policy" and item["sources"]
     assert data["counts"] == {"saline": {"done": 0, "min": 3, "max": 6}, "abi": {"done": 0},
-                              "injection": {"done": 0, "last_365_days": 0}}
+                              "fat_graft": {"done": 0}, "injection": {"done": 0, "last_365_days": 0}}
     assert data["next_due"]["status"] == "due"
 
 
@@ -101,7 +101,9 @@ def test_item_snooze_done_reopen_round_trip(capsys, db, case_id):
     assert (item["state"], item["status"], item["until"]) == ("snoozed", "snoozed", "2026-12-01")
     item = next(i for i in show(capsys, db, case_id, today="2026-12-01")["items"] if i["id"] == "review-6m")
     assert item["status"] != "snoozed"  # a snooze lapses on its until date
-    assert run(capsys, db, "item", case_id, "review-6m", "done", "--date", "2026-11-20")[0] == 0
+    # Months before its window (2027-03-01) a six-month review is done only when confirmed as early.
+    assert run(capsys, db, "item", case_id, "review-6m", "done", "--date", "2026-11-20")[0] == 2
+    assert run(capsys, db, "item", case_id, "review-6m", "done", "--date", "2026-11-20", "--early")[0] == 0
     item = next(i for i in show(capsys, db, case_id)["items"] if i["id"] == "review-6m")
     assert (item["state"], item["status"]) == ("done", "done")
     assert run(capsys, db, "item", case_id, "review-6m", "reopen")[0] == 0
@@ -234,12 +236,12 @@ def test_demo_shows_every_pathway_status_and_alert(capsys, db):
                                                          "hip-injection"}
     assert {v["status"] for v in views} == {"active", "resolved", "closed", "lost"}
     assert {i["status"] for v in views for i in v["items"]} == {
-        "overdue", "due", "due-soon", "upcoming", "snoozed", "unscheduled", "done", "skipped"}
+        "overdue", "due", "due-soon", "upcoming", "snoozed", "unscheduled", "done", "skipped", "missed"}
     codes = {(a["code"], a["severity"]) for v in views for a in v["alerts"]}
     expected = {"saline-volume-out-of-range", "saline-course-incomplete", "saline-course-exceeded",
                 "saline-no-response", "waiting-too-long", "fat-graft-before-saline", "biopsy-not-deep",
                 "aat-untested", "fat-graft-during-inflammation", "therapy-stopped-early",
-                "injection-before-pt", "blind-injection", "injection-frequency"}
+                "injection-before-pt", "blind-injection", "injection-frequency", "tendon-damage"}
     assert {c for c, _ in codes} == expected
     assert ("waiting-too-long", "warning") in codes and ("waiting-too-long", "critical") in codes
 

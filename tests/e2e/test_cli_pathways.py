@@ -55,7 +55,7 @@ def test_pathways_list_names_every_pathway_with_its_review(capsys, db):
     out = ok(capsys, db, "pathways", "list")
     for pathway in ("steroid-atrophy", "panniculitis-lipoatrophy", "hip-injection"):
         assert pathway in out
-    assert "0 of 13 rules accepted; 13 not yet reviewed" in out
+    assert "0 of 14 rules accepted; 14 not yet reviewed" in out
     data = json.loads(ok(capsys, db, "pathways", "list", "--json"))
     assert [p["id"] for p in data] == ["steroid-atrophy", "panniculitis-lipoatrophy", "hip-injection"]
     assert data[0]["review"]["unreviewed"] == data[0]["items"] + data[0]["alerts"]
@@ -89,7 +89,7 @@ def test_every_format_renders_and_html_is_self_contained_and_escaped(capsys, db,
     parser = HTMLParser()
     parser.feed(page)
     markdown = ok(capsys, db, "pathways", "show", "hip-injection", "--format", "md")
-    assert markdown.startswith("# Rounds protocol: ") and "## Alerts (3)" in markdown
+    assert markdown.startswith("# Rounds protocol: ") and "## Alerts (4)" in markdown
     data = json.loads(ok(capsys, db, "pathways", "show", "hip-injection", "--format", "json"))
     assert data["id"] == "hip-injection" and data["as_of"] == TODAY
     assert {i["id"] for i in data["items"]} >= {"pt-before-injection", "atrophy-check-early"}
@@ -116,7 +116,7 @@ def test_a_review_shows_in_the_protocol_and_in_case_show_json(capsys, db):
     shown = ok(capsys, db, "pathways", "show", "steroid-atrophy")
     assert f"accepted by {ME} on {TODAY}: as we do it" in shown
     assert f"comment by {ME} on {TODAY}: check timing" in shown
-    assert "1 of 13 rules accepted; 1 rejected, 11 not yet reviewed" in shown
+    assert "1 of 14 rules accepted; 1 rejected, 12 not yet reviewed" in shown
     data = json.loads(ok(capsys, db, "--json", "pathways", "review", "steroid-atrophy", "review-6m", "reject",
                          "--note", "on second thoughts"))
     assert (data["before"], data["review"]) == ("accepted", {"state": "rejected", "by": ME, "on": TODAY})

@@ -163,6 +163,9 @@ def test_known_drug_names_and_plain_doses_are_kept_free_text_is_not(demo):
     ("triamcinolone  acetonide", "triamcinolone acetonide"),
     ("methylprednisolone / lidocaine", "methylprednisolone + lidocaine"),
     ("Kenalog", None),  # a brand name is not on the list: withheld rather than guessed at
+    ("MTX", "methotrexate"),  # an abbreviation of the drug list (seeds/drugs.toml) becomes its generic
+    ("HCQ + MTX", "hydroxychloroquine + methotrexate"),
+    ("cyclizine", None),
     ("triamcinolone for Mrs Smith", None),
     ("triamcinolone + DEMO-001", None),
     ("", None),

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
 from checklists import actions
 from checklists.engine import evaluate
-from checklists.models import Alert
+from checklists.models import AlertAck
 from store.export import html_page, md
 from store.export.context import ExportContext
 from store.export.readable import alert_text, display_name, source_name
@@ -154,18 +154,12 @@ def test_items_missed_before_enrolment_are_listed_apart(demo, module):
     assert "OVERDUE" not in apart.split("Alerts")[0]
 
 
-@dataclass(slots=True, frozen=True)
-class _AcknowledgedAlert(Alert):
-    acknowledged: dict | None = None
-
-
 @pytest.mark.parametrize("module", [md, html_page])
 def test_acknowledged_alerts_are_shown_apart(demo, module):
     view = _view(demo, 0)
     first, *rest = view.alerts
-    ack = {"by": "jdoe", "on": date(2026, 11, 1), "note": "volume confirmed with the nurse"}
-    alerts = (_AcknowledgedAlert(**{f: getattr(first, f) for f in Alert.__dataclass_fields__}, acknowledged=ack),
-              *rest)
+    ack = AlertAck(code=first.code, by="jdoe", on=date(2026, 11, 1), note="volume confirmed with the nurse")
+    alerts = (replace(first, acknowledged=ack), *rest)
     text = module.render([replace(view, alerts=alerts)], _context(demo))
     active, _, apart = text.partition("Acknowledged alerts")
     assert "Saline volume outside the protocol range" in apart

@@ -20,7 +20,7 @@ def accept_every_rule(demo, pathway: str) -> None:
 def test_an_unreviewed_protocol_is_said_and_the_rules_behind_the_case_are_listed(demo):
     page = render(demo, "md", ids=[demo.ids[0]])
     assert "## Protocol review" in page
-    assert "Protocol: the clinic has not yet reviewed the rules behind this summary (0 of 13 accepted)." in page
+    assert "Protocol: the clinic has not yet reviewed the rules behind this summary (0 of 14 accepted)." in page
     listed = next(line for line in page.splitlines() if line.startswith(HEAD))
     assert "Six-month review (not yet reviewed)" in listed
     assert "Saline volume outside the protocol range (alert, not yet reviewed)" in listed  # 25 mL was logged
@@ -29,13 +29,13 @@ def test_an_unreviewed_protocol_is_said_and_the_rules_behind_the_case_are_listed
 def test_a_reviewed_protocol_names_who_reviewed_it_and_lists_nothing(demo):
     accept_every_rule(demo, SA)
     page = render(demo, "md", ids=[demo.ids[0]])
-    assert (f"Protocol: every rule behind this summary (13) is reviewed and accepted by the clinic "
+    assert (f"Protocol: every rule behind this summary (14) is reviewed and accepted by the clinic "
             f"(by {current_user()}).") in page
     assert HEAD not in page
     # A case on two pathways, one of them unreviewed, is only partly reviewed.
     both = render(demo, "html", ids=[demo.ids[3]])
-    assert f"Protocol: partly reviewed by the clinic (by {current_user()}): 13 of 21 rules accepted; " \
-           "8 not yet reviewed." in both
+    assert f"Protocol: partly reviewed by the clinic (by {current_user()}): 14 of 25 rules accepted; " \
+           "11 not yet reviewed." in both
     assert "Use image guidance, not landmarks (not yet reviewed)" in both
 
 
@@ -50,7 +50,7 @@ def test_a_rejected_or_changed_rule_is_listed_with_its_state(demo):
 def test_a_deidentified_export_names_no_reviewer(demo):
     accept_every_rule(demo, SA)
     page = render(demo, "md", ids=[demo.ids[0]], deidentify=True)
-    assert "Protocol: every rule behind this summary (13) is reviewed and accepted by the clinic." in page
+    assert "Protocol: every rule behind this summary (14) is reviewed and accepted by the clinic." in page
     assert current_user() not in page.split("## Protocol review")[1]
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from checklists.engine import evaluate
-from checklists.models import Alert
+from checklists.models import AlertAck
 from store.export.runner import build_worklist_of
 from store.export.worklist import CSV_COLUMNS, DEID_CSV_COLUMNS, build_worklist, key_facts, render
 from tests.export.conftest import TODAY, case_dates, identifiers
@@ -39,7 +39,8 @@ def test_the_week_by_case_with_what_each_item_is(demo):
     kinds = {item.title: item.kind for item in one.items}
     assert kinds["Saline infiltration session"] == "overdue"  # window closed 2026-10-18
     assert kinds["Review the response to saline"] == "due"  # open until 2026-11-22
-    assert kinds["Autologous blood injection if saline fails"] == "opens"  # opens 2026-11-22
+    # Escalation waits for saline to fail (2026-11-22): it is not listed as opening before it has.
+    assert "Autologous blood injection if saline fails" not in kinds
     assert "Twelve-month review" not in kinds  # snoozed beyond the week
     assert "Baseline assessment: size, depth, pigment, photo" not in kinds  # done
     assert "DEMO-006" not in cases  # a closed case has nothing to do
@@ -63,7 +64,7 @@ def test_key_facts_saline_count_lesion_size_and_running_drugs(demo):
     assert any(f.startswith("running hydroxychloroquine 400 mg/day since") for f in two)
     assert not any("zathioprine" in f for f in two), "a stopped drug is not running"
     hip = evaluate(demo.repo.get(demo.ids[2]), demo.catalogue, demo.repo.policy(), TODAY)
-    assert "injections 4 (4 in the last 365 days)" in key_facts(hip, TODAY)
+    assert "injections 4 (4 in 365 days)" in key_facts(hip, demo.catalogue)
     # The count is said once, in the facts, not again after the saline item.
     saline = next(i for i in cases["DEMO-001"].items if i.title == "Saline infiltration session")
     assert saline.detail is None
@@ -86,13 +87,9 @@ def test_missed_items_and_acknowledged_alerts(demo):
     view = evaluate(demo.repo.get(demo.ids[0]), demo.catalogue, demo.repo.policy(), TODAY)
     items = tuple(replace(i, status="missed") if i.id == "review-6m" else i for i in view.items)
 
-    @dataclass(slots=True, frozen=True)
-    class Acknowledged(Alert):
-        acknowledged: dict | None = None
-
     first, *rest = view.alerts
-    alerts = (Acknowledged(**{f: getattr(first, f) for f in Alert.__dataclass_fields__},
-                           acknowledged={"by": "jdoe", "on": "2026-11-01", "note": "checked"}), *rest)
+    ack = AlertAck(code=first.code, by="jdoe", on=TODAY - timedelta(days=20), note="checked")
+    alerts = (replace(first, acknowledged=ack), *rest)
     listing = build_worklist([replace(view, items=items, alerts=alerts)], TODAY, TODAY + timedelta(days=7),
                              demo.catalogue)
     (case,) = listing.cases

@@ -24,7 +24,7 @@ def cases(repo, monkeypatch):
     alice = Clinician(repo, "alice", monkeypatch)
     ids = [alice.add_case(patient=f"DEMO-{n:03}") for n in range(3)]
     alice.log(ids[0], "saline")
-    alice.item(ids[1], "review-6m", "done", date="2026-11-20")
+    alice.item(ids[1], "review-6m", "done", date="2026-11-20", early=True)
     alice.policy(soon_days=10)
     return ids
 

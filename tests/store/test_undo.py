@@ -57,7 +57,7 @@ def test_an_item_goes_back_to_exactly_what_it_was(repo, alice):
     alice.item(case_id, "review-6m", "skip", reason="moved away")
     alice.item(case_id, "review-6m", "reopen")
     reopened = repo.get(case_id).items["review-6m"]
-    alice.item(case_id, "review-6m", "done", date="2026-11-20")
+    alice.item(case_id, "review-6m", "done", date="2026-11-20", early=True)
 
     alice.undo(case_id)
     assert repo.get(case_id).items["review-6m"] == reopened  # reopened_after_seq and all

@@ -218,9 +218,13 @@ async def test_forms_open_from_the_board_and_case(demo_repo):
         await pilot.press("escape")
         await pilot.press("enter")
         await wait_for(pilot, lambda: getattr(app.screen, "view", None) is not None)
+        # d on a saline session logs one session (pathways.md "Revisions"); ending the course is a skip.
         await pilot.press("d")
+        assert type(app.screen).__name__ == "LogEventForm" and app.screen.initial_kind == "saline"
+        await pilot.press("escape")
+        await pilot.press("s")
         assert type(app.screen).__name__ == "ItemActionForm"
-        assert app.screen.item_id == "saline-session" and app.screen.action == "done"
+        assert app.screen.item_id == "saline-session" and app.screen.action == "skip"
 
 
 @sync

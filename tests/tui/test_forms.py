@@ -185,8 +185,8 @@ async def test_log_form_fields_follow_the_kind_and_keep_shared_text(repo, catalo
 
         await choose(pilot, form, "kind", "assessment")
         assert set(shown_fields(form)) == {
-            "kind", "date", "size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain", "site",
-            "note",
+            "kind", "date", "size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain", "tendon",
+            "joint", "site", "note",
         }
         await choose(pilot, form, "kind", "biopsy")
         assert set(shown_fields(form)) == {"kind", "date", "depth", "result", "site", "note"}
@@ -397,14 +397,14 @@ async def test_skip_needs_a_reason_and_done_defaults_to_today(repo, catalogue):
     record = repo.get(case_id).items["saline-session"]
     assert (record.reason, record.date) == ("watchful waiting", date(2026, 11, 18))
 
-    app = Host(lambda: ItemActionForm(repo, case_id, "review-6m", "done", TODAY, catalogue))
+    app = Host(lambda: ItemActionForm(repo, case_id, "baseline-assessment", "done", TODAY, catalogue))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
         assert form.fields["date"].control.value == "2026-11-21"
         await pilot.press("enter")
         await settled(pilot)
     assert app.result is True
-    assert repo.get(case_id).items["review-6m"].date == TODAY
+    assert repo.get(case_id).items["baseline-assessment"].date == TODAY
 
 
 @sync
@@ -419,7 +419,8 @@ async def test_reopen_asks_only_for_confirmation(repo, catalogue):
         await pilot.pause()
     assert app.result is None
 
-    repo.update(case_id, lambda c: resolve_item(c, "review-6m", "done", today=TODAY, catalogue=catalogue))
+    repo.update(case_id, lambda c: resolve_item(c, "review-6m", "done", today=TODAY, catalogue=catalogue,
+                                                early=True))
     app = Host(lambda: ItemActionForm(repo, case_id, "review-6m", "reopen", TODAY, catalogue))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)

@@ -5,6 +5,7 @@ repository in a thread worker only when accepted, and dismisses with True (the n
 `NewCaseForm`) once written, or None when cancelled.
 """
 
+from tui.forms.alert_ack import AlertAckForm
 from tui.forms.item_action import ItemActionForm
 from tui.forms.log_event import LogEventForm
 from tui.forms.new_case import NewCaseForm
@@ -12,4 +13,4 @@ from tui.forms.policy import PolicyForm
 from tui.forms.set_field import SetFieldForm
 from tui.forms.void_event import VoidEventForm
 
-__all__ = ["ItemActionForm", "LogEventForm", "NewCaseForm", "PolicyForm", "SetFieldForm", "VoidEventForm"]
+__all__ = ["AlertAckForm", "ItemActionForm", "LogEventForm", "NewCaseForm", "PolicyForm", "SetFieldForm", "VoidEventForm"]

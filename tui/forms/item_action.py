@@ -9,7 +9,7 @@ from typing import Any
 from rich.text import Text
 
 from checklists.actions import resolve_item
-from tui.forms.base import CaseFormScreen, FormField, blank_to_none, date_input, text_input
+from tui.forms.base import CaseFormScreen, FormField, blank_to_none, choice, date_input, select_value, text_input
 
 TITLES = {
     "done": "Mark item done",
@@ -34,13 +34,36 @@ class ItemActionForm(CaseFormScreen[bool]):
         super().__init__(repository, case_id, today, catalogue)
         self.item_id = item_id
         self.action = action
+        self.definition = catalogue.item(item_id) if catalogue is not None else None
         self.FORM_TITLE = TITLES.get(action, "Item")
         self.SAVE_LABEL = SAVE_LABELS.get(action, "Save")
+        if action == "done" and self._records_a_check:
+            # A recurring check is recorded one dated check at a time; the series goes on.
+            self.FORM_TITLE, self.SAVE_LABEL = "Record a check", "Record check"
         self.policy: Any = None
+
+    @property
+    def _records_a_check(self) -> bool:
+        d = self.definition
+        return d is not None and d.series is not None and d.series.kind == "recurrence"
+
+    @property
+    def _may_be_early(self) -> bool:
+        """A review or check at a set time, which a date long before its window would not be."""
+        d = self.definition
+        return d is not None and d.time_point and d.series is None
 
     def compose_fields(self) -> Iterable[FormField]:
         if self.action == "done":
-            yield FormField("date", "Done on", date_input(self.today.isoformat(), id="date"), required=True)
+            yield FormField("date", "Checked on" if self._records_a_check else "Done on",
+                            date_input(self.today.isoformat(), id="date"), required=True)
+            if self._may_be_early:
+                # A list, not a checkbox: its choice reads in words, never in colour alone.
+                yield FormField(
+                    "early", "Done early",
+                    choice([("yes: confirmed, done before its window", True)], prompt="no", id="early"),
+                    hint="needed only for a date well before the window opens; the date is kept and shown",
+                )
         if self.action in ("skip", "snooze"):
             yield FormField(
                 "reason", "Reason", text_input(placeholder="why (kept in the audit trail)", id="reason"),
@@ -56,10 +79,17 @@ class ItemActionForm(CaseFormScreen[bool]):
 
     def load(self) -> object:
         # The policy decides where the item's window sits today (soon_days, recurrence_months).
-        return self.repository.get(self.case_id), self.repository.policy()
+        from checklists.engine import evaluate
+
+        case, policy = self.repository.get(self.case_id), self.repository.policy()
+        item = evaluate(case, self.catalogue, policy, self.today).item(self.item_id)
+        return case, policy, item.opens if item is not None else None
 
     def on_loaded(self, data: Any) -> None:
-        self.subject, self.policy = data
+        self.subject, self.policy, opens = data
+        if "early" in self.fields:
+            # Without a window there is nothing to be early for.
+            self.fields["early"].display = opens is not None
 
     def context_text(self) -> Text:
         text = super().context_text()
@@ -78,10 +108,13 @@ class ItemActionForm(CaseFormScreen[bool]):
             field = self.fields.get(name)
             if field is not None:
                 values[name] = blank_to_none(field.control.value)
+        early = self.fields.get("early")
+        values["early"] = bool(early is not None and early.display and select_value(early.control))
         return values
 
     def apply(self, case: Any, values: Mapping[str, Any]) -> Any:
         return resolve_item(
             case, self.item_id, self.action, today=self.today, catalogue=self.catalogue, policy=self.policy,
             date=values.get("date"), reason=values.get("reason"), until=values.get("until"),
+            early=bool(values.get("early")),
         )

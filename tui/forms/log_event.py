@@ -14,7 +14,7 @@ from checklists.actions import log_event
 from checklists.errors import ValidationError
 from checklists.models import EVENT_FIELDS
 from checklists.wording import EVENT_WORDS
-from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT
+from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
 from checklists.validation import EVENT_OPTIONS, EVENT_REQUIRED
 from tui.forms.base import (
     CaseFormScreen,
@@ -49,9 +49,37 @@ CHOICES: dict[str, tuple[str, list[tuple[str, Any]]]] = {
     "depth": ("Biopsy depth", [(d, d) for d in BIOPSY_DEPTHS]),
     "improvement": ("Improvement", [(i, i) for i in IMPROVEMENT]),
     "photo": ("Photo taken", [("yes", True), ("no", False)]),
+    "tendon": ("Tendon", [(t, t) for t in TENDON]),
+    "joint": ("Joint", [(j, j) for j in JOINT]),
 }
 # Where a kind names a shared field differently.
 KIND_FIELD_LABELS = {("injection", "site"): "Site / target"}
+# The kinds that act on a drug already started: the form offers the drugs running now.
+RUNNING_KINDS = ("therapy-stop", "therapy-dose")
+
+
+def logging_for_done(definition: Any, status: str | None = None) -> tuple[str, str] | None:
+    """(event kind, what the form is for) when `d` on this item should log an event instead.
+
+    A saline session is one event (never the course marked done); a review is done by assessing the
+    patient. Anything else is marked done by hand (None), and so is a review that an assessment made
+    now could not do (`status` unscheduled: no window yet; missed: its window closed before enrolment).
+    """
+    from checklists.actions import logged_not_marked
+
+    if definition is None:
+        return None
+    if logged_not_marked(definition):
+        return "saline", (f"One session of “{definition.title}”; end the course early with s (skip, with "
+                          "the reason).")
+    match = definition.satisfied_by
+    if match is not None and match.kind == "assessment" and not (
+            match.in_window and status in ("unscheduled", "missed")):
+        needs = ", ".join(match.needs).replace("_", " ")
+        return "assessment", (f"An assessment {'in its window ' if match.in_window else ''}satisfies "
+                              f"“{definition.title}”" + (f" when it records {needs}" if needs else "")
+                              + ". D marks it done by hand instead.")
+    return None
 
 
 class LogEventForm(CaseFormScreen[bool]):
@@ -63,10 +91,13 @@ class LogEventForm(CaseFormScreen[bool]):
     FORM_TITLE = "Log an event"
 
     def __init__(
-        self, repository: Any, case_id: str, today: date, catalogue: Any, *, kind: str | None = None
+        self, repository: Any, case_id: str, today: date, catalogue: Any, *, kind: str | None = None,
+        purpose: str | None = None,
     ) -> None:
         super().__init__(repository, case_id, today, catalogue)
         self.initial_kind = kind if kind in EVENT_KINDS else None
+        self.purpose = purpose  # why the form was opened ("One session of ...")
+        self.running: list[Any] = []  # the latest start of each drug still running (therapy events)
 
     def compose_fields(self) -> Iterable[FormField]:
         yield FormField(
@@ -91,10 +122,40 @@ class LogEventForm(CaseFormScreen[bool]):
                 label, placeholder = FIELD_LABELS.get(name, (name, ""))
                 control = text_input(placeholder=placeholder, id=name.replace("_", "-"))
             yield FormField(name, label, control)
+            if name == "what":
+                # Before the drug box: a stop or a dose change picks a drug that is running now.
+                yield FormField("running", "Running now",
+                                choice([], prompt="choose a running drug, or type it below", id="running"))
 
     def on_mount(self) -> None:
         self._show_fields_for(self.initial_kind)
         super().on_mount()
+
+    def focus_first(self) -> None:
+        """With the kind chosen already (`d` on an item), start at its first detail, not the kind list."""
+        if self.initial_kind is None:
+            super().focus_first()
+            return
+        for name in EVENT_OPTIONS.get(self.initial_kind, ()):
+            field = self.fields[name]
+            if field.display and field.control.focusable:
+                field.control.focus()
+                return
+        super().focus_first()
+
+    def on_loaded(self, data: Any) -> None:
+        from checklists.facts import case_facts
+
+        volume = self.fields["volume_ml"].control
+        if self.initial_kind == "saline" and not volume.value and data is not None:
+            # The next session is usually the volume of the last one.
+            last = next((s.volume_ml for s in reversed(data.live_events("saline")) if s.volume_ml), None)
+            if last is not None:
+                volume.value = f"{last:g}"
+        self.running = case_facts(data, self.catalogue.drugs).running_drugs() if data is not None else []
+        options = [(Text(f"{e.drug} (since {e.date.isoformat()})"), e.id) for e in self.running]
+        self.fields["running"].control.set_options(options)
+        self._show_fields_for(self.kind)
 
     @property
     def kind(self) -> str | None:
@@ -103,6 +164,10 @@ class LogEventForm(CaseFormScreen[bool]):
     def on_value_changed(self, event: Message) -> None:
         if isinstance(event, Select.Changed) and event.select is self.fields["kind"].control:
             self._show_fields_for(self.kind)
+        if isinstance(event, Select.Changed) and event.select is self.fields["running"].control:
+            start = next((e for e in self.running if e.id == select_value(event.select)), None)
+            if start is not None and start.drug:
+                self.fields["drug"].control.value = start.drug
 
     def _show_fields_for(self, kind: str | None) -> None:
         """Show only the fields `kind` takes; hidden boxes keep their text for a kind that uses them."""
@@ -113,8 +178,10 @@ class LogEventForm(CaseFormScreen[bool]):
             field.display = name in options
             default = CHOICES[name][0] if name in CHOICES else FIELD_LABELS.get(name, (name, ""))[0]
             field.set_label(KIND_FIELD_LABELS.get((kind, name), default), required=name in required)
+        offer = kind in RUNNING_KINDS and bool(self.running)
+        self.fields["running"].display = offer
         # The kind's own fields first, in the engine's order (site and note last), so tab follows it.
-        wanted = [self.fields[n] for n in ("kind", "date", *options)]
+        wanted = [self.fields[n] for n in ("kind", "date", *(("running",) if offer else ()), *options)]
         wanted += [f for n, f in self.fields.items() if f not in wanted]
         body = self.query_one(FormBody)
         if list(body.children) != wanted:
@@ -142,4 +209,28 @@ class LogEventForm(CaseFormScreen[bool]):
         text = super().context_text()
         text.append("   date YYYY-MM-DD, not after ", style="dim")
         text.append(self.today.isoformat(), style="dim")
+        if self.purpose:
+            text.append("\n")
+            text.append(self.purpose)
         return text
+
+    def revalidate(self):
+        error = super().revalidate()
+        if error is None and self.ready and not self.saving and self.kind == "therapy-stop":
+            warning = self._stop_without_start()
+            if warning:
+                self._set_status(warning + " Enter or ctrl+s saves; escape cancels.")
+        return error
+
+    def _stop_without_start(self) -> str | None:
+        """A stop of a drug never recorded as started is kept, and marked so: say it before saving."""
+        from checklists.facts import case_facts
+
+        drug = blank_to_none(self.fields["drug"].control.value)
+        if drug is None or self.case is None:
+            return None
+        facts = case_facts(self.case, self.catalogue.drugs)
+        keys = set(self.catalogue.drugs.keys(drug))
+        if any(keys & set(facts.drug_keys(start)) for start in facts.therapy_starts):
+            return None
+        return "No recorded start of this drug: the stop is kept and marked so."

@@ -310,9 +310,19 @@ class BoardScreen(LiveScreen[BoardData]):
         if row.next_due is None:
             self.notify("This case has no scheduled item; open it (enter) to pick one.", timeout=4)
             return
+        host = host_of(self)
+        if action == "done":
+            from tui.forms.log_event import LogEventForm, logging_for_done
+
+            # As on the case screen: a saline session is logged, a review is done by an assessment.
+            instead = logging_for_done(host.catalogue.item(row.next_due.item), row.next_due.status)
+            if instead is not None:
+                form = LogEventForm(host.repository, row.id, host.today, host.catalogue, kind=instead[0],
+                                    purpose=instead[1])
+                host.open_form(form, then=self._changed)
+                return
         from tui.forms.item_action import ItemActionForm
 
-        host = host_of(self)
         form = ItemActionForm(host.repository, row.id, row.next_due.item, action, host.today, host.catalogue)
         host.open_form(form, then=self._changed)
 

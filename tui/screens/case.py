@@ -89,6 +89,8 @@ class CaseScreen(LiveScreen[CaseData]):
         Binding("s", "item('skip')", "Skip", id="item-skip", group=ITEM_KEYS),
         Binding("z", "item('snooze')", "Snooze", id="item-snooze", group=ITEM_KEYS),
         Binding("o", "item('reopen')", "Reopen", id="item-reopen", group=ITEM_KEYS),
+        Binding("D", "mark_done", "Mark done by hand", show=False, id="item-mark-done"),
+        Binding("a", "acknowledge", "Ack", id="ack-alert"),
         Binding("E,x", "set_field", "Set field", id="set-field", key_display="E"),
         Binding("v", "void_event", "Void event", show=False, id="void-event"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
@@ -110,7 +112,7 @@ class CaseScreen(LiveScreen[CaseData]):
             yield CaseFacts(id="case-facts")
             yield Static("Alerts", id="alerts-title", classes="section-title")
             yield AlertList(id="case-alerts")
-            yield Static("Checklist   ↑↓ move · i why · d done · s skip · z snooze · o reopen",
+            yield Static("Checklist   ↑↓ move · i why · d done/log · s skip · z snooze · o reopen",
                          id="checklist-title", classes="section-title")
             yield Checklist(id="checklist")
             yield Static("Events", id="events-title", classes="section-title")
@@ -152,7 +154,7 @@ class CaseScreen(LiveScreen[CaseData]):
         if live:
             heading += "   tab here · ↑↓ · v void a wrong entry"
         self.query_one("#events-title", Static).update(heading)
-        self.query_one(EventLog).show(view.case.events)
+        self.query_one(EventLog).show(view.case.events, view.event_flags)
         chart_points = measurements(view.case.events)
         self.query_one("#chart-title", Static).update(f"Lesion size and depth ({len(chart_points)} measured)")
         self.query_one(LesionChart).show(view.case.events)
@@ -165,7 +167,7 @@ class CaseScreen(LiveScreen[CaseData]):
         title.append(printable(case.patient))  # recorded text: as Text, never markup; controls escaped
         title.append(" · ")
         title.append(status_label(case.status if case.status in ("closed", "lost") else view.urgency))
-        counts = severity_counts(a.severity for a in view.alerts)
+        counts = severity_counts(a.severity for a in view.active_alerts)
         title.append(f" · alerts {counts}" if counts else " · no alerts")
         title.append(f" · today {view.today.isoformat()}")
         return title
@@ -175,10 +177,14 @@ class CaseScreen(LiveScreen[CaseData]):
             return "Alerts (none)"
         parts = []
         for severity in SEVERITY_LETTERS:  # most severe first
-            count = sum(1 for a in view.alerts if a.severity == severity)
+            count = sum(1 for a in view.active_alerts if a.severity == severity)
             if count:
                 parts.append(f"{count} {severity}{'s' if count > 1 else ''}")
-        return f"Alerts ({', '.join(parts)})"
+        settled = len(view.alerts) - len(view.active_alerts)
+        if settled:
+            parts.append(f"{settled} acknowledged")
+        hint = "   a acknowledge a past fact" if any(a.past_fact for a in view.alerts) else ""
+        return f"Alerts ({', '.join(parts)}){hint}"
 
     # -- actions ------------------------------------------------------------------------------------
 
@@ -208,11 +214,60 @@ class CaseScreen(LiveScreen[CaseData]):
             self.notify(f"“{item.title}” is open already; o reopens an item that is done, skipped or snoozed.",
                         markup=False, timeout=4)
             return
+        if action == "done" and self._log_instead(item_id):
+            return
         from tui.forms.item_action import ItemActionForm
 
         host = host_of(self)
         form = ItemActionForm(host.repository, self.case_id, item_id, action, host.today, host.catalogue)
         host.open_form(form, then=self._changed)
+
+    def _log_instead(self, item_id: str) -> bool:
+        """`d` on a saline session logs one session; on a review, the assessment that does it.
+
+        A series of sessions is never ended by `d` (ending a course early is a skip with a reason),
+        and a review is done by seeing the patient: the form for that event opens, filled in.
+        """
+        from tui.forms.log_event import LogEventForm, logging_for_done
+
+        host = host_of(self)
+        item = self.view.item(item_id) if self.view is not None else None
+        instead = logging_for_done(host.catalogue.item(item_id), item.status if item else None)
+        if instead is None:
+            return False
+        kind, purpose = instead
+        form = LogEventForm(host.repository, self.case_id, host.today, host.catalogue, kind=kind, purpose=purpose)
+        host.open_form(form, then=self._changed)
+        return True
+
+    def action_mark_done(self) -> None:
+        """`D`: mark the selected item done by hand (a review confirmed without an assessment, say)."""
+        from checklists.actions import logged_not_marked
+
+        item_id = self.query_one(Checklist).selected
+        if item_id is None:
+            self.notify("Pick an item in the checklist first.", severity="warning", timeout=3)
+            return
+        host = host_of(self)
+        if logged_not_marked(host.catalogue.item(item_id)):
+            self.notify("Saline sessions are logged one by one (d); to end the course early, skip it (s) with "
+                        "the reason.", timeout=5)
+            return
+        from tui.forms.item_action import ItemActionForm
+
+        form = ItemActionForm(host.repository, self.case_id, item_id, "done", host.today, host.catalogue)
+        host.open_form(form, then=self._changed)
+
+    def action_acknowledge(self) -> None:
+        """`a`: acknowledge an alert that describes a past fact (or withdraw an acknowledgement)."""
+        if self.view is not None and not any(a.past_fact for a in self.view.alerts):
+            self.notify("No alert here describes a past fact; the ones shown clear by themselves once what "
+                        "they ask for is recorded.", timeout=5)
+            return
+        from tui.forms.alert_ack import AlertAckForm
+
+        host = host_of(self)
+        host.open_form(AlertAckForm(host.repository, self.case_id, host.today, host.catalogue), then=self._changed)
 
     def action_set_field(self) -> None:
         from tui.forms.set_field import SetFieldForm
@@ -262,6 +317,9 @@ class CaseScreen(LiveScreen[CaseData]):
                            self.action_set_field),
             PaletteCommand("Reload this case", "(r)", self.action_reload),
             PaletteCommand("Void a wrongly entered event", "In the event log (v)", self.action_void_event),
+            PaletteCommand("Acknowledge an alert", "A past fact, with a note (a)", self.action_acknowledge),
+            PaletteCommand("Mark the selected item done by hand", "Without logging an event (D)",
+                           self.action_mark_done),
         ]
         for action, (name, key) in ITEM_ACTIONS.items():
             commands.append(PaletteCommand(name, f"In the checklist ({key})",

@@ -48,6 +48,9 @@ KEYS = {
         ("↑ ↓  j k", "move between checklist items"),
         ("i / enter", "why the item is there, its sources and provenance"),
         ("d  s  z  o", "item done / skip / snooze / reopen"),
+        ("d on a session", "log one saline session (the last volume filled in)"),
+        ("d on a review", "log the assessment that does it; D marks it done by hand"),
+        ("a", "acknowledge an alert that is a past fact, with a note"),
         ("l", "log an event (saline, assessment, injection, ...)"),
         ("E  or  x", "set a field (etiology, inflammation, status, ...)"),
         ("pgup pgdn", "scroll to events and the size/depth chart"),
@@ -73,6 +76,7 @@ STATUS_MEANINGS = {
     "unscheduled": "no window yet (its anchor is unknown) or as needed; board: 'unsched'",
     "done": "done (by hand or by a logged event)",
     "skipped": "skipped, with a reason",
+    "missed": "a review or check whose window closed before enrolment: not overdue",
     "closed": "board only: follow-up ended (case closed)",
     "lost": "board only: lost to follow-up",
 }

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from checklists.models import Alert
 from checklists.text import printable
-from checklists.wording import severity_label
+from checklists.wording import ack_words, severity_label
 from tui.widgets.review_marks import alert_review_note, review_mark
 
 # Plain ANSI names so that 16-colour terminals keep them; the word says the same without colour.
@@ -30,10 +30,24 @@ def alert_table(alerts, catalogue, no_color: bool = False, signoff=None) -> Rend
     table.add_column(width=10, no_wrap=True)
     table.add_column(ratio=1)
     for alert in alerts:
+        if alert.acknowledged is not None:
+            # Still listed, dimmed and in words (no colour needed): it no longer counts.
+            table.add_row(Text("✓ ack'd", style="dim"), acknowledged_body(alert, catalogue))
+            continue
         review = signoff.alert(alert.pathway, alert.code) if signoff is not None else None
         table.add_row(Text(severity_label(alert.severity), style=severity_style(alert.severity, no_color)),
                       alert_body(alert, catalogue, review))
     return table
+
+
+def acknowledged_body(alert: Alert, catalogue) -> Text:
+    definition = catalogue.alert(alert.code) if catalogue is not None else None
+    body = Text(style="dim")
+    body.append(definition.title if definition else alert.code)
+    body.append(f" ({alert.code}, {alert.severity})\n")
+    assert alert.acknowledged is not None
+    body.append(ack_words(alert.acknowledged))  # the note is recorded text: appended, never markup
+    return body
 
 
 def alert_body(alert: Alert, catalogue, review=None) -> Text:
@@ -50,6 +64,8 @@ def alert_body(alert: Alert, catalogue, review=None) -> Text:
     if action:
         body.append("\nDo: ", style="bold")
         body.append(action)
+    if alert.past_fact:
+        body.append("\na: acknowledge (a past fact)", style="dim")
     sources = ", ".join(alert.sources)
     body.append(f"\nSources: {sources} ({alert.provenance})", style="dim")
     note = alert_review_note(review)

@@ -25,7 +25,7 @@ from checklists.text import printable_cell
 from checklists.wording import CASE_STATUS_LABELS, STATUS_LABELS, severity_counts, window_text
 
 # The board is narrow at 80 columns, so "unscheduled" is abbreviated there (the help screen explains).
-_NARROW_WORDS = {"unscheduled": "unsched"}
+_NARROW_WORDS = {"unscheduled": "unsched", "missed": "missed"}
 _MARKER = "▸"
 
 

@@ -18,7 +18,7 @@ from textual.strip import Strip
 from checklists.models import CaseView, ItemView
 from checklists.text import printable
 from checklists.signoff import ReviewState, Signoff
-from checklists.wording import PROVENANCE_LABELS, window_text
+from checklists.wording import BEFORE_ENROLMENT, PROVENANCE_LABELS, split_missed, window_text
 from seeds.loader import Catalogue
 from tui.widgets.case_board import fit, status_cell
 from tui.widgets.cursor_list import CursorList
@@ -62,8 +62,10 @@ def item_suffix(item: ItemView) -> str:
 
 def item_line(item: ItemView, width: int, mark: str = "") -> str:
     window = when_text(item)
-    # A skip's or snooze's reason comes before the count: it is what the next reader needs to know.
-    title = item.title + item_suffix(item) + (f" — {item.detail}" if item.detail else "")
+    # A skip's or snooze's reason comes before the count: it is what the next reader needs to know;
+    # an item whose gate is shut says what it waits for.
+    title = item.title + item_suffix(item) + (f" — {item.waits}" if item.waits else "") + (
+        f" — {item.detail}" if item.detail else "")
     if mark:
         title = f"{mark} {title}"  # the rule behind it is not accepted by the clinic (legend above)
     head = "  " + status_cell(item.status, _STATUS_WIDTH) + " " + fit(window, _WINDOW_WIDTH) + " "
@@ -83,6 +85,8 @@ def detail_lines(item: ItemView, references: dict, width: int, review: ReviewSta
 
     lines = wrapped(item.title, "Item: ", "  ")
     lines += wrapped(window_text(item.opens, item.closes), "Window: ", "  ")
+    if item.waits:
+        lines += wrapped(item.waits, "Waits: ", "  ")
     if item.reason:
         lines += wrapped(printable(item.reason), f"{item.status.capitalize()}: ", "  ")
     lines += wrapped(item.rationale, "Why: ", "     ")
@@ -99,6 +103,11 @@ def detail_lines(item: ItemView, references: dict, width: int, review: ReviewSta
         lines += wrapped(", ".join(d.isoformat() for d in item.checks), "Checks recorded: ", "  ")
     if item.occurrence:
         lines += wrapped(f"window shown is for occurrence {item.occurrence}", "", "")
+    if item.status == "missed":
+        lines += wrapped("its window closed before the case was enrolled: missed, not overdue; an assessment "
+                         "dated inside the window (from another clinic, say) still counts", "", "")
+    if item.early:
+        lines += wrapped("done before its window opened (confirmed as early)", "", "")
     lines += wrapped(f"item id: {item.id}  ·  d done  s skip  z snooze  o reopen", "", "")
     return lines
 
@@ -107,27 +116,38 @@ def build_lines(view: CaseView, catalogue: Catalogue, expanded: set[str], width:
                 signoff: Signoff | None = None) -> list[_Line]:
     reviews = {item.id: signoff.item(item.pathway, item.id) for item in view.items} if signoff else {}
     lines: list[_Line] = [_Line("detail", fit(text, width)) for text in review_legend(reviews.values())]
-    pathway = phase = None
-    for item in view.items:
-        if item.pathway != pathway:
-            pathway, phase = item.pathway, None
-            if lines:
-                lines.append(_Line("blank", ""))
-            definition = catalogue.pathways.get(pathway)
-            title = definition.title if definition else pathway
-            lines.append(_Line("pathway", fit(f" {title} ({pathway})", width)))
-            if definition and definition.etiologies and view.case.etiology in (None, definition.etiologies[0]):
-                # The treatment items depend on the etiology: say how to get them rather than hide why.
-                hint = "  Etiology unknown: set it (E) and its treatment items appear."
-                lines.append(_Line("detail", fit(hint, width)))
-        if item.phase != phase:
-            phase = item.phase
-            lines.append(_Line("phase", fit(f"  {phase}", width)))
-        review = reviews.get(item.id)
-        lines.append(_Line("item", item_line(item, width, review_mark(review)), item.id, item.status))
-        if item.id in expanded:
-            lines += [_Line("detail", fit(text, width), item.id)
-                      for text in detail_lines(item, catalogue.references, width, review)]
+    for pathway in dict.fromkeys(i.pathway for i in view.items):
+        if lines:
+            lines.append(_Line("blank", ""))
+        definition = catalogue.pathways.get(pathway)
+        title = definition.title if definition else pathway
+        lines.append(_Line("pathway", fit(f" {title} ({pathway})", width)))
+        if definition and definition.etiologies and view.case.etiology in (None, definition.etiologies[0]):
+            # The treatment items depend on the etiology: say how to get them rather than hide why.
+            hint = "  Etiology unknown: set it (E) and its treatment items appear."
+            lines.append(_Line("detail", fit(hint, width)))
+        current, missed = split_missed(i for i in view.items if i.pathway == pathway)
+        phase = None
+        for item in current:
+            if item.phase != phase:
+                phase = item.phase
+                lines.append(_Line("phase", fit(f"  {phase}", width)))
+            lines += _item_lines(item, catalogue, expanded, width, reviews.get(item.id))
+        if missed:
+            # Apart, and not as failures: the clinic could not have done them.
+            lines.append(_Line("phase", fit(f"  {BEFORE_ENROLMENT} (enrolled {view.case.enrolment.isoformat()}; "
+                                            "not overdue)", width)))
+            for item in missed:
+                lines += _item_lines(item, catalogue, expanded, width, reviews.get(item.id))
+    return lines
+
+
+def _item_lines(item: ItemView, catalogue: Catalogue, expanded: set[str], width: int,
+                review: ReviewState | None) -> list[_Line]:
+    lines = [_Line("item", item_line(item, width, review_mark(review)), item.id, item.status)]
+    if item.id in expanded:
+        lines += [_Line("detail", fit(text, width), item.id)
+                  for text in detail_lines(item, catalogue.references, width, review)]
     return lines
 
 
@@ -188,7 +208,14 @@ class Checklist(CursorList[_Line]):
     # -- layout and rendering ---------------------------------------------------------------------
 
     def target_ids(self) -> list[str]:
-        return [item.id for item in self._view.items] if self._view else []
+        """The items in the order they are shown (missed ones at the end of their pathway)."""
+        if self._view is None:
+            return []
+        ordered: list[str] = []
+        for pathway in dict.fromkeys(i.pathway for i in self._view.items):
+            current, missed = split_missed(i for i in self._view.items if i.pathway == pathway)
+            ordered += [i.id for i in current + missed]
+        return ordered
 
     def build_lines(self, width: int) -> list[_Line]:
         if self._view is None or self._catalogue is None:
@@ -213,7 +240,8 @@ class Checklist(CursorList[_Line]):
         return Strip([Segment(line.text, style)]).adjust_cell_length(width, base)
 
     def _status_style(self, status: str | None) -> Style:
-        name = status if status in ("overdue", "due", "due-soon") else "quiet" if status in ("done", "skipped") else None
+        name = status if status in ("overdue", "due", "due-soon") else \
+            "quiet" if status in ("done", "skipped", "missed") else None
         if name is None:
             return Style()
         style = self.get_component_rich_style(f"checklist--{name}", partial=True)

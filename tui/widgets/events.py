@@ -25,11 +25,11 @@ _KIND_WIDTH = 13
 _INDENT = 2 + _DATE_WIDTH + 1 + _KIND_WIDTH + 1
 
 
-def event_text(event: Event) -> str:
+def event_text(event: Event, flag: str | None = None) -> str:
     if event.voided:
         reason = f" ({printable_line(event.void_reason)})" if event.void_reason else ""
         return f"VOID{reason}: {describe_event(event)}".rstrip(": ")
-    return describe_event(event)
+    return describe_event(event) + (f" [{flag}]" if flag else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +44,12 @@ class _Line:
         return self.event
 
 
-def build_lines(case_events, width: int) -> list[_Line]:
+def build_lines(case_events, width: int, flags: dict[str, str] | None = None) -> list[_Line]:
     wrap_width = max(width - _INDENT, 16)
     lines: list[_Line] = []
     for event in sorted(case_events, key=lambda e: (e.date, e.seq)):
         head = f"  {event.date.isoformat():<{_DATE_WIDTH}} {event.kind:<{_KIND_WIDTH}} "
-        chunks = textwrap.wrap(event_text(event), wrap_width) or [""]
+        chunks = textwrap.wrap(event_text(event, (flags or {}).get(event.id)), wrap_width) or [""]
         for n, chunk in enumerate(chunks):
             lines.append(_Line(event.id, head if n == 0 else " " * _INDENT, chunk, event.voided))
     return lines
@@ -85,9 +85,12 @@ class EventLog(CursorList[_Line]):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._events: tuple[Event, ...] = ()
+        self._flags: dict[str, str] = {}
 
-    def show(self, case_events) -> None:
+    def show(self, case_events, flags: dict[str, str] | None = None) -> None:
+        """Show the events; `flags`: what is odd about some of them ("no recorded start")."""
         self._events = tuple(case_events)
+        self._flags = dict(flags or {})
         ids = self.target_ids()
         if self.selected not in ids:
             self.selected = ids[-1] if ids else None  # the latest entry is the likeliest mistake
@@ -98,7 +101,7 @@ class EventLog(CursorList[_Line]):
 
     def build_lines(self, width: int) -> list[_Line]:
         if self._events:
-            return build_lines(self._events, width)
+            return build_lines(self._events, width, self._flags)
         return [_Line(None, "  ", "No events logged yet. Press l to log one.")]
 
     def draw_line(self, line: _Line, width: int, base: Style) -> Strip:
