@@ -78,9 +78,13 @@ class Worklist:
     def item_count(self) -> int:
         return sum(len(c.items) for c in self.cases)
 
+    def count_words(self) -> str:
+        """`3 cases, 5 items`."""
+        return (f"{len(self.cases)} case{'s' if len(self.cases) != 1 else ''}, {self.item_count} item"
+                f"{'s' if self.item_count != 1 else ''}")
+
     def heading(self) -> str:
-        count = f"{len(self.cases)} case{'s' if len(self.cases) != 1 else ''}, {self.item_count} item" \
-                f"{'s' if self.item_count != 1 else ''}"
+        count = self.count_words()
         if self.deidentified:
             return f"Rounds worklist, de-identified ({count}; dates withheld)"
         return f"Rounds worklist {self.start.isoformat()} to {self.end.isoformat()} ({count})"
