@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import orjson
-
 from checklists import actions
 from checklists.board import FILTERS, filter_rows, sort_rows
 from checklists.engine import evaluate
@@ -15,8 +13,8 @@ from checklists.signoff import with_reviews
 from checklists.validation import check_choice
 from seeds.vocabulary import EVENT_KINDS
 from store.signoff import load_signoff
-from checklists.text import json_safe
 from tui import cli_text
+from tui.cli_json import json_flag, print_json
 
 # `rounds log` option -> event field (cli.md names); `--photo` alone means yes.
 LOG_OPTIONS = {
@@ -26,23 +24,6 @@ LOG_OPTIONS = {
     "--pigment": "pigment", "--photo": "photo", "--mrc": "mrc", "--pain": "pain", "--tendon": "tendon",
     "--joint": "joint", "--note": "note",
 }
-
-
-def _print_json(data) -> None:
-    # orjson: 10,000 rows print in a few tens of milliseconds rather than the stdlib's few hundred.
-    # json_safe: C1 controls and direction overrides as \u escapes, so a terminal shows them inert.
-    sys.stdout.write(json_safe(orjson.dumps(data, option=orjson.OPT_INDENT_2)).decode() + "\n")
-
-
-def _json_flag(parser) -> None:
-    # SUPPRESS keeps a global `--json` given before the command from being reset here.
-    parser.add_argument("--json", action="store_true", default=__import__("argparse").SUPPRESS,
-                        help="print JSON instead of text")
-
-
-# For the command modules beside this one (cli_alert.py): the same flag and the same case output.
-def json_flag(parser) -> None:
-    _json_flag(parser)
 
 
 def show_case(ctx, case) -> None:
@@ -85,7 +66,7 @@ def _add_case_add(case_sub) -> None:
     add.add_argument("--injection-date", metavar="DATE")
     add.add_argument("--site")
     add.add_argument("--note")
-    _json_flag(add)
+    json_flag(add)
     add.set_defaults(handler=cmd_case_add)
 
 
@@ -94,14 +75,14 @@ def _add_case_list(case_sub) -> None:
     listing.add_argument("--filter", choices=FILTERS, default="active")
     listing.add_argument("--pathway", metavar="ID", help="only cases following this pathway")
     listing.add_argument("--search", metavar="TEXT")
-    _json_flag(listing)
+    json_flag(listing)
     listing.set_defaults(handler=cmd_case_list)
 
 
 def _add_case_show(case_sub) -> None:
     show = case_sub.add_parser("show", help="one case: facts, checklist, events, counts, alerts")
     show.add_argument("case")
-    _json_flag(show)
+    json_flag(show)
     show.set_defaults(handler=cmd_case_show)
 
 
@@ -111,7 +92,7 @@ def _add_case_set(case_sub) -> None:
     setter.add_argument("field", choices=actions.CASE_FIELDS)
     setter.add_argument("value")
     setter.add_argument("--date", metavar="DATE", help="when it happened (etiology, inflammation)")
-    _json_flag(setter)
+    json_flag(setter)
     setter.set_defaults(handler=cmd_case_set)
 
 
@@ -125,7 +106,7 @@ def _add_log(sub) -> None:
             log.add_argument(option, dest=dest, nargs="?", const="yes", metavar="yes|no")
         else:
             log.add_argument(option, dest=dest)
-    _json_flag(log)
+    json_flag(log)
     log.set_defaults(handler=cmd_log)
 
 
@@ -139,7 +120,7 @@ def _add_item(sub) -> None:
     item.add_argument("--until", metavar="DATE")
     item.add_argument("--early", action="store_true",
                       help="confirm a review or check done well before its window opens (the date is kept)")
-    _json_flag(item)
+    json_flag(item)
     item.set_defaults(handler=cmd_item)
 
 
@@ -147,19 +128,19 @@ def _add_config(sub) -> None:
     config = sub.add_parser("config", help="show or set clinic policy")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     show = config_sub.add_parser("show", help="the clinic policy values")
-    _json_flag(show)
+    json_flag(show)
     show.set_defaults(handler=cmd_config_show)
     setter = config_sub.add_parser("set", help="change one policy value (audited)")
     setter.add_argument("key", choices=tuple(POLICY_KEYS))
     setter.add_argument("value")
-    _json_flag(setter)
+    json_flag(setter)
     setter.set_defaults(handler=cmd_config_set)
 
 
 def _show(ctx, case) -> None:
     view = evaluate(case, ctx.catalogue, ctx.policy(), ctx.today)
     if ctx.json:
-        _print_json(with_reviews(case_json(view), load_signoff(ctx.repo, ctx.catalogue)))
+        print_json(with_reviews(case_json(view), load_signoff(ctx.repo, ctx.catalogue)))
     else:
         sys.stdout.write(cli_text.case_text(view, ctx.catalogue))
 
@@ -186,7 +167,7 @@ def cmd_case_list(args, ctx) -> int:
         cli_text.warn(warning)
     rows = sort_rows(filter_rows(result.rows, args.filter, args.pathway, args.search))
     if ctx.json:
-        _print_json([row_json(r) for r in rows])
+        print_json([row_json(r) for r in rows])
     else:
         sys.stdout.write(cli_text.rows_text(rows, args.filter, ctx.catalogue))
     return 0
@@ -216,7 +197,7 @@ def cmd_log(args, ctx) -> int:
     case = ctx.repo.update(args.case, lambda c: actions.log_event(c, args.kind, fields, today=ctx.today))
     event = max(case.events, key=lambda e: e.seq)
     if ctx.json:
-        _print_json({"case": case.id, **event_json(event)})
+        print_json({"case": case.id, **event_json(event)})
     else:
         print(f"{case.id}: logged {event.kind} {event.date.isoformat()} as {event.id}")
     return 0
@@ -265,7 +246,7 @@ def cmd_event_void(args, ctx) -> int:
 def cmd_config_show(args, ctx) -> int:
     policy = ctx.policy()
     if ctx.json:
-        _print_json(policy_json(policy))
+        print_json(policy_json(policy))
     else:
         sys.stdout.write(cli_text.policy_text(policy))
     return 0
@@ -274,7 +255,7 @@ def cmd_config_show(args, ctx) -> int:
 def cmd_config_set(args, ctx) -> int:
     policy = ctx.repo.update_policy(lambda p: set_policies(p, {args.key: args.value}))
     if ctx.json:
-        _print_json(policy_json(policy))
+        print_json(policy_json(policy))
     else:
         print(f"{args.key} = {getattr(policy, args.key):g}")
     return 0

@@ -128,10 +128,10 @@ def cmd_import(args, ctx) -> int:
     for line in result.warnings():
         warn(line)
     if ctx.json:
-        import json
+        from tui.cli_json import print_json
 
-        print(json.dumps({"imported": list(result.case_ids), "renamed": result.renamed,
-                          "policy_restored": list(result.policy_restored)}))
+        print_json({"imported": list(result.case_ids), "renamed": result.renamed,
+                    "policy_restored": list(result.policy_restored)})
     else:
         # One id a line on stdout, for scripts (`old -> new` with --as-new); the summary on stderr.
         old_ids = {new: old for old, new in result.renamed.items()}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+from tui.cli_json import json_flag, print_json
+
 # Only names here: `tui.cli` imports this module for every command, so the rest loads when used.
 FORMATS = ("text", "md", "html", "json")
 DECISIONS = ("accept", "reject", "comment")
@@ -18,13 +20,13 @@ def add_commands(sub) -> None:
     actions = pathways.add_subparsers(dest="pathways_command", metavar="ACTION", required=True)
 
     listing = actions.add_parser("list", help="every pathway with how far the clinic has reviewed it")
-    _json_flag(listing)
+    json_flag(listing)
     listing.set_defaults(handler=cmd_list)
 
     show = actions.add_parser("show", help="one pathway's protocol: items, windows, alerts, sources, reviews")
     show.add_argument("pathway", metavar="ID")
     show.add_argument("--format", choices=FORMATS, default=None, help="text (default), md, html or json")
-    _json_flag(show)
+    json_flag(show)
     show.set_defaults(handler=cmd_show)
 
     review = actions.add_parser("review", help="record your decision on one item or alert (audited)")
@@ -32,7 +34,7 @@ def add_commands(sub) -> None:
     review.add_argument("rule", metavar="RULE", help="an item id or alert code (item:ID or alert:CODE if both)")
     review.add_argument("decision", choices=DECISIONS)
     review.add_argument("--note", required=True, metavar="TEXT", help="why (required, also for accept)")
-    _json_flag(review)
+    json_flag(review)
     review.set_defaults(handler=cmd_review)
 
     disable = actions.add_parser("disable", help="switch a rejected item off for the clinic (audited)")
@@ -45,19 +47,6 @@ def add_commands(sub) -> None:
     enable.add_argument("pathway", metavar="ID")
     enable.add_argument("item", metavar="ITEM")
     enable.set_defaults(handler=cmd_enable)
-
-
-def _json_flag(parser) -> None:
-    import argparse
-
-    # SUPPRESS keeps a global `--json` given before the command from being reset here.
-    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text")
-
-
-def _print_json(data) -> None:
-    import orjson
-
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def _protocol(ctx):
@@ -91,7 +80,7 @@ def cmd_list(args, ctx) -> int:
         off = [d.item for d in records.disabled if d.pathway == pathway.id and pathway.item(d.item)]
         rows.append((pathway, review, off))
     if ctx.json:
-        _print_json([
+        print_json([
             {"id": p.id, "short": p.short, "title": p.title, "clinic": p.clinic, "items": len(p.items),
              "alerts": len(p.alerts), "review": {"total": r.total, **dict(r.counts)}, "disabled": off}
             for p, r, off in rows
@@ -130,7 +119,7 @@ def cmd_review(args, ctx) -> int:
     _, _, signoff = _protocol(ctx)
     after = signoff.state(review.rule)
     if ctx.json:
-        _print_json({"pathway": review.rule.pathway, "kind": review.rule.kind, "rule": review.rule.id,
+        print_json({"pathway": review.rule.pathway, "kind": review.rule.kind, "rule": review.rule.id,
                      "decision": review.decision, "rule_hash": review.rule_hash, "note": review.note,
                      "review": review_json(after), "before": before.state})
         return 0
