@@ -173,7 +173,7 @@ def _printed_ids(text: str) -> list[str]:
 
 
 def test_several_cases_print_most_urgent_first_then_by_label(demo, capsys):
-    from store.export.readable import urgency_rank
+    from checklists.status import urgency_rank
 
     policy = demo.repo.policy()
     views = {c.id: evaluate(c, demo.catalogue, policy, TODAY) for c in demo.cases()}
