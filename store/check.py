@@ -24,8 +24,8 @@ from seeds.vocabulary import EVENT_KINDS
 from store import codec
 from store.errors import CorruptCaseFile, SchemaTooNew
 from store.files import ONE
-from store.migrations import upgrade
-from store.storage import TEMP_SUFFIX, parse_tables, read_file
+from store.migrations import parse_current
+from store.storage import TEMP_SUFFIX, read_file
 
 _CACHES = ("index.json", "rows.json")
 
@@ -213,10 +213,7 @@ class _Checker:
         if found is None:
             return None
         try:
-            tables = parse_tables(found[0], path, kind)
-            if tables is None:
-                raise CorruptCaseFile(path, kind)
-            tables, _ = upgrade(tables, path, kind)
+            tables, _ = parse_current(found[0], path, kind)
         except CorruptCaseFile:
             self.add(path, f"is damaged (not a whole {kind} of this version of Rounds)", fix)
             return None
@@ -280,8 +277,8 @@ class _Checker:
         if not audit:
             self.add(path, "has no audit trail", restore)
             return
-        numbers = [d.get("revision") for d in audit.values() if isinstance(d, dict)]
-        numbers = [n for n in numbers if isinstance(n, int) and not isinstance(n, bool)]
+        recorded = [d.get("revision") for d in audit.values() if isinstance(d, dict)]
+        numbers = [n for n in recorded if isinstance(n, int) and not isinstance(n, bool)]
         if numbers and max(numbers) != case.revision:
             self.add(path, f"is at revision {case.revision} but its audit trail ends at revision {max(numbers)}",
                      restore)
