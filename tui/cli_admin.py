@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.cli_json import json_flag, print_json
+from tui.cli_json import json_flag as _json_flag, print_json as _print_json
 
 
 def _positive(text: str) -> int:
@@ -27,7 +27,7 @@ def add_commands(sub) -> None:
                                        "exports and backups.")
     audit.add_argument("case", nargs="?", metavar="CASE", help="only this case (and the exports that included it)")
     audit.add_argument("--limit", type=_positive, metavar="N", help="only the newest N changes")
-    json_flag(audit)
+    _json_flag(audit)
     audit.set_defaults(handler=cmd_audit)
 
     undo = sub.add_parser("undo", help="revert your most recent change",
@@ -36,7 +36,7 @@ def add_commands(sub) -> None:
                                       "back, an item, field or policy value gets its old value. Refused when "
                                       "someone else has changed the same thing since.")
     undo.add_argument("case", nargs="?", metavar="CASE", help="undo your latest change to this case")
-    json_flag(undo)
+    _json_flag(undo)
     undo.set_defaults(handler=cmd_undo)
     add_backup_commands(sub)
     add_check_commands(sub)
@@ -51,7 +51,7 @@ def cmd_audit(args, ctx) -> int:
     for warning in warnings:
         print(f"rounds: warning: {warning}", file=sys.stderr)
     if ctx.json:
-        print_json([entry_json(e) for e in entries])
+        _print_json([entry_json(e) for e in entries])
         return 0
     lines = []
     for entry in entries:
@@ -72,7 +72,7 @@ def cmd_undo(args, ctx) -> int:
 
     result = undo(ctx.repo, args.case)
     if ctx.json:
-        print_json({
+        _print_json({
             "case": result.plan.case, "undid": result.plan.what, "when": result.plan.when,
             "changes": [{"target": c.target, "old": c.old, "new": c.new} for c in result.changes],
         })
@@ -96,7 +96,7 @@ def add_backup_commands(sub) -> None:
                                          "CASE, every case in the backup and the clinic policy.")
     restore.add_argument("--from", dest="source", required=True, metavar="DIR", help="a backup directory")
     restore.add_argument("cases", nargs="*", metavar="CASE", help="case ids or unique prefixes (default: all)")
-    json_flag(restore)
+    _json_flag(restore)
     restore.set_defaults(handler=cmd_restore)
 
 
@@ -120,7 +120,7 @@ def cmd_restore(args, ctx) -> int:
     for path in result.moved_aside:
         print(f"rounds: warning: the damaged file was kept as {path}", file=sys.stderr)
     if ctx.json:
-        print_json({"restored": result.restored, "recreated": result.recreated, "unchanged": result.unchanged,
+        _print_json({"restored": result.restored, "recreated": result.recreated, "unchanged": result.unchanged,
                      "policy": result.policy_keys, "from": str(result.source)})
     else:
         print(result.line())
@@ -133,7 +133,7 @@ def add_check_commands(sub) -> None:
                                        "writes, refer to pathways and items this Rounds knows, agree with its "
                                        "audit trail, and have safe permissions? One line per problem, naming "
                                        "the file and the fix. Exit 0 when all is sound, 1 otherwise.")
-    json_flag(check)
+    _json_flag(check)
     check.set_defaults(handler=cmd_check)
 
 
@@ -142,7 +142,7 @@ def cmd_check(args, ctx) -> int:
 
     result = check(ctx.repo)
     if ctx.json:
-        print_json({"sound": result.sound, "cases": result.cases, "shared": result.shared,
+        _print_json({"sound": result.sound, "cases": result.cases, "shared": result.shared,
                      "problems": [{"file": str(p.path), "problem": p.what, "fix": p.fix} for p in result.problems]})
     else:
         for problem in result.problems:

@@ -14,7 +14,7 @@ from checklists.validation import check_choice
 from seeds.vocabulary import EVENT_KINDS
 from store.signoff import load_signoff
 from tui import cli_text
-from tui.cli_json import json_flag, print_json
+from tui.cli_json import json_flag as _json_flag, print_json as _print_json
 
 # `rounds log` option -> event field (cli.md names); `--photo` alone means yes.
 LOG_OPTIONS = {
@@ -66,7 +66,7 @@ def _add_case_add(case_sub) -> None:
     add.add_argument("--injection-date", metavar="DATE")
     add.add_argument("--site")
     add.add_argument("--note")
-    json_flag(add)
+    _json_flag(add)
     add.set_defaults(handler=cmd_case_add)
 
 
@@ -75,14 +75,14 @@ def _add_case_list(case_sub) -> None:
     listing.add_argument("--filter", choices=FILTERS, default="active")
     listing.add_argument("--pathway", metavar="ID", help="only cases following this pathway")
     listing.add_argument("--search", metavar="TEXT")
-    json_flag(listing)
+    _json_flag(listing)
     listing.set_defaults(handler=cmd_case_list)
 
 
 def _add_case_show(case_sub) -> None:
     show = case_sub.add_parser("show", help="one case: facts, checklist, events, counts, alerts")
     show.add_argument("case")
-    json_flag(show)
+    _json_flag(show)
     show.set_defaults(handler=cmd_case_show)
 
 
@@ -92,7 +92,7 @@ def _add_case_set(case_sub) -> None:
     setter.add_argument("field", choices=actions.CASE_FIELDS)
     setter.add_argument("value")
     setter.add_argument("--date", metavar="DATE", help="when it happened (etiology, inflammation)")
-    json_flag(setter)
+    _json_flag(setter)
     setter.set_defaults(handler=cmd_case_set)
 
 
@@ -106,7 +106,7 @@ def _add_log(sub) -> None:
             log.add_argument(option, dest=dest, nargs="?", const="yes", metavar="yes|no")
         else:
             log.add_argument(option, dest=dest)
-    json_flag(log)
+    _json_flag(log)
     log.set_defaults(handler=cmd_log)
 
 
@@ -120,7 +120,7 @@ def _add_item(sub) -> None:
     item.add_argument("--until", metavar="DATE")
     item.add_argument("--early", action="store_true",
                       help="confirm a review or check done well before its window opens (the date is kept)")
-    json_flag(item)
+    _json_flag(item)
     item.set_defaults(handler=cmd_item)
 
 
@@ -128,19 +128,19 @@ def _add_config(sub) -> None:
     config = sub.add_parser("config", help="show or set clinic policy")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     show = config_sub.add_parser("show", help="the clinic policy values")
-    json_flag(show)
+    _json_flag(show)
     show.set_defaults(handler=cmd_config_show)
     setter = config_sub.add_parser("set", help="change one policy value (audited)")
     setter.add_argument("key", choices=tuple(POLICY_KEYS))
     setter.add_argument("value")
-    json_flag(setter)
+    _json_flag(setter)
     setter.set_defaults(handler=cmd_config_set)
 
 
 def _show(ctx, case) -> None:
     view = evaluate(case, ctx.catalogue, ctx.policy(), ctx.today)
     if ctx.json:
-        print_json(with_reviews(case_json(view), load_signoff(ctx.repo, ctx.catalogue)))
+        _print_json(with_reviews(case_json(view), load_signoff(ctx.repo, ctx.catalogue)))
     else:
         sys.stdout.write(cli_text.case_text(view, ctx.catalogue))
 
@@ -167,7 +167,7 @@ def cmd_case_list(args, ctx) -> int:
         cli_text.warn(warning)
     rows = sort_rows(filter_rows(result.rows, args.filter, args.pathway, args.search))
     if ctx.json:
-        print_json([row_json(r) for r in rows])
+        _print_json([row_json(r) for r in rows])
     else:
         sys.stdout.write(cli_text.rows_text(rows, args.filter, ctx.catalogue))
     return 0
@@ -197,7 +197,7 @@ def cmd_log(args, ctx) -> int:
     case = ctx.repo.update(args.case, lambda c: actions.log_event(c, args.kind, fields, today=ctx.today))
     event = max(case.events, key=lambda e: e.seq)
     if ctx.json:
-        print_json({"case": case.id, **event_json(event)})
+        _print_json({"case": case.id, **event_json(event)})
     else:
         print(f"{case.id}: logged {event.kind} {event.date.isoformat()} as {event.id}")
     return 0
@@ -246,7 +246,7 @@ def cmd_event_void(args, ctx) -> int:
 def cmd_config_show(args, ctx) -> int:
     policy = ctx.policy()
     if ctx.json:
-        print_json(policy_json(policy))
+        _print_json(policy_json(policy))
     else:
         sys.stdout.write(cli_text.policy_text(policy))
     return 0
@@ -255,7 +255,7 @@ def cmd_config_show(args, ctx) -> int:
 def cmd_config_set(args, ctx) -> int:
     policy = ctx.repo.update_policy(lambda p: set_policies(p, {args.key: args.value}))
     if ctx.json:
-        print_json(policy_json(policy))
+        _print_json(policy_json(policy))
     else:
         print(f"{args.key} = {getattr(policy, args.key):g}")
     return 0

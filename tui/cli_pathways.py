@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from tui.cli_json import json_flag, print_json
+from tui.cli_json import json_flag as _json_flag, print_json as _print_json
 
 # Only names here: `tui.cli` imports this module for every command, so the rest loads when used.
 FORMATS = ("text", "md", "html", "json")
@@ -20,13 +20,13 @@ def add_commands(sub) -> None:
     actions = pathways.add_subparsers(dest="pathways_command", metavar="ACTION", required=True)
 
     listing = actions.add_parser("list", help="every pathway with how far the clinic has reviewed it")
-    json_flag(listing)
+    _json_flag(listing)
     listing.set_defaults(handler=cmd_list)
 
     show = actions.add_parser("show", help="one pathway's protocol: items, windows, alerts, sources, reviews")
     show.add_argument("pathway", metavar="ID")
     show.add_argument("--format", choices=FORMATS, default=None, help="text (default), md, html or json")
-    json_flag(show)
+    _json_flag(show)
     show.set_defaults(handler=cmd_show)
 
     review = actions.add_parser("review", help="record your decision on one item or alert (audited)")
@@ -34,7 +34,7 @@ def add_commands(sub) -> None:
     review.add_argument("rule", metavar="RULE", help="an item id or alert code (item:ID or alert:CODE if both)")
     review.add_argument("decision", choices=DECISIONS)
     review.add_argument("--note", required=True, metavar="TEXT", help="why (required, also for accept)")
-    json_flag(review)
+    _json_flag(review)
     review.set_defaults(handler=cmd_review)
 
     disable = actions.add_parser("disable", help="switch a rejected item off for the clinic (audited)")
@@ -80,7 +80,7 @@ def cmd_list(args, ctx) -> int:
         off = [d.item for d in records.disabled if d.pathway == pathway.id and pathway.item(d.item)]
         rows.append((pathway, review, off))
     if ctx.json:
-        print_json([
+        _print_json([
             {"id": p.id, "short": p.short, "title": p.title, "clinic": p.clinic, "items": len(p.items),
              "alerts": len(p.alerts), "review": {"total": r.total, **dict(r.counts)}, "disabled": off}
             for p, r, off in rows
@@ -119,7 +119,7 @@ def cmd_review(args, ctx) -> int:
     _, _, signoff = _protocol(ctx)
     after = signoff.state(review.rule)
     if ctx.json:
-        print_json({"pathway": review.rule.pathway, "kind": review.rule.kind, "rule": review.rule.id,
+        _print_json({"pathway": review.rule.pathway, "kind": review.rule.kind, "rule": review.rule.id,
                      "decision": review.decision, "rule_hash": review.rule_hash, "note": review.note,
                      "review": review_json(after), "before": before.state})
         return 0
