@@ -11,6 +11,7 @@ import sys
 from datetime import date
 from typing import Any, Callable, Iterable, TypeVar
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
@@ -166,6 +167,7 @@ class RoundsApp(App[None]):
         """
         error = sys.exc_info()[1]
         name = type(error).__name__ if error else "error"
+        report: RenderableType
         if os.environ.get("ROUNDS_DEBUG"):
             from rich.traceback import Traceback
 
@@ -203,4 +205,4 @@ def _no_screenshot_timer() -> None:
     import textual.constants
 
     os.environ.pop("TEXTUAL_SCREENSHOT", None)
-    textual.constants.SCREENSHOT_DELAY = -1
+    textual.constants.SCREENSHOT_DELAY = -1  # type: ignore[misc]  # Final in Textual; read again at app start

@@ -48,7 +48,8 @@ def test_export_then_import_round_trips_the_database(demo, tmp_path):
     again = json.loads(render(type(demo)(repo=target, db_dir=tmp_path / "restored", ids=demo.ids), "json"))
     first = json.loads(source.read_text())
     assert [{k: v for k, v in c.items() if k != "audit"} for c in again["cases"]] == [
-        {k: v for k, v in c.items() if k != "audit"} for c in sorted(first["cases"], key=lambda c: demo.ids.index(c["id"]))
+        {k: v for k, v in c.items() if k != "audit"}
+        for c in sorted(first["cases"], key=lambda c: demo.ids.index(c["id"]))
     ]
 
 

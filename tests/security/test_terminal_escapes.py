@@ -15,7 +15,7 @@ import pytest
 
 from checklists.errors import ValidationError
 from checklists.validation import check_text
-from tests.security.conftest import add_case, case_file, edit_case_doc, read_tables, run, snapshot, write_tables
+from tests.security.conftest import add_case, case_file, read_tables, run, snapshot, write_tables
 
 TITLE = "\x1b]2;PWNED\x07"  # OSC 2: set the window title
 CLIPBOARD = "\x1b]52;c;cHduZWQ=\x07"  # OSC 52: write the clipboard
