@@ -15,7 +15,7 @@ from checklists.policy import POLICY_HELP, POLICY_KEYS
 from checklists.signoff import (
     Disabled, ReviewState, ReviewTally, RuleRef, Signoff, alert_condition, pathway_rules, tally,
 )
-from checklists.wording import EVENT_WORDS, PROVENANCE_LABELS, provenance_rank
+from checklists.wording import EVENT_WORDS, provenance_label, provenance_rank
 from seeds.loader import (
     AlertDef, Catalogue, EventMatch, ItemDef, Offset, PathwayDef, SeriesRule, WindowRule,
 )
@@ -271,7 +271,7 @@ def _source_lines(rules: Iterable[RuleText], catalogue: Catalogue) -> tuple[Sour
         provenance = ref.provenance if ref else "unknown"
         lines.append(SourceLine(
             key=key, citation=ref.citation if ref else "(not in the reference list)", provenance=provenance,
-            level=PROVENANCE_LABELS.get(provenance, provenance), note=ref.note if ref else None, cited_by=tuple(by),
+            level=provenance_label(provenance), note=ref.note if ref else None, cited_by=tuple(by),
         ))
     lines.sort(key=lambda s: (provenance_rank(s.provenance), s.key))
     return tuple(lines)

@@ -52,9 +52,10 @@ def item_status(
     return "upcoming"
 
 
-def urgency_rank(status: str) -> int:
-    """Lower is more urgent (overdue = 0)."""
-    return _RANK[status]
+def urgency_rank(status: str | None) -> int:
+    """Lower is more urgent (overdue = 0); a status not in URGENCY_ORDER (None in a record view) sorts
+    after every known one."""
+    return _RANK.get(status, len(_RANK)) if status is not None else len(_RANK)
 
 
 def most_urgent(statuses) -> str:

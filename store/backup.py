@@ -31,7 +31,7 @@ from store.audit import change_docs, current_user, utc_stamp
 from store.errors import CorruptCaseFile, SchemaTooNew, StoreError, UnknownCase
 from store.files import ONE, CaseFile, SettingsFile
 from store.locking import exclusive, lock_path_for
-from store.migrations import SCHEMA_VERSION, upgrade
+from store.migrations import SCHEMA_VERSION, read_current, upgrade
 from store.storage import (
     atomic_write_bytes, fsync_dir, make_private_dirs, parse_tables, read_file,
 )
@@ -197,13 +197,10 @@ class _Source:
 
     def load(self, case_id: str) -> _BackedUp:
         path = self.cases_dir / case_id[:2] / f"{case_id}.json"
-        found = read_file(path)
+        found = read_current(path, "case file")
         if found is None:
             raise BackupError(f"case {case_id} is not in the backup {self.dir}")
-        tables = parse_tables(found[0], path)
-        if tables is None:
-            raise CorruptCaseFile(path)
-        tables, _ = upgrade(tables, path, "case file")
+        tables = found[0]
         try:
             doc = tables["case"][str(ONE)]
             case = codec.case_from_docs(doc, tables.get("events", {}).values(), path)
@@ -214,14 +211,8 @@ class _Source:
         return _BackedUp(case, tables)
 
     def settings_tables(self) -> dict[str, Any] | None:
-        found = read_file(self.settings_path)
-        if found is None:
-            return None
-        tables = parse_tables(found[0], self.settings_path, "settings file")
-        if tables is None:
-            raise CorruptCaseFile(self.settings_path, "settings file")
-        tables, _ = upgrade(tables, self.settings_path, "settings file")
-        return tables
+        found = read_current(self.settings_path, "settings file")
+        return None if found is None else found[0]
 
 
 def open_backup(repo, source: Path | str) -> _Source:

@@ -10,9 +10,7 @@ the group, in the database's group, folders setgid).
 
 from __future__ import annotations
 
-import grp
 import os
-import pwd
 import shlex
 import stat
 from dataclasses import dataclass
@@ -24,8 +22,9 @@ from seeds.vocabulary import EVENT_KINDS
 from store import codec
 from store.errors import CorruptCaseFile, SchemaTooNew
 from store.files import ONE
-from store.migrations import upgrade
-from store.storage import TEMP_SUFFIX, parse_tables, read_file
+from store.migrations import parse_current
+from store.safety import group_name, user_name
+from store.storage import TEMP_SUFFIX, read_file
 
 _CACHES = ("index.json", "rows.json")
 
@@ -58,7 +57,7 @@ class CheckResult:
         return f"{self.db_dir}: {len(self.problems)} problem(s) in {self.cases} case file(s) and the settings{how}"
 
     def _group(self) -> str:
-        return _group_name(os.stat(self.db_dir).st_gid)
+        return group_name(os.stat(self.db_dir).st_gid)
 
 
 def check(repo) -> CheckResult:
@@ -125,9 +124,9 @@ class _Checker:
             return
         owner = _owner(info)
         if info.st_gid != self.group:
-            self.add(path, f"belongs to group {_group_name(info.st_gid)}, not the database's group "
-                           f"{_group_name(self.group)}",
-                     f"{owner}chgrp {_group_name(self.group)} {where}")
+            self.add(path, f"belongs to group {group_name(info.st_gid)}, not the database's group "
+                           f"{group_name(self.group)}",
+                     f"{owner}chgrp {group_name(self.group)} {where}")
         needed = (stat.S_IRWXG | stat.S_ISGID) if is_dir else (stat.S_IRGRP | stat.S_IWGRP) if lock else stat.S_IRGRP
         if mode & needed != needed:
             letters = "rwxs" if is_dir else "rw" if lock else "r"
@@ -213,10 +212,7 @@ class _Checker:
         if found is None:
             return None
         try:
-            tables = parse_tables(found[0], path, kind)
-            if tables is None:
-                raise CorruptCaseFile(path, kind)
-            tables, _ = upgrade(tables, path, kind)
+            tables, _ = parse_current(found[0], path, kind)
         except CorruptCaseFile:
             self.add(path, f"is damaged (not a whole {kind} of this version of Rounds)", fix)
             return None
@@ -280,8 +276,8 @@ class _Checker:
         if not audit:
             self.add(path, "has no audit trail", restore)
             return
-        numbers = [d.get("revision") for d in audit.values() if isinstance(d, dict)]
-        numbers = [n for n in numbers if isinstance(n, int) and not isinstance(n, bool)]
+        recorded = [d.get("revision") for d in audit.values() if isinstance(d, dict)]
+        numbers = [n for n in recorded if isinstance(n, int) and not isinstance(n, bool)]
         if numbers and max(numbers) != case.revision:
             self.add(path, f"is at revision {case.revision} but its audit trail ends at revision {max(numbers)}",
                      restore)
@@ -307,26 +303,12 @@ def _q(path: Path) -> str:
     return shlex.quote(str(path))
 
 
-def _group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
-
-
-def _user_name(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
 def _me() -> str:
-    return _user_name(os.geteuid())
+    return user_name(os.geteuid())
 
 
 def _owner(info: os.stat_result, always: bool = False) -> str:
     """"ask alice to run: " when the fix needs the file's owner (or root), else nothing."""
     if info.st_uid == os.geteuid() or (os.geteuid() == 0 and not always):
         return ""
-    return f"ask {_user_name(info.st_uid)} (its owner) to run: "
+    return f"ask {user_name(info.st_uid)} (its owner) to run: "

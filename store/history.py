@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from store.errors import CorruptCaseFile, SchemaTooNew
-from store.migrations import upgrade
-from store.storage import parse_tables, read_file
+from store.migrations import read_current
 
 # An entry is stamped just before its file is written, so no entry in a file is newer than the file's
 # mtime. Reading the most recently written files first, a listing of the newest N entries can stop at
@@ -72,7 +71,8 @@ def describe(action: str, target: str, details: dict[str, Any] | None = None) ->
         return (f"upgrade from schema {details.get('from', '?')} to {details.get('to', '?')} "
                 f"(a copy as it was: {details.get('backup', '?')})")
     if action == "undo":
-        undone = details.get("undoes") if isinstance(details.get("undoes"), dict) else {}
+        undoes = details.get("undoes")
+        undone = undoes if isinstance(undoes, dict) else {}
         return f"undo {describe(str(undone.get('action', '?')), target)}"
     if action == "case-restore":
         return f"case-restore from {details.get('from', '?')}"
@@ -98,14 +98,10 @@ def trail_docs(path: Path, kind: str = "case file") -> list[dict] | None:
 
     Raises CorruptCaseFile or SchemaTooNew like every other read.
     """
-    found = read_file(path)
+    found = read_current(path, kind)
     if found is None:
         return None
-    tables = parse_tables(found[0], path, kind)
-    if tables is None:
-        raise CorruptCaseFile(path, kind)
-    tables, _ = upgrade(tables, path, kind)
-    audit = tables.get("audit") or {}
+    audit = found[0].get("audit") or {}
     return [audit[key] for key in sorted(audit, key=int)]
 
 

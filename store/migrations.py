@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from store.errors import CorruptCaseFile, SchemaTooNew
+from store.storage import parse_tables, read_file
 
 SCHEMA_VERSION = 2
 
@@ -104,6 +105,25 @@ def upgrade(tables: Tables, path: Path, kind: str) -> tuple[Tables, int]:
         version += 1
         _set_version(tables, version)
     return tables, found
+
+
+def parse_current(raw: bytes, path: Path, kind: str) -> tuple[Tables, int]:
+    """A file's bytes as tables at this version, and the version they were found at.
+
+    CorruptCaseFile for an empty file (Rounds never writes one) or one that is not a whole database
+    file; SchemaTooNew for one a newer Rounds wrote. In memory only: nothing is written.
+    """
+    tables = parse_tables(raw, path, kind)
+    if tables is None:
+        raise CorruptCaseFile(path, kind)
+    return upgrade(tables, path, kind)
+
+
+def read_current(path: Path, kind: str) -> tuple[Tables, int] | None:
+    """`parse_current` of the file at `path` (read without following links); None if it does not exist.
+    The reads that are not an action on the file (history, backup, check, upgrade) go through here."""
+    found = read_file(path, kind)
+    return None if found is None else parse_current(found[0], path, kind)
 
 
 def _set_version(tables: Tables, version: int) -> None:

@@ -27,7 +27,8 @@ from pathlib import Path
 from store.errors import UnsafeDatabase
 
 
-def _user_name(uid: int) -> str:
+def user_name(uid: int) -> str:
+    """The account name of `uid` for a message; `uid N` when it has none (some containers)."""
     import pwd
 
     try:
@@ -36,7 +37,8 @@ def _user_name(uid: int) -> str:
         return f"uid {uid}"
 
 
-def _group_name(gid: int) -> str:
+def group_name(gid: int) -> str:
+    """The name of group `gid` for a message; the number when it has none."""
     import grp
 
     try:
@@ -62,7 +64,7 @@ def directory_problem(path: Path) -> str | None:
     quoted = shlex.quote(str(path))
     if stat.S_ISLNK(link.st_mode) and link.st_uid not in (me, 0):
         return (f"{path} is a link made by another user "
-                f"({_user_name(link.st_uid)}); give --db the real folder instead")
+                f"({user_name(link.st_uid)}); give --db the real folder instead")
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -73,16 +75,16 @@ def directory_problem(path: Path) -> str | None:
     groups = _my_groups()
     shared_with_me = info.st_gid in groups and mode & stat.S_ISGID and not mode & 0o007
     if info.st_uid != me and not shared_with_me:
-        return (f"{path} belongs to another user ({_user_name(info.st_uid)}), who "
+        return (f"{path} belongs to another user ({user_name(info.st_uid)}), who "
                 f"could read what Rounds writes there; use a folder of your own (Rounds creates one, private, "
                 f"on the first save), or have a team folder made with `rounds init --shared-group GROUP`")
     if mode & 0o002:
         return (f"other users of this computer can write to {path}; "
                 f"fix it with: chmod o-rwx {quoted}")
     if info.st_gid not in groups:
-        return (f"the group of {path} ({_group_name(info.st_gid)}) is not one of yours, "
+        return (f"the group of {path} ({group_name(info.st_gid)}) is not one of yours, "
                 f"so its members could read what Rounds writes there; "
-                f"fix it with: chgrp {shlex.quote(_group_name(os.getegid()))} {quoted}")
+                f"fix it with: chgrp {shlex.quote(group_name(os.getegid()))} {quoted}")
     return None
 
 

@@ -19,7 +19,7 @@ import orjson
 from store.audit import current_user, utc_stamp
 from store.errors import CorruptCaseFile, SchemaTooNew
 from store.locking import exclusive, lock_path_for
-from store.migrations import SCHEMA_VERSION, schema_version, upgrade
+from store.migrations import SCHEMA_VERSION, read_current, schema_version
 from store.storage import atomic_write_bytes, parse_tables, read_file
 
 BACKUPS_DIR = "backups"
@@ -111,13 +111,10 @@ def _migrate_file(path: Path, kind: str, what: str, timeout: float, entry: dict 
     """Rewrite one file at this version under its lock (1), or leave it (0: current already, or gone).
     The settings file also gets the upgrade's audit entry, numbered as the next settings write."""
     with exclusive(lock_path_for(path), what=what, timeout=timeout):
-        found = read_file(path)
+        found = read_current(path, kind)
         if found is None:
             return 0
-        tables = parse_tables(found[0], path, kind)
-        if tables is None:
-            raise CorruptCaseFile(path, kind)
-        tables, version = upgrade(tables, path, kind)
+        tables, version = found
         if version >= SCHEMA_VERSION and entry is None:
             return 0
         if entry is not None:

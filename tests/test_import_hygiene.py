@@ -51,7 +51,8 @@ def test_non_ui_module_does_not_import_textual_or_rich(path: Path):
 
 def test_the_scan_catches_an_import():
     """The checker itself: each way of importing is seen."""
-    source = "import rich\nfrom textual.app import App\ndef f():\n    import importlib\n    importlib.import_module('textual')\n"
+    source = ("import rich\nfrom textual.app import App\n"
+              "def f():\n    import importlib\n    importlib.import_module('textual')\n")
     modules = [m for _, m in imported_modules(ast.parse(source))]
     assert modules == ["rich", "textual.app", "importlib", "textual"]
 
@@ -220,3 +221,46 @@ def test_the_cycle_check_sees_in_function_relative_and_type_only_imports():
     sources["pkg.screens.board"] = ("def f():\n    from pkg.errors import describe\n", False)
     sources["pkg.export"] = ("import pkg.errors\n", False)
     assert import_cycles(import_graph(sources)) == []
+
+
+# -- imports point down the layers --------------------------------------------------------------------
+# docs/ARCHITECTURE.md draws tui -> store -> checklists -> seeds: a module may import its own layer and
+# those below it, never one above (the engine knows no files, the store no screens).
+
+LAYERS = ("seeds", "checklists", "store", "tui")
+
+
+def upward_imports(graph: dict[str, dict[str, int]]) -> list[tuple[str, int, str]]:
+    """(module, line, imported module) for every import of a higher layer."""
+    def layer(module: str) -> int | None:
+        top = module.split(".")[0]
+        return LAYERS.index(top) if top in LAYERS else None
+
+    found = []
+    for module, targets in graph.items():
+        own = layer(module)
+        for target, line in targets.items():
+            theirs = layer(target)
+            if own is not None and theirs is not None and theirs > own:
+                found.append((module, line, target))
+    return found
+
+
+def test_imports_point_down_the_layers_and_no_screen_imports_the_app():
+    files = project_sources()
+    sources = {name: (path.read_text(encoding="utf-8"), path.name == "__init__.py") for name, path in files.items()}
+    graph = import_graph(sources)
+    upward = [f"{files[m].relative_to(ROOT)}:{line} imports {t}" for m, line, t in upward_imports(graph)]
+    assert not upward, "imports of a higher layer:\n  " + "\n  ".join(upward)
+    # The screens, forms and widgets reach the app through tui/host.py's host_of, never by importing it.
+    into_app = [f"{files[m].relative_to(ROOT)}:{targets['tui.app']}" for m, targets in graph.items()
+                if m.startswith(("tui.screens", "tui.forms", "tui.widgets")) and "tui.app" in targets]
+    assert not into_app, "screens importing tui.app: " + ", ".join(into_app)
+
+
+def test_the_layer_check_sees_an_upward_import():
+    graph = import_graph({
+        "checklists": ("", True), "checklists.engine": ("def f():\n    from store import files\n", False),
+        "store": ("", True), "store.files": ("from checklists import engine\n", False),
+    })
+    assert upward_imports(graph) == [("checklists.engine", 2, "store.files")]

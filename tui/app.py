@@ -11,6 +11,7 @@ import sys
 from datetime import date
 from typing import Any, Callable, Iterable, TypeVar
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
@@ -129,14 +130,14 @@ class RoundsApp(App[None]):
 
     def _open_new_case(self, case_id: object) -> None:
         """A new case opens at once: the next thing a clinician does is log its first event."""
-        self._refresh_current()
+        self.reload_live_screens()
         if isinstance(case_id, str):
             self.open_case(case_id)
 
     def action_policy(self) -> None:
         from tui.forms.policy import PolicyForm
 
-        self.open_form(PolicyForm(self.repository), then=lambda _: self._refresh_current())
+        self.open_form(PolicyForm(self.repository), then=lambda _: self.reload_live_screens())
 
     def action_protocol(self) -> None:
         """The clinic protocol: every rule, its review, a decision (tui/screens/protocol.py)."""
@@ -166,6 +167,7 @@ class RoundsApp(App[None]):
         """
         error = sys.exc_info()[1]
         name = type(error).__name__ if error else "error"
+        report: RenderableType
         if os.environ.get("ROUNDS_DEBUG"):
             from rich.traceback import Traceback
 
@@ -177,7 +179,7 @@ class RoundsApp(App[None]):
         self._exit_renderables.append(report)
         self._close_messages_no_wait()
 
-    def _refresh_current(self) -> None:
+    def reload_live_screens(self) -> None:
         """Reload whatever the screens below show (after a policy change, say)."""
         for screen in self.screen_stack:
             if isinstance(screen, LiveScreen):
@@ -203,4 +205,4 @@ def _no_screenshot_timer() -> None:
     import textual.constants
 
     os.environ.pop("TEXTUAL_SCREENSHOT", None)
-    textual.constants.SCREENSHOT_DELAY = -1
+    textual.constants.SCREENSHOT_DELAY = -1  # type: ignore[misc]  # Final in Textual; read again at app start

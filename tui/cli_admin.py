@@ -7,10 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-
-def _json_flag(parser) -> None:
-    # SUPPRESS keeps a global `--json` given before the command from being reset here.
-    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text")
+from tui.cli_json import json_flag as _json_flag, print_json as _print_json
 
 
 def _positive(text: str) -> int:
@@ -44,12 +41,6 @@ def add_commands(sub) -> None:
     add_backup_commands(sub)
     add_check_commands(sub)
     add_init_command(sub)
-
-
-def _print_json(data) -> None:
-    import orjson
-
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def cmd_audit(args, ctx) -> int:

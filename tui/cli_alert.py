@@ -11,7 +11,7 @@ ALERT_ACTIONS = ("ack", "unack")
 
 
 def add_commands(sub) -> None:
-    from tui.cli_commands import json_flag
+    from tui.cli_json import json_flag
 
     alert = sub.add_parser("alert", help="acknowledge an alert that describes a past fact, or withdraw that")
     alert.add_argument("case")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import orjson
-
 from checklists import actions
 from checklists.board import FILTERS, filter_rows, sort_rows
 from checklists.engine import evaluate
@@ -15,8 +13,8 @@ from checklists.signoff import with_reviews
 from checklists.validation import check_choice
 from seeds.vocabulary import EVENT_KINDS
 from store.signoff import load_signoff
-from checklists.text import json_safe
 from tui import cli_text
+from tui.cli_json import json_flag as _json_flag, print_json as _print_json
 
 # `rounds log` option -> event field (cli.md names); `--photo` alone means yes.
 LOG_OPTIONS = {
@@ -26,23 +24,6 @@ LOG_OPTIONS = {
     "--pigment": "pigment", "--photo": "photo", "--mrc": "mrc", "--pain": "pain", "--tendon": "tendon",
     "--joint": "joint", "--note": "note",
 }
-
-
-def _print_json(data) -> None:
-    # orjson: 10,000 rows print in a few tens of milliseconds rather than the stdlib's few hundred.
-    # json_safe: C1 controls and direction overrides as \u escapes, so a terminal shows them inert.
-    sys.stdout.write(json_safe(orjson.dumps(data, option=orjson.OPT_INDENT_2)).decode() + "\n")
-
-
-def _json_flag(parser) -> None:
-    # SUPPRESS keeps a global `--json` given before the command from being reset here.
-    parser.add_argument("--json", action="store_true", default=__import__("argparse").SUPPRESS,
-                        help="print JSON instead of text")
-
-
-# For the command modules beside this one (cli_alert.py): the same flag and the same case output.
-def json_flag(parser) -> None:
-    _json_flag(parser)
 
 
 def show_case(ctx, case) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from tui.cli_errors import UsageError
+from tui.cli_json import json_flag
 
 # Only names here: `tui.cli` imports this module for every command, so the export code loads lazily.
 FORMATS = ("md", "html", "json", "csv", "ics", "fhir", "redcap", "redcap-dictionary")
@@ -57,6 +58,7 @@ def add_commands(sub) -> None:
     imp.add_argument("file", metavar="FILE", help="a JSON export")
     imp.add_argument("--as-new", action="store_true", help="give the imported cases new ids "
                      "(otherwise an id already in the database stops the import)")
+    json_flag(imp)
     imp.set_defaults(handler=cmd_import)
 
 
@@ -128,10 +130,10 @@ def cmd_import(args, ctx) -> int:
     for line in result.warnings():
         warn(line)
     if ctx.json:
-        import json
+        from tui.cli_json import print_json
 
-        print(json.dumps({"imported": list(result.case_ids), "renamed": result.renamed,
-                          "policy_restored": list(result.policy_restored)}))
+        print_json({"imported": list(result.case_ids), "renamed": result.renamed,
+                    "policy_restored": list(result.policy_restored)})
     else:
         # One id a line on stdout, for scripts (`old -> new` with --as-new); the summary on stderr.
         old_ids = {new: old for old, new in result.renamed.items()}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+from tui.cli_json import json_flag as _json_flag, print_json as _print_json
+
 # Only names here: `tui.cli` imports this module for every command, so the rest loads when used.
 FORMATS = ("text", "md", "html", "json")
 DECISIONS = ("accept", "reject", "comment")
@@ -45,19 +47,6 @@ def add_commands(sub) -> None:
     enable.add_argument("pathway", metavar="ID")
     enable.add_argument("item", metavar="ITEM")
     enable.set_defaults(handler=cmd_enable)
-
-
-def _json_flag(parser) -> None:
-    import argparse
-
-    # SUPPRESS keeps a global `--json` given before the command from being reset here.
-    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text")
-
-
-def _print_json(data) -> None:
-    import orjson
-
-    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def _protocol(ctx):

@@ -21,13 +21,18 @@ def store_message(error: StoreError) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+def os_reason(error: OSError, *, where: bool = True) -> str:
+    """`Permission denied (/path/of/db)`: the system's reason (or the error's type), with the file if known."""
+    reason = error.strerror or type(error).__name__
+    return f"{reason} ({error.filename})" if where and error.filename else reason
+
+
 def describe_read_failure(error: BaseException) -> str:
     """Why a screen could not read what it shows (the board's cases, one case)."""
     if isinstance(error, StoreError):
         return store_message(error)
     if isinstance(error, OSError):
-        where = f" ({error.filename})" if error.filename else ""
-        return f"{error.strerror or type(error).__name__}{where}"
+        return os_reason(error)
     return f"internal error ({type(error).__name__})"
 
 
@@ -46,7 +51,7 @@ def describe_save_failure(error: BaseException, *, failed: str = "not saved") ->
     if isinstance(error, StoreError):
         return f"{failed}: {store_message(error)}"
     if isinstance(error, OSError):
-        return f"{failed}: the database could not be reached ({error.strerror or type(error).__name__})"
+        return f"{failed}: the database could not be reached ({os_reason(error, where=False)})"
     return f"{failed} ({type(error).__name__}); your entries are kept"
 
 
@@ -55,6 +60,5 @@ def describe_export_failure(error: BaseException) -> str:
     if isinstance(error, StoreError):
         return f"Not exported: {store_message(error)}"
     if isinstance(error, OSError):
-        where = f" ({error.filename})" if error.filename else ""
-        return f"Not exported: {error.strerror or type(error).__name__}{where}; no file was written"
+        return f"Not exported: {os_reason(error)}; no file was written"
     return f"Not exported ({type(error).__name__}); no file was written"

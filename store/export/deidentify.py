@@ -7,9 +7,10 @@ format. Decisions, field by field (the report of the export issue explains them)
   within one database, meaningless outside it (cannot be reversed or recomputed without the key).
 - patient label, case site and note, event site / what / result / pigment / note, skip and snooze
   reasons, void reasons: removed. They are free text a clinician typed and may hold anything.
-- drug: kept only when every part of it (split on `+`, `/`, `,`) is a generic drug name from
-  `KNOWN_DRUGS`, or exactly one name of the drug list (seeds/drugs.toml: "MTX"), and then written as
-  the generic name; anything else is withheld. A name from a fixed list of drugs cannot carry who
+- drug: kept only when every part of it (split on `+`, `/`, `,`) is exactly one name of the drug list
+  (seeds/drugs.toml, the list the engine matches drugs by) or a diluent (saline), and then written as
+  the generic name ("MTX" as methotrexate), a salt or ester as written ("triamcinolone acetonide");
+  anything else is withheld. A name from a fixed list of drugs cannot carry who
   the patient is, and the drug is what a study needs.
 - dose: kept only when it is a bare amount and unit (`40 mg`, `400 mg/day`); otherwise withheld.
 - numbers and enumerations (volumes, sizes, depths, MRC, pain, guidance, biopsy depth, improvement,
@@ -46,20 +47,11 @@ from datetime import date, timedelta
 from typing import Callable
 
 from checklists.models import Alert, AlertAck, Case, CaseView, Event, ItemRecord, ItemView
-from seeds.drugs import default_drugs
+from seeds.drugs import default_drugs, words
 
-# Generic names a de-identified export may keep: corticosteroids, local anaesthetics injected with
-# them, and the drugs the pathways name. Lower case; matched after folding case and spaces.
-KNOWN_DRUGS = frozenset({
-    "triamcinolone", "triamcinolone acetonide", "triamcinolone hexacetonide", "methylprednisolone",
-    "methylprednisolone acetate", "methylprednisolone sodium succinate", "betamethasone",
-    "betamethasone sodium phosphate", "betamethasone acetate", "dexamethasone",
-    "dexamethasone sodium phosphate", "hydrocortisone", "hydrocortisone acetate", "cortisone",
-    "prednisone", "prednisolone", "lidocaine", "lignocaine", "bupivacaine", "levobupivacaine",
-    "ropivacaine", "hydroxychloroquine", "methotrexate", "cyclophosphamide", "dapsone",
-    "azathioprine", "mycophenolate", "mycophenolate mofetil", "alpha-1 antitrypsin",
-    "alpha-1 proteinase inhibitor", "saline", "normal saline",
-})
+# What is injected with a drug without being one of the drug list (seeds/drugs.toml, which holds the
+# drugs and only them: the engine reads roles from it). Kept as written.
+DILUENTS = frozenset({"saline", "normal saline"})
 _DRUG_SPLIT = re.compile(r"\s*(?:\+|/|,|\band\b)\s*")
 _DOSE = re.compile(
     r"^\d{1,5}(?:\.\d{1,3})?\s?(?:mg|mcg|µg|g|ml|iu|units?)(?:\s?/\s?(?:day|d|week|wk|kg|ml|dose))?$",
@@ -72,14 +64,27 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def safe_drug(text: str | None) -> str | None:
-    """The drug in canonical spelling if every part is a known generic name, else None."""
+    """The drug in canonical spelling if every part is a name of the drug list, else None."""
     if not text:
         return None
-    parts = [" ".join(p.lower().split()) for p in _DRUG_SPLIT.split(text.strip())]
-    known = [p if p in KNOWN_DRUGS else default_drugs().exact(p) for p in parts]
-    if not known or any(p is None for p in known):
+    parts = [_listed_drug(p) for p in _DRUG_SPLIT.split(text.strip())]
+    if not parts or any(p is None for p in parts):
         return None
-    return " + ".join(p for p in known if p is not None)
+    return " + ".join(p for p in parts if p is not None)
+
+
+def _listed_drug(part: str) -> str | None:
+    """One part of a drug field as the export writes it: a salt or ester of a listed drug as written
+    ("triamcinolone acetonide", which a study may need), any other listed name as its generic
+    ("MTX", "lignocaine"); None for anything not on the list."""
+    folded = " ".join(part.lower().split())
+    if folded in DILUENTS:
+        return folded
+    generic = default_drugs().exact(part)
+    if generic is None:
+        return None
+    written, own = words(part), words(generic)
+    return " ".join(written) if len(written) > len(own) and written[:len(own)] == own else generic
 
 
 def safe_dose(text: str | None) -> str | None:

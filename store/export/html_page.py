@@ -75,6 +75,18 @@ footer { margin-top: 1em; font-size: 8.5pt; color: #333; border-top: 1px solid #
 _HEADER_CHARS = 70  # a running header is one line: a longer label is cut
 
 
+def page_start(title: str, css: str) -> str:
+    """The start of every HTML file Rounds writes (case summaries, worklists, the protocol), up to and
+    including `<main>`: a policy that forbids scripts and every fetch, no referrer, inline CSS only."""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        "<meta name=\"referrer\" content=\"no-referrer\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{escape(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n<main>\n"
+    )
+
+
 def css_string(text: str) -> str:
     """Text as a CSS string literal: anything but letters, digits and spaces as a hex escape, so a
     patient label can neither end the string nor the <style> element it sits in."""
@@ -104,11 +116,7 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
         ctx.tick()
     title = "Rounds case summary" if len(views) == 1 else f"Rounds case summaries ({len(views)})"
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        "<meta name=\"referrer\" content=\"no-referrer\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{escape(title)}</title>\n<style>{CSS}{''.join(pages)}</style>\n</head>\n<body>\n<main>\n"
+        page_start(title, CSS + "".join(pages))
         + "\n".join(sections)
         + "\n</main>\n</body>\n</html>\n"
     )
@@ -150,9 +158,8 @@ def _course(sheet: CaseSheet) -> list[str]:
                 )
             else:
                 flag = f" <strong>({e(row.flag)})</strong>" if row.flag else ""
-                out.append(
-                    f"<tr><td class=\"date\">{e(row.date)}</td><td>{e(row.what)}</td><td>{e(row.details)}{flag}</td></tr>"
-                )
+                out.append(f"<tr><td class=\"date\">{e(row.date)}</td><td>{e(row.what)}</td>"
+                           f"<td>{e(row.details)}{flag}</td></tr>")
         out.append("</tbody></table>")
     else:
         out.append("<p class=\"muted\">No events recorded yet.</p>")

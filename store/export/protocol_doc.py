@@ -16,6 +16,7 @@ import orjson
 from checklists.protocol import PathwayProtocol, RuleText, protocol_json
 from checklists.signoff import REVIEW_LABELS
 from checklists.wording import provenance_label, severity_label
+from store.export.html_page import page_start
 from store.export.md import esc
 
 FORMATS = ("text", "md", "html", "json")
@@ -178,7 +179,8 @@ def render_md(doc: PathwayProtocol, today: date) -> str:
         out += ["This pathway raises no alerts.", ""]
     for rule in doc.alerts:
         out += _md_rule(rule)
-    out += ["## Clinic policy in effect (this database)", "", "| Key | Value | Meaning | Used by |", "|---|---|---|---|"]
+    out += ["## Clinic policy in effect (this database)", "", "| Key | Value | Meaning | Used by |",
+            "|---|---|---|---|"]
     for policy in doc.policy:
         used = ", ".join(policy.used_by) or "not used by this pathway"
         out.append(f"| `{policy.key}` | {esc(policy.value)} | {esc(policy.meaning)} | {esc(used)} |")
@@ -268,11 +270,7 @@ def render_html(doc: PathwayProtocol, today: date) -> str:
     body.append("</ul>")
     title = f"Rounds protocol: {doc.title}"
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        "<meta name=\"referrer\" content=\"no-referrer\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        f"<title>{e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        page_start(title, CSS)
         + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
     )
 

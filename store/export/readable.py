@@ -11,7 +11,8 @@ import re
 from datetime import date
 from typing import Iterable, Mapping, Sequence
 
-from checklists.models import URGENCY_ORDER, Case, CaseView, Event
+from checklists.models import Case, CaseView, Event
+from checklists.status import urgency_rank
 from checklists.wording import EVENT_WORDS
 from seeds.loader import Catalogue, Reference
 
@@ -166,11 +167,6 @@ def acknowledgement(alert) -> str | None:
 # -- several cases -----------------------------------------------------------------------------------
 
 ORDERS = ("urgency", "label")
-
-
-def urgency_rank(status: str) -> int:
-    """Most urgent first; a status this module does not know yet sorts after the known ones."""
-    return URGENCY_ORDER.index(status) if status in URGENCY_ORDER else len(URGENCY_ORDER)
 
 
 def order_views(views: Iterable[CaseView], order: str = "urgency") -> list[CaseView]:

@@ -78,9 +78,13 @@ class Worklist:
     def item_count(self) -> int:
         return sum(len(c.items) for c in self.cases)
 
+    def count_words(self) -> str:
+        """`3 cases, 5 items`."""
+        return (f"{len(self.cases)} case{'s' if len(self.cases) != 1 else ''}, {self.item_count} item"
+                f"{'s' if self.item_count != 1 else ''}")
+
     def heading(self) -> str:
-        count = f"{len(self.cases)} case{'s' if len(self.cases) != 1 else ''}, {self.item_count} item" \
-                f"{'s' if self.item_count != 1 else ''}"
+        count = self.count_words()
         if self.deidentified:
             return f"Rounds worklist, de-identified ({count}; dates withheld)"
         return f"Rounds worklist {self.start.isoformat()} to {self.end.isoformat()} ({count})"
@@ -196,7 +200,7 @@ def item_when(item: WorkItem, deidentified: bool) -> str:
         return {"overdue": "window closed", "due": "window open now", "opens": "opens in the period",
                 "snooze-ends": "snooze ends in the period"}[item.kind]
     window = f"{item.opens.isoformat()} to {item.closes.isoformat()}" if item.opens and item.closes else ""
-    if item.kind == "snooze-ends":
+    if item.kind == "snooze-ends" and item.until is not None:
         return f"back on {item.until.isoformat()}" + (f"; window {window}" if window else "")
     return f"window {window}"
 
@@ -282,15 +286,12 @@ footer { margin-top: .8em; font-size: 7.5pt; color: #333; break-before: avoid; }
 
 
 def render_html(worklist: Worklist) -> str:
-    from store.export.html_page import css_string
+    from store.export.html_page import css_string, page_start
 
     e = escape
     css = WORKLIST_CSS % {"heading": css_string(worklist.heading())}
     out = [
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">",
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        "<meta name=\"referrer\" content=\"no-referrer\">",
-        f"<title>{e(worklist.heading())}</title>\n<style>{css}</style>\n</head>\n<body>\n<main>",
+        page_start(worklist.heading(), css).removesuffix("\n"),
         f"<h1>{e(worklist.heading())}</h1>",
         "<p class=\"key\">Most urgent first. <strong>OVERDUE</strong>: the window has closed; <strong>DUE</strong>: "
         "open now; OPENS: opens in the period; SNOOZE ENDS: comes back in the period.</p>",
@@ -311,7 +312,8 @@ def render_html(worklist: Worklist) -> str:
         if case.alerts:
             out.append(f"<p class=\"alerts\"><strong>Alerts:</strong> {e('; '.join(case.alerts))}</p>")
         if case.before_enrolment:
-            out.append(f"<p class=\"missed muted\">Before enrolment (missed): {e('; '.join(case.before_enrolment))}</p>")
+            missed = e("; ".join(case.before_enrolment))
+            out.append(f"<p class=\"missed muted\">Before enrolment (missed): {missed}</p>")
         out.append("</section>")
     out.append(f"<footer>{e(readable.WORKLIST_FOOTER)}</footer>\n</main>\n</body>\n</html>\n")
     return "\n".join(out)
@@ -330,6 +332,7 @@ def render_csv(worklist: Worklist) -> str:
     for case in worklist.cases:
         facts, alerts, pathways = "; ".join(case.facts), "; ".join(case.alerts), "; ".join(case.pathways)
         for item in case.items:
+            row: list[object]
             if worklist.deidentified:
                 row = [case.case_id, pathways, item.kind, item.title, item_when(item, True), item.detail,
                        facts, alerts]

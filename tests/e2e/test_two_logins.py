@@ -1,5 +1,5 @@
-"""Two real login accounts on one machine sharing one database, as a clinic would set it up (README,
-"One database for a team"): a Unix group, `rounds init --shared-group`, `umask 007`. Both see each
+"""Two real login accounts on one machine sharing one database, as a clinic would set it up
+(docs/TEAM.md): a Unix group, `rounds init --shared-group`, `umask 007`. Both see each
 other's changes, the history names the right person, undo and restore work, and `rounds check` is
 clean. Needs root (to add the accounts, removed again afterwards); skipped otherwise.
 """
@@ -106,7 +106,7 @@ def clinic():
 def test_two_clinicians_share_one_database(clinic):
     group, alice, bob, base = clinic
 
-    # Setting up, as the README says.
+    # Setting up, as docs/TEAM.md says.
     out = alice.ok("init", "--shared-group", group)
     assert f"shared with group {group} (setgid, no access for others)" in out
 

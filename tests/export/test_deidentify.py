@@ -166,12 +166,25 @@ def test_known_drug_names_and_plain_doses_are_kept_free_text_is_not(demo):
     ("MTX", "methotrexate"),  # an abbreviation of the drug list (seeds/drugs.toml) becomes its generic
     ("HCQ + MTX", "hydroxychloroquine + methotrexate"),
     ("cyclizine", None),
+    ("lignocaine", "lidocaine"),  # another spelling of a listed drug: its generic
+    ("Hydroxychloroquine sulfate", "hydroxychloroquine sulfate"),  # a salt: as written, a study may need it
+    ("triamcinolone + normal saline", "triamcinolone + normal saline"),  # a diluent, not a drug of the list
     ("triamcinolone for Mrs Smith", None),
     ("triamcinolone + DEMO-001", None),
     ("", None),
 ])
 def test_safe_drug(text, kept):
     assert safe_drug(text) == kept
+
+
+def test_the_drug_list_is_the_one_list_a_deidentified_export_keeps_drugs_by():
+    """One list of drug names (seeds/drugs.toml): every name on it is kept, as its generic or a salt of it."""
+    from seeds.drugs import default_drugs
+
+    for drug in default_drugs().drugs:
+        for name in drug.names:
+            kept = safe_drug(name)
+            assert kept is not None and kept.startswith(drug.generic), (name, kept)
 
 
 @pytest.mark.parametrize("text, kept", [

@@ -48,7 +48,8 @@ def test_export_then_import_round_trips_the_database(demo, tmp_path):
     again = json.loads(render(type(demo)(repo=target, db_dir=tmp_path / "restored", ids=demo.ids), "json"))
     first = json.loads(source.read_text())
     assert [{k: v for k, v in c.items() if k != "audit"} for c in again["cases"]] == [
-        {k: v for k, v in c.items() if k != "audit"} for c in sorted(first["cases"], key=lambda c: demo.ids.index(c["id"]))
+        {k: v for k, v in c.items() if k != "audit"}
+        for c in sorted(first["cases"], key=lambda c: demo.ids.index(c["id"]))
     ]
 
 
@@ -174,3 +175,16 @@ def test_an_impossible_policy_in_the_file_is_refused(demo):
     text = _broken(demo, lambda d: d["policy"].update(saline_min_ml=50, saline_max_ml=10))
     with pytest.raises(ImportFileError, match="field 'policy.saline_m.._ml' is not valid"):
         parse_export(text, demo.catalogue)
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_import_json_names_the_imported_cases_with_json_before_or_after_the_command(demo, tmp_path, capsys, where):
+    from tui.cli import main
+
+    source = export_json(demo, tmp_path / "all.json")
+    args = ["import", str(source)]
+    args = ["--json", *args] if where == "before" else [*args, "--json"]
+    assert main(["--db", str(tmp_path / f"restored-{where}"), "--today", TODAY.isoformat(), *args]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert sorted(printed["imported"]) == sorted(demo.ids) and printed["renamed"] == {}
+    assert set(printed) == {"imported", "renamed", "policy_restored"}

@@ -55,7 +55,8 @@ def test_sources_are_named_as_a_reader_cites_them(demo, catalogue):
     refs = catalogue.references
     assert source_name(refs["shumaker2005"], "shumaker2005") == "Shumaker et al. 2005"
     assert source_name(refs["benzon2025"], "benzon2025") == "Benzon et al. 2025"
-    assert source_name(refs["seed-001"], "seed-001") == "clinic protocol summary, not yet checked against the literature"
+    assert source_name(refs["seed-001"], "seed-001") == (
+        "clinic protocol summary, not yet checked against the literature")
     assert source_name(refs["clinic-policy"], "clinic-policy") == "clinic policy"
     hip = render(demo, "md", [demo.ids[2]])
     assert "| Brinks et al. 2010 |" in hip or "Brinks et al. 2010 |" in hip
@@ -107,7 +108,8 @@ def test_the_injection_date_comes_from_the_logged_injections(demo):
     demo.repo.update(case_id, lambda c: actions.log_event(
         c, "injection", {"date": d(40), "guidance": "image"}, today=TODAY))
     letter = render(demo, "md", [case_id])
-    assert f"- **Injection date:** {d(40).isoformat()}" in letter and typed.isoformat() not in letter.split("## Course")[0]
+    assert f"- **Injection date:** {d(40).isoformat()}" in letter
+    assert typed.isoformat() not in letter.split("## Course")[0]
     # With no injection logged, the date typed at `case add` is shown.
     assert f"- **Injection date:** {demo.repo.get(demo.ids[0]).injection_date.isoformat()}" in render(
         demo, "md", [demo.ids[0]])
@@ -173,7 +175,7 @@ def _printed_ids(text: str) -> list[str]:
 
 
 def test_several_cases_print_most_urgent_first_then_by_label(demo, capsys):
-    from store.export.readable import urgency_rank
+    from checklists.status import urgency_rank
 
     policy = demo.repo.policy()
     views = {c.id: evaluate(c, demo.catalogue, policy, TODAY) for c in demo.cases()}

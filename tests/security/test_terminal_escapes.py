@@ -15,7 +15,7 @@ import pytest
 
 from checklists.errors import ValidationError
 from checklists.validation import check_text
-from tests.security.conftest import add_case, case_file, edit_case_doc, read_tables, run, snapshot, write_tables
+from tests.security.conftest import add_case, case_file, read_tables, run, snapshot, write_tables
 
 TITLE = "\x1b]2;PWNED\x07"  # OSC 2: set the window title
 CLIPBOARD = "\x1b]52;c;cHduZWQ=\x07"  # OSC 52: write the clipboard
@@ -119,6 +119,22 @@ def test_json_output_escapes_them_and_still_round_trips(capsys, db, hostile_case
     code, out, _ = run(capsys, db, "case", "list", "--json")
     assert_inert(out)
     assert json.loads(out)[0]["patient"] == f"DEMO{TITLE}017"
+
+
+def test_every_commands_json_is_inert_the_audit_trail_too(capsys, db, hostile_case):
+    """Every --json goes through one printer (tui/cli_json.py): the audit trail's recorded values too."""
+    path = case_file(db, hostile_case)
+    tables = read_tables(path)
+    for entry in tables["audit"].values():
+        entry["reason"] = f"away{CSI_C1}{RLO}"
+    write_tables(path, tables)
+    for command in (["audit", hostile_case], ["pathways", "list"], ["check"]):
+        code, out, err = run(capsys, db, *command, "--json")
+        assert code in (0, 1), err
+        assert_inert(out)
+        json.loads(out)
+    code, out, _ = run(capsys, db, "audit", hostile_case, "--json")
+    assert {entry["reason"] for entry in json.loads(out)} == {f"away{CSI_C1}{RLO}"}  # unchanged, written safely
 
 
 def test_a_markdown_export_to_the_terminal_is_inert(capsys, db, hostile_case):

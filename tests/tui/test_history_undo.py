@@ -136,3 +136,29 @@ async def test_the_palette_shows_the_whole_databases_recent_changes(demo_repo, m
         newest = app.screen.entries[0]
         assert (newest.who, newest.what, newest.case) == ("alice", "policy-set soon_days", None)
         assert "settings" in text and "policy-set soon_days" in text and "14 → 7" in text
+
+
+@sync
+async def test_the_history_follows_a_colleagues_change_and_keeps_the_highlighted_entry(demo_repo, monkeypatch):
+    as_user(monkeypatch, "alice")
+    app = make_app(demo_repo, today=TODAY)
+    app.poll_seconds = 0.2
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded_board(pilot)
+        await open_case(pilot, CASE)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.entries)
+        screen = app.screen
+        before = len(screen.entries)
+        await pilot.press("down")
+        await pilot.pause()
+        highlighted = screen.entries[1]
+        # At another terminal, bob adds a note to the same case: it shows at the top, newest first.
+        as_user(monkeypatch, "bob")
+        log_note(demo_repo, CASE, "called back")
+        await wait_for(pilot, lambda: len(screen.entries) == before + 1, timeout=10)
+        await pilot.pause()
+        assert screen.entries[0].who == "bob" and screen.entries[0].action == "event-log"
+        assert f"{before + 1} changes" in screen_text(app)
+        # The highlight stayed on the change it was on, now one row lower.
+        assert screen.entries[screen.query_one("#history-table").cursor_row] == highlighted

@@ -65,3 +65,25 @@ async def test_e_on_the_worklist_exports_its_cases(demo_repo):
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
         assert app.screen.case_ids == [case.case_id for case in screen.worklist.cases]
+
+
+@sync
+async def test_the_worklist_follows_another_clinicians_change_and_keeps_the_highlighted_case(demo_repo):
+    from tests.tui.demo_db import set_field
+
+    app = make_app(demo_repo, today=TODAY)
+    app.poll_seconds = 0.2
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_board(pilot)
+        await pilot.press("w")
+        screen = await loaded_worklist(pilot)
+        first, second = [case.case_id for case in screen.worklist.cases[:2]]
+        count = len(screen.worklist.cases)
+        await pilot.press("down")
+        await wait_for(pilot, lambda: screen.query_one("#worklist").highlighted_option.id == second)
+        # At another terminal, a colleague closes the most urgent case: it leaves this worklist.
+        set_field(demo_repo, first, "status", "closed")
+        await wait_for(pilot, lambda: first not in [case.case_id for case in screen.worklist.cases], timeout=10)
+        await pilot.pause()
+        assert screen.query_one("#worklist").highlighted_option.id == second
+        assert f"{count - 1} cases" in screen_text(app)

@@ -7,9 +7,10 @@ and shows progress. A failed export keeps everything typed, and writes no file.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -47,7 +48,7 @@ class _Tick(Checkbox):
     """A checkbox whose box is empty when off: the state is never told by colour alone."""
 
     @property
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's class attribute, per value
         return "X" if self.value else " "
 
 
@@ -55,8 +56,26 @@ class _Choice(RadioButton):
     """A radio button with a dot only when chosen (the default shows a dim dot either way)."""
 
     @property
-    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's name
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 - Textual's class attribute, per value
         return "●" if self.value else " "
+
+
+@dataclass(frozen=True, slots=True)
+class ExportJob:
+    """One export as chosen on the screen, built on the UI thread: the worker reads only this."""
+
+    repository: Any
+    case_ids: list[str] | None
+    options: Any  # store.export.runner.ExportOptions
+    path: Path
+    catalogue: Any
+    today: date
+
+    def run(self, progress: Callable[[int, int], None]) -> Any:
+        from store.export.runner import export_cases
+
+        return export_cases(self.repository, self.case_ids, self.options, self.path, catalogue=self.catalogue,
+                            today=self.today, now=datetime.now(timezone.utc), progress=progress)
 
 
 def proposed_directory() -> Path:
@@ -230,12 +249,10 @@ class ExportScreen(ModalScreen[Any]):
         bar.update(total=None, progress=0)
         bar.display = True
         self._show("Exporting…")
-        self._run(path, self.options())
+        self._run(ExportJob(self.repository, self.case_ids, self.options(), path, self.catalogue, self.today))
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _run(self, path: Path, options) -> None:
-        from store.export.runner import export_cases
-
+    def _run(self, job: ExportJob) -> None:
         last = -1
 
         def progress(done: int, total: int) -> None:
@@ -246,10 +263,7 @@ class ExportScreen(ModalScreen[Any]):
                 self.post_message(self.Progress(done, total))
 
         try:
-            result = export_cases(
-                self.repository, self.case_ids, options, path, catalogue=self.catalogue, today=self.today,
-                now=datetime.now(timezone.utc), progress=progress,
-            )
+            result = job.run(progress)
         except Exception as exc:  # shown on the screen; the typed path stays
             self.post_message(self.Failed(describe_export_failure(exc)))
             return

@@ -3,31 +3,34 @@ clinic's review of each stands, the highlighted rule's full text and sources bel
 recorded with a small form (a accept, x reject, c comment, or enter to choose).
 
 The protocol is read in a thread worker from the pathway files, the rules modules and the settings
-file (policy, reviews, switched-off items), and read again when another process records a review.
+file (policy, reviews, switched-off items), and read again when another process records a review
+(LiveScreen, tui/screens/live.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from checklists.protocol import PathwayProtocol, RuleText
 from checklists.signoff import Signoff, tally
 from checklists.wording import provenance_label, severity_label
-from tui.errors import describe_read_failure as describe_error
+from tui.host import host_of
+from tui.screens.live import LiveScreen
 from tui.widgets.case_board import fit
+
+if TYPE_CHECKING:
+    from seeds.loader import Catalogue
+    from store.repository import Repository
 
 # The list's state column: short enough to leave the title room at 80 columns; the marker goes first.
 LIST_WORDS = {"accepted": "accepted", "rejected": "REJECTED", "unreviewed": "unreviewed", "changed": "CHANGED"}
@@ -37,26 +40,37 @@ DECIDE_KEYS = Binding.Group("Decide")
 @dataclass(frozen=True, slots=True)
 class ProtocolData:
     documents: tuple[PathwayProtocol, ...]
-    catalogue: Any  # the whole protocol, switched-off items included
+    catalogue: Catalogue  # the whole protocol, switched-off items included
     signoff: Signoff
-    signature: Any
 
 
-def read_protocol(repository: Any, catalogue: Any, today: date) -> ProtocolData:
-    """Every pathway as a document, with the clinic's policy and reviews (thread workers only)."""
-    from checklists.protocol import pathway_protocol
-    from checklists.signoff import build_signoff
-    from store.protocol import clinic_catalogue
-    from store.signoff import read_records
+@dataclass(frozen=True, slots=True)
+class ProtocolQuery:
+    """What the protocol screen reads: every pathway with the clinic's policy and reviews (its methods
+    run in thread workers)."""
 
-    signature = repository.settings_signature()  # first: a review recorded meanwhile shows at the next poll
-    db_dir = getattr(repository, "db_dir", None)
-    whole = clinic_catalogue(db_dir) if db_dir is not None else catalogue
-    records = read_records(repository.settings_path)
-    signoff = build_signoff(whole, records.reviews)
-    policy = repository.policy()
-    documents = tuple(pathway_protocol(whole, p, policy, signoff, records.disabled) for p in whole.pathways)
-    return ProtocolData(documents, whole, signoff, signature)
+    repository: Repository
+    catalogue: Catalogue
+    today: date
+
+    def signature(self) -> object:
+        """Reviews, switched-off items and the policy are all in the settings file."""
+        return self.repository.settings_signature()
+
+    def read(self) -> tuple[ProtocolData, object]:
+        from checklists.protocol import pathway_protocol
+        from checklists.signoff import build_signoff
+        from store.protocol import clinic_catalogue
+        from store.signoff import read_records
+
+        signature = self.signature()  # first: a review recorded meanwhile shows at the next poll
+        db_dir = getattr(self.repository, "db_dir", None)
+        whole = clinic_catalogue(db_dir) if db_dir is not None else self.catalogue
+        records = read_records(self.repository.settings_path)
+        signoff = build_signoff(whole, records.reviews)
+        policy = self.repository.policy()
+        documents = tuple(pathway_protocol(whole, p, policy, signoff, records.disabled) for p in whole.pathways)
+        return ProtocolData(documents, whole, signoff), signature
 
 
 def rule_option(rule: RuleText, width: int) -> Option:
@@ -108,7 +122,7 @@ def rule_detail(rule: RuleText, doc: PathwayProtocol) -> Text:
     return text
 
 
-class ProtocolScreen(Screen[None]):
+class ProtocolScreen(LiveScreen[ProtocolData]):
     """The protocol, rule by rule, with the clinic's review of each."""
 
     AUTO_FOCUS = "#protocol-rules"
@@ -120,24 +134,12 @@ class ProtocolScreen(Screen[None]):
         Binding("r", "reload", "Reload", show=False, id="reload"),
     ]
 
-    class Loaded(Message):
-        def __init__(self, data: ProtocolData) -> None:
-            super().__init__()
-            self.data = data
-
-    class Failed(Message):
-        def __init__(self, error: str) -> None:
-            super().__init__()
-            self.error = error
-
-    class Stale(Message):
-        """Someone recorded a review (or changed the policy) since the protocol was read."""
+    failure_title = "Cannot read the protocol"
 
     def __init__(self) -> None:
         super().__init__()
         self.data: ProtocolData | None = None
         self._rules: dict[str, tuple[RuleText, PathwayProtocol]] = {}
-        self._loading = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Rounds · clinic protocol · loading…"), id="protocol-title", classes="title-bar")
@@ -146,55 +148,18 @@ class ProtocolScreen(Screen[None]):
             yield Static("", id="protocol-text")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.set_interval(self.app.poll_seconds, self._poll)
-        self.reload()
+    # -- reading (LiveScreen runs the query in thread workers) -----------------------------------------
 
-    # -- reading (thread workers) -------------------------------------------------------------------
+    def live_query(self) -> ProtocolQuery:
+        host = host_of(self)
+        return ProtocolQuery(host.repository, host.catalogue, host.today)
 
-    def reload(self) -> None:
-        if self._loading:
-            return
-        self._loading = True
-        self._load(self.app.today)
+    def show_data(self, data: ProtocolData, *, first: bool) -> None:
+        self.data = data
+        self._show(data)
 
-    @work(thread=True, exclusive=True, group="protocol-load", exit_on_error=False)
-    def _load(self, today: date) -> None:
-        app = self.app
-        try:
-            data = read_protocol(app.repository, app.catalogue, today)
-        except Exception as error:  # noqa: BLE001 - shown, never a crash
-            self.post_message(self.Failed(describe_error(error)))
-            return
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(data))
-
-    def _poll(self) -> None:
-        if self._loading or self.data is None or not self.app.is_showing(self):
-            return
-        self._check_for_changes()
-
-    @work(thread=True, exclusive=True, group="protocol-poll", exit_on_error=False)
-    def _check_for_changes(self) -> None:
-        if self.data is not None and self.app.repository.settings_signature() != self.data.signature:
-            self.post_message(self.Stale())
-
-    @on(Stale)
-    def _on_stale(self) -> None:
-        self.reload()
-
-    @on(Failed)
-    def _on_failed(self, message: Failed) -> None:
-        self._loading = False
-        self.notify(message.error, title="Cannot read the protocol", severity="error", markup=False, timeout=10)
-        if self.data is None:
-            self.query_one("#protocol-title", Static).update(Text(f"Clinic protocol: {message.error}"))
-
-    @on(Loaded)
-    def _on_loaded(self, message: Loaded) -> None:
-        self._loading = False
-        self.data = message.data
-        self._show(message.data)
+    def show_unreadable(self, error: str) -> None:
+        self.query_one("#protocol-title", Static).update(Text(f"Clinic protocol: {error}"))
 
     # -- showing ------------------------------------------------------------------------------------
 
@@ -255,9 +220,13 @@ class ProtocolScreen(Screen[None]):
         from tui.forms.review import ReviewForm
 
         rule, _ = selected
-        form = ReviewForm(self.app.repository, self.data.catalogue, rule.ref, rule.title, self.app.today,
-                          rule.review, decision)
-        self.app.push_screen(form, lambda written: self.reload() if written else None)
+        host = host_of(self)
+        form = ReviewForm(host.repository, self.data.catalogue, rule.ref, rule.title, host.today, rule.review,
+                          decision)
+        host.open_form(form, then=self._changed)
+
+    def _changed(self, _result: object = None) -> None:
+        self.reload()
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -268,10 +237,6 @@ class ProtocolScreen(Screen[None]):
     def export_case_ids(self) -> list[str]:
         """`e` exports cases; this screen shows none."""
         return []
-
-    def on_screen_resume(self) -> None:
-        if self.data is not None:
-            self._poll()
 
     def palette_commands(self) -> list:
         from tui.palette import PaletteCommand

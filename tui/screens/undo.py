@@ -13,6 +13,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
+from tui.host import host_of
+
 
 def consequence(entry: Any) -> str:
     """What undoing one audited change will do, in the clinic's words."""
@@ -70,18 +72,24 @@ class UndoConfirm(ModalScreen[bool]):
 
 
 def start_undo(screen: Screen, case_id: str | None) -> None:
-    """Find the change to undo (thread worker), ask, then undo it (thread worker) and refresh."""
+    """Find the change to undo (thread worker), ask, then undo it (thread worker) and refresh.
+
+    The workers are handed the repository, taken here on the UI thread; what they find comes back to
+    the UI thread (call_from_thread) to be shown.
+    """
+    host = host_of(screen)
     app = screen.app
-    repository = app.repository
+    repository = host.repository
 
     def refused(error: Exception) -> None:
-        from tui.errors import describe_read_failure as describe_error
+        from tui.errors import describe_read_failure
 
-        app.notify(describe_error(error), title="Nothing was undone", severity="warning", markup=False, timeout=10)
+        app.notify(describe_read_failure(error), title="Nothing was undone", severity="warning", markup=False,
+                   timeout=10)
 
     def undone(result: Any) -> None:
         app.notify(f"Undone: {result.plan.describe()}", title="Undo", markup=False, timeout=6)
-        app._refresh_current()
+        host.reload_live_screens()
 
     def do_undo(plan: Any) -> None:
         from store.undo import undo
@@ -93,12 +101,12 @@ def start_undo(screen: Screen, case_id: str | None) -> None:
             return
         app.call_from_thread(undone, result)
 
-    def confirmed(plan: Any):
+    def ask(plan: Any) -> None:
         def after(answer: bool | None) -> None:
             if answer:
                 app.run_worker(lambda: do_undo(plan), thread=True, group="undo", exit_on_error=False)
 
-        return after
+        app.push_screen(UndoConfirm(plan), after)
 
     def find() -> None:
         from store.undo import plan_undo
@@ -108,6 +116,6 @@ def start_undo(screen: Screen, case_id: str | None) -> None:
         except Exception as error:  # noqa: BLE001
             app.call_from_thread(refused, error)
             return
-        app.call_from_thread(app.push_screen, UndoConfirm(plan), confirmed(plan))
+        app.call_from_thread(ask, plan)
 
     app.run_worker(find, thread=True, group="undo", exclusive=True, exit_on_error=False)

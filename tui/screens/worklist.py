@@ -1,30 +1,36 @@
 """The worklist (`w` on the board): what is overdue, due or opening in a week, by case, most urgent first.
 
-The same list as `rounds worklist` (store/export/worklist.py), read in a thread worker. `[` and `]`
-move a week back or on, `t` comes back to this week; enter opens a case; `e` exports the cases shown.
+The same list as `rounds worklist` (store/export/worklist.py), read in a thread worker and read again
+when another process changes a case (LiveScreen, tui/screens/live.py). `[` and `]` move a week back or
+on, `t` comes back to this week; enter opens a case; `e` exports the cases shown.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.errors import describe_read_failure as describe_error
+from tui.host import host_of
+from tui.screens.live import LiveScreen
+
+if TYPE_CHECKING:
+    from seeds.loader import Catalogue
+    from store.export.worklist import WorkCase, Worklist
+    from store.repository import Repository
 
 WEEK = timedelta(days=7)
 KIND_STYLES = {"overdue": "bold red", "due": "bold yellow", "opens": "bold", "snooze-ends": ""}
 
 
-def case_prompt(case: Any) -> Text:
+def case_prompt(case: WorkCase) -> Text:
     """One case of the worklist as lines of text: patient text is data, never markup."""
     from store.export.worklist import KIND_WORDS, case_heading, item_when
 
@@ -47,7 +53,36 @@ def case_prompt(case: Any) -> Text:
     return text
 
 
-class WorklistScreen(Screen[None]):
+@dataclass(frozen=True, slots=True)
+class WorklistData:
+    worklist: Worklist
+    warnings: tuple[str, ...]  # case files that could not be read, one line each
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistQuery:
+    """The week from `start`, every case evaluated on its first day (its methods run in thread workers)."""
+
+    repository: Repository
+    catalogue: Catalogue
+    start: date
+    today: date
+
+    def signature(self) -> object:
+        """Changes whenever a case file or the clinic policy changes."""
+        return self.repository.signatures(), self.repository.settings_signature()
+
+    def read(self) -> tuple[WorklistData, object]:
+        from store.export.runner import build_worklist_of
+
+        signature = self.signature()  # first: a change made meanwhile shows at the next poll
+        warnings: list[str] = []
+        worklist, _ = build_worklist_of(self.repository, self.start, self.start + WEEK, catalogue=self.catalogue,
+                                        warnings=warnings)
+        return WorklistData(worklist, tuple(warnings)), signature
+
+
+class WorklistScreen(LiveScreen[WorklistData]):
     """A week's worklist; dismissed with escape."""
 
     AUTO_FOCUS = "#worklist"
@@ -65,20 +100,12 @@ class WorklistScreen(Screen[None]):
         Binding("r", "reload", "Reload", show=False, id="worklist-reload"),
     ]
 
-    class Loaded(Message):
-        def __init__(self, worklist: Any) -> None:
-            super().__init__()
-            self.worklist = worklist
-
-    class Failed(Message):
-        def __init__(self, error: str) -> None:
-            super().__init__()
-            self.error = error
+    failure_title = "Cannot read the cases"
 
     def __init__(self, start: date | None = None) -> None:
         super().__init__()
-        self.start = start
-        self.worklist: Any = None
+        self._start = start
+        self.worklist: Worklist | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="worklist-title", classes="title-bar")
@@ -87,36 +114,36 @@ class WorklistScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if self.start is None:
-            self.start = self.app.today
-        self.reload()
+        self._show_title(loading=True)
+
+    @property
+    def start(self) -> date:
+        """The week's first day: this week's (today) unless the clinician moved."""
+        if self._start is None:
+            self._start = host_of(self).today
+        return self._start
 
     @property
     def end(self) -> date:
         return self.start + WEEK
 
-    def reload(self) -> None:
-        self._show_title(loading=True)
-        self._load(self.start, self.end)
+    # -- reading (LiveScreen runs the query in thread workers) -----------------------------------------
 
-    @work(thread=True, exclusive=True, group="worklist", exit_on_error=False)
-    def _load(self, start: date, end: date) -> None:
-        from store.export.runner import build_worklist_of
+    def live_query(self) -> WorklistQuery:
+        host = host_of(self)
+        return WorklistQuery(host.repository, host.catalogue, self.start, host.today)
 
-        try:
-            worklist, _ = build_worklist_of(self.app.repository, start, end, catalogue=self.app.catalogue)
-        except Exception as error:  # noqa: BLE001 - shown, never a crash
-            self.post_message(self.Failed(describe_error(error)))
-            return
-        self.post_message(self.Loaded(worklist))
-
-    @on(Loaded)
-    def _on_loaded(self, message: Loaded) -> None:
-        worklist = message.worklist
+    def show_data(self, data: WorklistData, *, first: bool) -> None:
+        worklist = data.worklist
+        for warning in data.warnings:
+            self.say_once(warning, title="Warning")
         if worklist.start != self.start:
-            return  # a week the clinician has already moved away from
-        self.worklist = worklist
+            return  # a week the clinician has already moved away from (the new week is being read)
         options = self.query_one("#worklist", OptionList)
+        # Read again for a change elsewhere: the highlight stays on its case; a new week starts at the top.
+        same_week = self.worklist is not None and self.worklist.start == worklist.start
+        keep = options.highlighted_option.id if same_week and options.highlighted_option is not None else None
+        self.worklist = worklist
         options.clear_options()
         shown: list[Option | None] = []
         for case in worklist.cases:
@@ -125,17 +152,19 @@ class WorklistScreen(Screen[None]):
             shown.append(Option(case_prompt(case), id=case.case_id))
         options.add_options(shown)
         if worklist.cases:
-            options.highlighted = 0  # enter opens the most urgent case at once
+            ids = [case.case_id for case in worklist.cases]
+            # enter opens the most urgent case at once
+            options.highlighted = options.get_option_index(keep if keep in ids else ids[0])
         empty = self.query_one("#worklist-empty", Static)
         empty.display = not worklist.cases
         empty.update(Text("Nothing is due, overdue or opening this week. [ and ] move a week."))
         options.display = bool(worklist.cases)
         self._show_title()
 
-    @on(Failed)
-    def _on_failed(self, message: Failed) -> None:
-        self.notify(message.error, title="Cannot read the cases", severity="error", markup=False, timeout=10)
-        self.query_one("#worklist-empty", Static).update(Text(f"Cannot read the cases: {message.error}"))
+    def show_unreadable(self, error: str) -> None:
+        self.query_one("#worklist-empty", Static).update(Text(f"Cannot read the cases: {error}"))
+
+    # -- showing ------------------------------------------------------------------------------------
 
     def _show_title(self, loading: bool = False) -> None:
         title = Text()
@@ -144,23 +173,28 @@ class WorklistScreen(Screen[None]):
         if loading:
             title.append(" · loading…")
         elif self.worklist is not None:
-            title.append(f" · {len(self.worklist.cases)} cases, {self.worklist.item_count} items")
+            title.append(f" · {self.worklist.count_words()}")
         self.query_one("#worklist-title", Static).update(title)
 
     @on(OptionList.OptionSelected, "#worklist")
     def _open(self, message: OptionList.OptionSelected) -> None:
         if message.option_id:
-            self.app.open_case(message.option_id)
+            host_of(self).open_case(message.option_id)
+
+    # -- actions ------------------------------------------------------------------------------------
 
     def action_back(self) -> None:
         self.dismiss()
 
     def action_shift(self, weeks: int) -> None:
-        self.start = self.start + weeks * WEEK
-        self.reload()
+        self._move_to(self.start + weeks * WEEK)
 
     def action_this_week(self) -> None:
-        self.start = self.app.today
+        self._move_to(host_of(self).today)
+
+    def _move_to(self, start: date) -> None:
+        self._start = start
+        self._show_title(loading=True)
         self.reload()
 
     def action_reload(self) -> None:
