@@ -70,6 +70,7 @@ def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
         reason=plan.reason, until=plan.until if state == "snoozed" else None, checks=plan.checks,
         occurrence=plan.occurrence, detail=plan.detail, kind=d.kind,
         waits=plan.waits if status == "unscheduled" else None, early=plan.early,
+        window_provenance=d.timing_provenance,
     )
 
 
@@ -180,6 +181,7 @@ def _timeless_item(plan: ItemPlan) -> ItemView:
         provenance=d.provenance, rationale=d.rationale, resolved_on=plan.resolved_on,
         reason=plan.reason, until=plan.until, checks=plan.checks, occurrence=plan.occurrence, detail=plan.detail,
         kind=d.kind, waits=plan.waits if plan.gated else None, early=plan.early,
+        window_provenance=d.timing_provenance,
     )
 
 

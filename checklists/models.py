@@ -160,6 +160,9 @@ class ItemView:
     kind: str = "action"  # action | time-point (what a late presentation means for it)
     waits: str | None = None  # what it waits for while its gate is shut ("after the saline course")
     early: bool = False  # done before its window, confirmed as early
+    # How strong the source of its timing is (the clinic's window around a literature step, say);
+    # None for an item with no window at all.
+    window_provenance: str | None = None
 
 
 @dataclass(slots=True, frozen=True)

@@ -195,10 +195,19 @@ def completes_words(item: ItemDef, policy: Policy) -> str:
 
 def when_words(item: ItemDef, policy: Policy) -> str:
     if item.series is not None:
-        return series_words(item.series, policy)
-    if item.window is not None:
-        return window_words(item.window)
-    return "no window: standing guidance or as needed; it never makes a case due"
+        text = series_words(item.series, policy)
+    elif item.window is not None:
+        text = window_words(item.window)
+    else:
+        return "no window: standing guidance or as needed; it never makes a case due"
+    return text + timing_words(item)
+
+
+def timing_words(item: ItemDef) -> str:
+    """` (timing: clinic policy ...)` when the item's timing rests on a weaker source than the step."""
+    if item.window_provenance is None or item.window_provenance == item.provenance:
+        return ""
+    return f" (timing: {PROVENANCE_LABELS.get(item.window_provenance, item.window_provenance)})"
 
 
 def item_conditions(item: ItemDef) -> tuple[str, ...]:

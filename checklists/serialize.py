@@ -29,6 +29,7 @@ def item_json(item: ItemView) -> dict:
         "resolved_on": _iso(item.resolved_on), "reason": item.reason, "until": _iso(item.until),
         "checks": [c.isoformat() for c in item.checks], "occurrence": item.occurrence, "detail": item.detail,
         "kind": item.kind, "waits": item.waits, "early": item.early,
+        "window_provenance": item.window_provenance,
     }
 
 

@@ -109,10 +109,20 @@ class ItemDef:
     detail: str | None = None  # one of DETAILS
     waits: str | None = None  # what the item says while its gate is shut ("after the saline course")
     note: str | None = None
+    # How strong the source of the item's *timing* is, when it differs from that of the step itself:
+    # saline is literature, but the 14 days within which the first session is booked are the clinic's.
+    window_provenance: str | None = None
 
     @property
     def time_point(self) -> bool:
         return self.kind == "time-point"
+
+    @property
+    def timing_provenance(self) -> str | None:
+        """How strong the source of its timing is (None for an item with no window: no timing to source)."""
+        if self.window is None and self.series is None:
+            return None
+        return self.window_provenance or self.provenance
 
 
 @dataclass(slots=True, frozen=True)
@@ -441,7 +451,8 @@ def _sources(reader: _Reader, known: set[str]) -> tuple[str, ...]:
 
 _ITEM_FIELDS = ("id", "title", "short", "kind", "phase", "rationale", "sources", "provenance", "window",
                 "satisfied_by", "etiology", "series", "stops_when_resolved", "reopened_by",
-                "reopened_by_injection", "needs_resolved_inflammation", "detail", "waits", "note")
+                "reopened_by_injection", "needs_resolved_inflammation", "detail", "waits", "note",
+                "window_provenance")
 
 
 def _item(reader: _Reader, pathway: str, etiologies: tuple[str, ...], known: set[str],
@@ -482,7 +493,16 @@ def _item(reader: _Reader, pathway: str, etiologies: tuple[str, ...], known: set
         detail=reader.choice("detail", DETAILS, required=False),
         waits=reader.text("waits", required=False),
         note=reader.text("note", required=False),
+        window_provenance=_window_provenance(reader),
     )
+
+
+def _window_provenance(reader: _Reader) -> str | None:
+    """The provenance of the item's timing; only for an item that has a timing (a window or a series)."""
+    value = reader.choice("window_provenance", PROVENANCE_LEVELS, required=False)
+    if value is not None and "window" not in reader.table and "series" not in reader.table:
+        raise reader.fail("window_provenance", "applies only to an item with a window or a series")
+    return value
 
 
 def _alert(reader: _Reader, pathway: str, known: set[str]) -> AlertDef:

@@ -88,7 +88,9 @@ def _item_lines(item, status: str) -> list[str]:
     extra = item_remark(item)
     if extra:
         lines.append(f"      {'':<14} {extra}")
-    lines.append(f"      {'':<14} source: {item.provenance} ({', '.join(item.sources)})")
+    timing = (f"; timing: {item.window_provenance}" if item.window_provenance not in (None, item.provenance)
+              else "")
+    lines.append(f"      {'':<14} source: {item.provenance} ({', '.join(item.sources)}){timing}")
     return lines
 
 

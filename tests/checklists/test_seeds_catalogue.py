@@ -88,7 +88,7 @@ def test_duplicate_item_id_across_files(seeds_copy):
 
 @pytest.mark.parametrize(("old", "new", "field"), [
     ('severity = "critical"', 'severity = "urgent"', "alert[2].severity"),
-    ('provenance = "literature"\nwindow = { anchor = "enrolment"',
+    ('provenance = "seed-summary"\nwindow = { anchor = "enrolment"',
      'provenance = "verified"\nwindow = { anchor = "enrolment"', "item[0].provenance"),
     ('etiology = "idiopathic"', 'etiology = "Idiopathic"', "etiology"),
     ('satisfied_by = { kind = "mri" }', 'satisfied_by = { kind = "scan" }', "satisfied_by.kind"),

@@ -91,6 +91,8 @@ def detail_lines(item: ItemView, references: dict, width: int, review: ReviewSta
         lines += wrapped(printable(item.reason), f"{item.status.capitalize()}: ", "  ")
     lines += wrapped(item.rationale, "Why: ", "     ")
     lines += wrapped(PROVENANCE_LABELS.get(item.provenance, item.provenance), "Provenance: ", "  ")
+    if item.window_provenance not in (None, item.provenance):
+        lines += wrapped(PROVENANCE_LABELS.get(item.window_provenance, item.window_provenance), "Timing: ", "  ")
     if review is not None:
         lines += wrapped(review_words(review), "Clinic review: ", "  ")
     for key in item.sources:
