@@ -145,7 +145,7 @@ def evaluate(case: Case, catalogue: Catalogue, policy: Policy, today: date) -> C
     alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue) for pathway, alert, ack in chosen])
     return CaseView(
         case=case, today=today, items=items, alerts=alerts, counts=_counts(facts, policy, today),
-        next_due=_next_due((i.status, i.opens, i.closes, i.id, i.title) for i in items),
+        next_due=_next_due((i.status or i.state, i.opens, i.closes, i.id, i.title) for i in items),
         urgency=most_urgent(i.status for i in items), event_flags=_event_flags(facts),
     )
 
@@ -168,7 +168,8 @@ def record_view(case: Case, catalogue: Catalogue, policy: Policy) -> CaseView:
         known = chosen.get(alert.code)
         if known is None or SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(known[0]):
             chosen[alert.code] = (severity, (pathway, alert, acknowledgement(case, pathway, alert, catalogue)))
-    alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue) for _, (pathway, alert, ack) in chosen.values()])
+    alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue)
+                             for _, (pathway, alert, ack) in chosen.values()])
     counts = replace(_counts(facts, policy, date.min), injections_last_365_days=None)  # depends on the day
     return CaseView(case=case, today=None, items=items, alerts=alerts, counts=counts, next_due=None, urgency=None)
 

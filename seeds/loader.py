@@ -403,7 +403,8 @@ def _match(reader: _Reader | None, drugs: DrugTable) -> EventMatch | None:
         count=reader.integer("count", 1) or 1,
         in_window=reader.flag("in_window"),
         # Field names as the command line writes them (`depth-mm`), kept as the event's (`depth_mm`).
-        needs=tuple(n.replace("-", "_") for n in reader.choices("needs", tuple(n.replace("_", "-") for n in EVENT_FIELDS))),
+        needs=tuple(n.replace("-", "_")
+                    for n in reader.choices("needs", tuple(n.replace("_", "-") for n in EVENT_FIELDS))),
     )
 
 

@@ -68,7 +68,7 @@ def item_line(item: ItemView, width: int, mark: str = "") -> str:
         f" — {item.detail}" if item.detail else "")
     if mark:
         title = f"{mark} {title}"  # the rule behind it is not accepted by the clinic (legend above)
-    head = "  " + status_cell(item.status, _STATUS_WIDTH) + " " + fit(window, _WINDOW_WIDTH) + " "
+    head = "  " + status_cell(item.status or item.state, _STATUS_WIDTH) + " " + fit(window, _WINDOW_WIDTH) + " "
     return head + fit(title, max(width - cell_len(head), 1))
 
 
@@ -88,7 +88,7 @@ def detail_lines(item: ItemView, references: dict, width: int, review: ReviewSta
     if item.waits:
         lines += wrapped(item.waits, "Waits: ", "  ")
     if item.reason:
-        lines += wrapped(printable(item.reason), f"{item.status.capitalize()}: ", "  ")
+        lines += wrapped(printable(item.reason), f"{(item.status or item.state).capitalize()}: ", "  ")
     lines += wrapped(item.rationale, "Why: ", "     ")
     lines += wrapped(PROVENANCE_LABELS.get(item.provenance, item.provenance), "Provenance: ", "  ")
     if item.window_provenance not in (None, item.provenance):
@@ -174,7 +174,9 @@ class Checklist(CursorList[_Line]):
         height: auto;
         & > .checklist--pathway { text-style: bold; }
         & > .checklist--phase { text-style: italic; color: $text-muted; }
-        & > .checklist--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+        & > .checklist--cursor {
+            background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+        }
         &:blur > .checklist--cursor { background: $block-cursor-blurred-background; text-style: underline; }
         & > .checklist--detail { color: $text-muted; }
         & > .checklist--overdue { color: $error; text-style: bold; }
