@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
+from checklists.inflammation import changes as inflammation_changes, history_json
 from checklists.models import Alert, AlertAck, CaseRow, CaseView, Counts, Event, ItemView, NextDue, Policy
 
 
@@ -75,6 +76,9 @@ def case_json(view: CaseView) -> dict:
         "onset": case.onset.isoformat(), "injection_date": _iso(case.injection_date),
         "etiology": case.etiology, "inflammation": case.inflammation,
         "etiology_date": _iso(case.etiology_date), "inflammation_date": _iso(case.inflammation_date),
+        # Every change of inflammation state (the current one last), and the recorded severity.
+        "inflammation_history": history_json(inflammation_changes(case)),
+        "severity": case.severity, "severity_date": _iso(case.severity_date),
         "enrolment": case.enrolment.isoformat(), "site": case.site, "note": case.note,
         "revision": case.revision, "today": _iso(view.today), "urgency": view.urgency,
         "items": [item_json(i) for i in view.items],
