@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from itertools import groupby
 
+from checklists.inflammation import changes as inflammation_changes, history_words
 from checklists.models import CaseRow, CaseView, Policy
 from checklists.policy import POLICY_HELP
 from checklists.text import printable, printable_line
@@ -64,7 +65,7 @@ def _facts(view: CaseView, catalogue: Catalogue) -> list[str]:
     facts = [
         f"Case {c.id}  {printable_line(c.patient)}",
         f"  pathways   {', '.join(c.pathways)}",
-        f"  status     {c.status}    urgency {status_label(view.urgency or "unscheduled")}"
+        f"  status     {c.status}    urgency {status_label(view.urgency or 'unscheduled')}"
         + (f"    alerts {severity_counts(a.severity for a in view.active_alerts)}" if view.active_alerts else ""),
         f"  onset      {c.onset.isoformat()}    enrolled {c.enrolment.isoformat()}",
         f"  injection  {c.injection_date.isoformat() if c.injection_date else '-'}    "
@@ -75,6 +76,13 @@ def _facts(view: CaseView, catalogue: Catalogue) -> list[str]:
         since = f" (since {c.inflammation_date.isoformat()})" if c.inflammation_date else ""
         inflammation = f"{c.inflammation}{since}" if c.inflammation else "not recorded"
         facts.append(f"  etiology   {etiology}    inflammation {inflammation}")
+    severities = catalogue.severities_for(c.pathways)
+    if severities:
+        graded = f" (set {c.severity_date.isoformat()})" if c.severity_date else ""
+        facts.append(f"  severity   {c.severity or severities[0]}{graded}")
+    history = inflammation_changes(c)
+    if len(history) > 1:
+        facts.append(f"  inflamed   {history_words(history)}")
     if c.note:
         facts.append(f"  note       {printable_line(c.note)}")
     return facts
