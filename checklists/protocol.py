@@ -43,6 +43,8 @@ DETAIL_WORDS = {
     "injection-log": "shows each injection's drug and dose, with the running count",
     "graft-count": "shows how many fat grafts have been logged",
     "dose-history": "shows the drug's dose changes",
+    "improvement-basis": "names the assessment its decision rests on (the latest that records improvement, as of "
+                         "the day its gate opened), with its date and finding",
 }
 # What a late presentation means for an item, by the kind its pathway file gives it.
 LATE_KINDS = {

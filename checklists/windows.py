@@ -120,11 +120,13 @@ def late_presentation(case: Case, item: ItemDef, opens: date | None,
 
 def _waits(context: _Plan, item: ItemDef, state: str, opens: date | None) -> str | None:
     """The item's `waits` text while its gate is shut (no window yet, or inflammation not settled)."""
-    if item.waits is None or state not in ("open", "snoozed") or not _schedulable(context.case, item):
+    if item.waits is None or state not in ("open", "snoozed") or context.case.status not in OPEN_CASE_STATUSES:
+        return None
+    if item.needs_severity is not None and context.case.severity != item.needs_severity:
+        return item.waits
+    if not _schedulable(context.case, item):
         return None
     if item.needs_resolved_inflammation and _inflammation_resolved(context.case) is None:
-        return item.waits
-    if item.needs_severity is not None and context.case.severity != item.needs_severity:
         return item.waits
     if (item.window is not None or item.series is not None) and opens is None:
         return item.waits
@@ -169,8 +171,30 @@ def _dose_history(context: _Plan, item: ItemDef) -> str | None:
     return f"{generic}: " + " → ".join(steps)
 
 
+def _improvement_basis(context: _Plan, item: ItemDef) -> str | None:
+    """Which assessment the escalation decision rests on: the latest one recording improvement, as of
+    the day the gate opened (or as of now when it is closed), named with its date and its finding."""
+    facts, first = context.facts, context.first_line
+    if context.case.status == "resolved":
+        return "not needed: the case is resolved"
+    latest = facts.latest_improvement()
+    if first.complete and latest is not None:
+        return f"not needed: complete improvement at the assessment of {latest.date.isoformat()}"
+    anchor = item.window.anchor if item.window else None
+    gate = first.failed if anchor == "saline-failed" else first.escalation if anchor == "first-line-failed" else None
+    if gate is not None:
+        basis = facts.latest_improvement(as_of=gate)
+        if basis is None:
+            return f"no assessment recorded improvement by {gate.isoformat()}"
+        return f"judged on the assessment of {basis.date.isoformat()} ({basis.improvement})"
+    if latest is None:
+        return None
+    return f"latest assessment {latest.date.isoformat()}: {latest.improvement}"
+
+
 # The running records an item can show on its line (`detail = "..."` in its TOML; seeds/loader.DETAILS).
-DETAIL_LINES = {"injection-log": _injection_log, "graft-count": _graft_count, "dose-history": _dose_history}
+DETAIL_LINES = {"injection-log": _injection_log, "graft-count": _graft_count, "dose-history": _dose_history,
+                "improvement-basis": _improvement_basis}
 
 
 def _schedulable(case: Case, item: ItemDef) -> bool:
@@ -289,6 +313,9 @@ def _plan_saline(context: _Plan, item: ItemDef, series: SeriesRule, record: Item
     )
     if state != "done" and course_complete and counted:
         state, resolved_on = "done", sessions[-1].date
+    latest = facts.latest_improvement()
+    if latest is not None and latest.improvement == "complete" and count < policy.saline_max_sessions:
+        detail += f"; complete improvement at the assessment of {latest.date.isoformat()}"
     if state == "open":
         resolved_on = None
     opens: date | None = None

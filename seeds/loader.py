@@ -35,7 +35,7 @@ ANCHORS = (
 )
 SERIES = ("saline", "recurrence", "per-injection")
 # A running record shown on the item's line instead of a count.
-DETAILS = ("injection-log", "graft-count", "dose-history")
+DETAILS = ("injection-log", "graft-count", "dose-history", "improvement-basis")
 _OFFSET = re.compile(r"^(\d+)([dwm])$")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _SHORT_LABEL = re.compile(r"[A-Z0-9]{2,4}")
