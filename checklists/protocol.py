@@ -35,6 +35,10 @@ ANCHOR_WORDS = {
                          "once saline was tried or declined)",
     "last-fat-graft": "the most recent fat graft",
     "drug-course-start": "the start of the current course of the drug",
+    "each-injection": "every injection (one check for each; an unanswered check stays due, and the next check "
+                      "made answers it)",
+    "each-run": "the first injection of every run of injections, and the last one when the run has more than "
+                "one (a run ends when injection_run_gap_months, clinic policy, pass without an injection)",
     "maintenance-start": "the start of the current stretch of maintenance therapy (counted across maintenance "
                          "drugs; drugs that follow one another within therapy_gap_days, clinic policy, are one "
                          "stretch; glucocorticoid flare courses do not start it)",
@@ -159,6 +163,7 @@ def series_words(series: SeriesRule, policy: Policy) -> str:
                 f"then from the last check; each window {length} month{'s' if length != 1 else ''} long; no "
                 "fixed end (monitoring goes on until a clinician ends it with a reason); paused while "
                 "inflammation is active again, and counted afresh from the next resolution")
+    # A per-injection series: its anchors' words say that there is one check per injection or per run.
     return window_words(series.first)
 
 
@@ -183,7 +188,7 @@ def match_words(match: EventMatch, item: ItemDef) -> str:
     if match.in_window:
         text += " dated from 7 days before the window opens"
     if item.needs_resolved_inflammation:
-        text += ", dated on or after the day inflammation was recorded as resolved,"
+        text += ", dated while inflammation was recorded as resolved (each change of state is kept),"
     return text + (" are logged" if several else " is logged")
 
 
@@ -193,6 +198,12 @@ def completes_words(item: ItemDef, policy: Policy) -> str:
                 f"{policy.saline_max_sessions} sessions (saline_max_sessions), or at "
                 f"{policy.saline_min_sessions} (saline_min_sessions) or more once complete improvement is "
                 "recorded; ending it early is a skip with a reason")
+    if item.series is not None and item.series.kind == "per-injection":
+        answered = (match_words(item.satisfied_by, item).removesuffix(" is logged")
+                    if item.satisfied_by is not None else "")
+        by_event = f"{answered}, or " if answered else ""
+        return (f"each check is answered by {by_event}a check marked done by hand (one dated check); a check "
+                "answers every check whose window has opened by its date (from 7 days before)")
     if item.series is not None and item.series.kind == "recurrence":
         return ("each check is recorded by hand (done records one dated check and schedules the next); "
                 "monitoring ends only when the item is skipped with a reason (end monitoring), and a relapse "
@@ -216,7 +227,7 @@ def timing_words(item: ItemDef) -> str:
     """` (timing: clinic policy ...)` when the item's timing rests on a weaker source than the step."""
     if item.window_provenance is None or item.window_provenance == item.provenance:
         return ""
-    return f" (timing: {PROVENANCE_LABELS.get(item.window_provenance, item.window_provenance)})"
+    return f"; its timing is {PROVENANCE_LABELS.get(item.window_provenance, item.window_provenance)}"
 
 
 def item_conditions(item: ItemDef) -> tuple[str, ...]:
