@@ -76,6 +76,8 @@ def new_case(*, case_id: str, patient: object, pathways: Sequence[str], onset: d
         note=check_text(note, "note", required=False),
         # A pathway that sorts its treatment by etiology starts at its first one ("unknown").
         etiology=next(iter(catalogue.etiologies_for(chosen)), None),
+        # Likewise a pathway that grades its disease starts at its first severity ("unknown").
+        severity=next(iter(catalogue.severities_for(chosen)), None),
     )
     created = {"pathways": list(chosen), "onset": onset_day.isoformat(), "enrolment": enrolment.isoformat()}
     return case, [Change(action="case-add", target="case", old=None, new=created)]
