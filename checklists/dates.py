@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -33,8 +34,13 @@ def parse_date(value: object, what: str = "date") -> date:
     return day
 
 
+@lru_cache(maxsize=1 << 16)
 def add_months(day: date, months: int) -> date:
-    """Calendar months, clamped to the end of a shorter month (2026-08-31 + 6 = 2027-02-28)."""
+    """Calendar months, clamped to the end of a shorter month (2026-08-31 + 6 = 2027-02-28).
+
+    Remembered: every window and every check after an injection comes through here, the same few
+    (day, months) pairs again and again, and relativedelta is slow to build.
+    """
     return day + relativedelta(months=months)
 
 
