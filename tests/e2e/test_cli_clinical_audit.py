@@ -157,3 +157,13 @@ def test_a_case_file_written_before_the_history_reads_as_one_change(capsys, db):
     ok(capsys, db, "case", "set", case, "inflammation", "active", today="2026-05-01")
     data = shown(capsys, db, case, "2026-05-01")
     assert [c["date"] for c in data["inflammation_history"]] == ["2026-03-01", "2026-05-01"]
+
+
+def test_undo_takes_back_a_change_of_inflammation_whole(capsys, db):
+    case = add(capsys, db, "panniculitis-lipoatrophy", "2025-12-01", "2026-01-10")
+    ok(capsys, db, "case", "set", case, "inflammation", "resolved", today="2026-03-01")
+    ok(capsys, db, "case", "set", case, "inflammation", "active", today="2026-05-01")
+    ok(capsys, db, "undo", case, today="2026-05-02")
+    data = shown(capsys, db, case, "2026-05-02")
+    assert (data["inflammation"], data["inflammation_date"]) == ("resolved", "2026-03-01")
+    assert data["inflammation_history"] == [{"state": "resolved", "date": "2026-03-01"}]
