@@ -190,8 +190,8 @@ def test_finding_a_rule_by_name():
 def test_one_name_for_an_item_and_an_alert_needs_the_kind():
     pathway = CATALOGUE.pathways[SA]
     twin = dataclasses.replace(pathway.alerts[0], code="review-6m")
-    catalogue = dataclasses.replace(CATALOGUE, pathways={**CATALOGUE.pathways,
-                                                         SA: dataclasses.replace(pathway, alerts=(*pathway.alerts, twin))})
+    with_twin = dataclasses.replace(pathway, alerts=(*pathway.alerts, twin))
+    catalogue = dataclasses.replace(CATALOGUE, pathways={**CATALOGUE.pathways, SA: with_twin})
     with pytest.raises(ValidationError, match="item:review-6m or alert:review-6m"):
         find_rule(catalogue, SA, "review-6m")
     assert find_rule(catalogue, SA, "item:review-6m")[0] == REVIEW_6M
