@@ -29,7 +29,8 @@ def parse_date(value: object, what: str = "date") -> date:
     except ValueError:
         raise ValidationError(f"{shown} {text} is not a real calendar date", what) from None
     if not EARLIEST <= day <= LATEST:
-        # Windows run years ahead (recurrence checks: 8 years); keep every date far from the calendar's end.
+        # Windows run years ahead (recurrence checks have no fixed end); keep every date far from the
+        # calendar's end.
         raise ValidationError(f"{shown} must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}", what)
     return day
 
