@@ -13,8 +13,10 @@ from typing import Any, Mapping, Sequence
 from checklists.dates import parse_date
 from checklists.engine import evaluate
 from checklists.errors import ValidationError
+from checklists.inflammation import changes as inflammation_changes, record_change
 from checklists.models import (
-    CASE_STATUSES, INFLAMMATION_STATES, AlertAck, Case, Change, Event, ItemRecord, ItemView, Policy,
+    CASE_STATUSES, INFLAMMATION_STATES, AlertAck, Case, Change, Event, InflammationChange, ItemRecord, ItemView,
+    Policy,
 )
 from checklists.serialize import ack_json, event_json
 from checklists.validation import check_choice, check_event_fields, check_past_date, check_text
@@ -22,8 +24,9 @@ from seeds.loader import Catalogue, ItemDef
 
 MAX_LABEL = 120
 ITEM_ACTIONS = ("done", "skip", "reopen", "snooze")
-CASE_FIELDS = ("etiology", "inflammation", "status", "site", "onset", "injection-date", "patient", "note")
-_DATED_FIELDS = ("etiology", "inflammation")
+CASE_FIELDS = ("etiology", "inflammation", "severity", "status", "site", "onset", "injection-date", "patient",
+               "note")
+_DATED_FIELDS = ("etiology", "inflammation", "severity")
 _CLEAR_WORDS = ("", "none", "-")
 
 
@@ -73,6 +76,8 @@ def new_case(*, case_id: str, patient: object, pathways: Sequence[str], onset: d
         note=check_text(note, "note", required=False),
         # A pathway that sorts its treatment by etiology starts at its first one ("unknown").
         etiology=next(iter(catalogue.etiologies_for(chosen)), None),
+        # Likewise a pathway that grades its disease starts at its first severity ("unknown").
+        severity=next(iter(catalogue.severities_for(chosen)), None),
     )
     created = {"pathways": list(chosen), "onset": onset_day.isoformat(), "enrolment": enrolment.isoformat()}
     return case, [Change(action="case-add", target="case", old=None, new=created)]
@@ -114,6 +119,16 @@ def record_json(record: ItemRecord | None) -> dict | None:
         "reopened_after_seq": record.reopened_after_seq,
         "early": record.early,
     }
+
+
+# Series whose `done` records one dated check (and the series goes on): recurrence checks, and the
+# checks after hip injections.
+RECORDED_CHECKS = ("recurrence", "per-injection")
+
+
+def records_a_check(item: ItemDef | None) -> bool:
+    """`done` on it records one dated check rather than closing it."""
+    return item is not None and item.series is not None and item.series.kind in RECORDED_CHECKS
 
 
 def logged_not_marked(item: ItemDef | None) -> bool:
@@ -197,7 +212,7 @@ def _reject_inapplicable(action: str, date, reason, until) -> None:
 
 
 def _done(base: ItemRecord, item: ItemDef | None, day: date) -> ItemRecord:
-    if item is not None and item.series is not None and item.series.kind == "recurrence":
+    if item is not None and item.series is not None and item.series.kind in RECORDED_CHECKS:
         # A recurring check records the dated check and stays open for the next one.
         checks = tuple(sorted(set(base.checks) | {day}))
         return ItemRecord(item=base.item, state="open", checks=checks, reopened_after_seq=base.reopened_after_seq)
@@ -214,25 +229,31 @@ def _future_date(value: date | str, today: date) -> date:
 
 def set_field(case: Case, field: str, value: object, *, today: date, catalogue: Catalogue,
               date: date | str | None = None) -> tuple[Case, list[Change]]:
-    """Set one case field; `date` (default today) applies to etiology and inflammation only."""
+    """Set one case field; `date` (default today) applies to etiology, inflammation and severity only.
+
+    Inflammation is kept as a history: a new state is a change added to it (checklists/inflammation.py).
+    """
     check_choice(field, "field", CASE_FIELDS)
     if date not in (None, "") and field not in _DATED_FIELDS:
         raise ValidationError(f"a date does not apply to {field}", "date")
     dated = date not in (None, "")
     day = check_past_date(date if dated else today, "date", today)
-    changes_to = _field_update(case, field, value, today, day, catalogue)
+    changes_to = _field_update(case, field, value, today, day, catalogue, dated)
     if not dated and field in _DATED_FIELDS and getattr(case, field) == changes_to[field]:
         # Re-stating the same value without a date keeps its date: overdue windows must not move quietly.
         return case, []
     updated = replace(case, **changes_to)
     changes = [
-        Change(action="field-set", target=name, old=_plain(getattr(case, name)), new=_plain(new))
+        Change(action="field-set", target=name, old=plain_value(getattr(case, name)), new=plain_value(new))
         for name, new in changes_to.items() if getattr(case, name) != new
     ]
     return (updated, changes) if changes else (case, [])
 
 
-def _plain(value: object) -> object:
+def plain_value(value: object) -> object:
+    """A value as the audit trail keeps it (plain JSON); `rounds undo` reads it back (store/undo.py)."""
+    if isinstance(value, tuple) and all(isinstance(v, InflammationChange) for v in value):
+        return [{"state": c.state, "date": c.date.isoformat()} for c in value]
     return value.isoformat() if isinstance(value, date) else value
 
 
@@ -243,7 +264,7 @@ def _pathways_with(catalogue: Catalogue, what: str) -> str:
 
 
 def _field_update(case: Case, field: str, value: object, today: date, day: date,
-                  catalogue: Catalogue) -> dict[str, Any]:
+                  catalogue: Catalogue, dated: bool = True) -> dict[str, Any]:
     text = "" if value is None else str(value).strip()
     if field == "etiology":
         etiologies = catalogue.etiologies_for(case.pathways)
@@ -255,7 +276,16 @@ def _field_update(case: Case, field: str, value: object, today: date, day: date,
         if not catalogue.records_inflammation(case.pathways):
             raise ValidationError(
                 f"inflammation applies only to cases of {_pathways_with(catalogue, 'inflammation')}", "field")
-        return {"inflammation": check_choice(text, "inflammation", INFLAMMATION_STATES), "inflammation_date": day}
+        state = check_choice(text, "inflammation", INFLAMMATION_STATES)
+        history = record_change(inflammation_changes(case), state, day, dated)
+        return {"inflammation": history[-1].state, "inflammation_date": history[-1].date,
+                "inflammation_history": history}
+    if field == "severity":
+        severities = catalogue.severities_for(case.pathways)
+        if not severities:
+            raise ValidationError(f"severity applies only to cases of {_pathways_with(catalogue, 'severities')}",
+                                  "field")
+        return {"severity": check_choice(text, "severity", severities), "severity_date": day}
     if field == "status":
         return {"status": check_choice(text, "status", CASE_STATUSES)}
     if field == "patient":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -28,13 +29,19 @@ def parse_date(value: object, what: str = "date") -> date:
     except ValueError:
         raise ValidationError(f"{shown} {text} is not a real calendar date", what) from None
     if not EARLIEST <= day <= LATEST:
-        # Windows run years ahead (recurrence checks: 8 years); keep every date far from the calendar's end.
+        # Windows run years ahead (recurrence checks have no fixed end); keep every date far from the
+        # calendar's end.
         raise ValidationError(f"{shown} must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}", what)
     return day
 
 
+@lru_cache(maxsize=1 << 16)
 def add_months(day: date, months: int) -> date:
-    """Calendar months, clamped to the end of a shorter month (2026-08-31 + 6 = 2027-02-28)."""
+    """Calendar months, clamped to the end of a shorter month (2026-08-31 + 6 = 2027-02-28).
+
+    Remembered: every window and every check after an injection comes through here, the same few
+    (day, months) pairs again and again, and relativedelta is slow to build.
+    """
     return day + relativedelta(months=months)
 
 

@@ -70,6 +70,7 @@ def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
         reason=plan.reason, until=plan.until if state == "snoozed" else None, checks=plan.checks,
         occurrence=plan.occurrence, detail=plan.detail, kind=d.kind,
         waits=plan.waits if status == "unscheduled" else None, early=plan.early,
+        window_provenance=d.timing_provenance,
     )
 
 
@@ -144,7 +145,7 @@ def evaluate(case: Case, catalogue: Catalogue, policy: Policy, today: date) -> C
     alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue) for pathway, alert, ack in chosen])
     return CaseView(
         case=case, today=today, items=items, alerts=alerts, counts=_counts(facts, policy, today),
-        next_due=_next_due((i.status, i.opens, i.closes, i.id, i.title) for i in items),
+        next_due=_next_due((i.status or i.state, i.opens, i.closes, i.id, i.title) for i in items),
         urgency=most_urgent(i.status for i in items), event_flags=_event_flags(facts),
     )
 
@@ -167,7 +168,8 @@ def record_view(case: Case, catalogue: Catalogue, policy: Policy) -> CaseView:
         known = chosen.get(alert.code)
         if known is None or SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(known[0]):
             chosen[alert.code] = (severity, (pathway, alert, acknowledgement(case, pathway, alert, catalogue)))
-    alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue) for _, (pathway, alert, ack) in chosen.values()])
+    alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue)
+                             for _, (pathway, alert, ack) in chosen.values()])
     counts = replace(_counts(facts, policy, date.min), injections_last_365_days=None)  # depends on the day
     return CaseView(case=case, today=None, items=items, alerts=alerts, counts=counts, next_due=None, urgency=None)
 
@@ -180,6 +182,7 @@ def _timeless_item(plan: ItemPlan) -> ItemView:
         provenance=d.provenance, rationale=d.rationale, resolved_on=plan.resolved_on,
         reason=plan.reason, until=plan.until, checks=plan.checks, occurrence=plan.occurrence, detail=plan.detail,
         kind=d.kind, waits=plan.waits if plan.gated else None, early=plan.early,
+        window_provenance=d.timing_provenance,
     )
 
 

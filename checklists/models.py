@@ -34,6 +34,10 @@ class Policy:
     saline_max_sessions: int = 6
     recurrence_months: int = 6
     max_injections_per_year: int = 3
+    # A hip injection this many months or more after the previous one starts a new run (issue 15).
+    injection_run_gap_months: int = 12
+    # Maintenance drugs that follow one another within this many days count as one stretch of therapy.
+    therapy_gap_days: int = 30
 
 
 @dataclass(slots=True, frozen=True)
@@ -106,6 +110,14 @@ class AlertAck:
 
 
 @dataclass(slots=True, frozen=True)
+class InflammationChange:
+    """Inflammation recorded as `state` (active | resolved) from `date` on (checklists/inflammation.py)."""
+
+    state: str
+    date: date
+
+
+@dataclass(slots=True, frozen=True)
 class Case:
     id: str
     patient: str
@@ -124,6 +136,12 @@ class Case:
     items: dict[str, ItemRecord] = field(default_factory=dict)
     revision: int = 0
     acks: dict[str, AlertAck] = field(default_factory=dict)  # alert code -> acknowledgement
+    # Every change of inflammation state, oldest first; `inflammation` and `inflammation_date` are its
+    # last entry (the current state). Empty in cases written before it: they hold one change at most.
+    inflammation_history: tuple[InflammationChange, ...] = ()
+    # How severe the disease is, as the pathway's `severities` name it (None: the pathway's first, unknown).
+    severity: str | None = None
+    severity_date: date | None = None
 
     def live_events(self, kind: str | None = None) -> list[Event]:
         """Events that count (not voided), oldest first, optionally of one kind."""
@@ -160,6 +178,9 @@ class ItemView:
     kind: str = "action"  # action | time-point (what a late presentation means for it)
     waits: str | None = None  # what it waits for while its gate is shut ("after the saline course")
     early: bool = False  # done before its window, confirmed as early
+    # How strong the source of its timing is (the clinic's window around a literature step, say);
+    # None for an item with no window at all.
+    window_provenance: str | None = None
 
 
 @dataclass(slots=True, frozen=True)

@@ -19,6 +19,8 @@ POLICY_KEYS: dict[str, tuple[str, float, float]] = {
     "saline_max_sessions": ("int", 1, 50),
     "recurrence_months": ("int", 1, 120),
     "max_injections_per_year": ("int", 1, 52),
+    "injection_run_gap_months": ("int", 1, 60),
+    "therapy_gap_days": ("int", 0, 365),
 }
 POLICY_HELP = {
     "soon_days": "days before a window opens that an item shows as due-soon",
@@ -28,6 +30,8 @@ POLICY_HELP = {
     "saline_max_sessions": "most saline sessions in a course",
     "recurrence_months": "months between panniculitis recurrence checks",
     "max_injections_per_year": "most hip injections allowed within any 365 days",
+    "injection_run_gap_months": "months without a hip injection after which the next one starts a new run",
+    "therapy_gap_days": "days between maintenance drugs that still count as one stretch of therapy",
 }
 
 

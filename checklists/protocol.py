@@ -27,18 +27,28 @@ ANCHOR_WORDS = {
     "etiology-set": "the day the etiology was set",
     "first-therapy-start": "the first therapy start",
     "last-injection": "the most recent injection",
-    "inflammation-resolved": "the day inflammation was recorded as resolved",
+    "inflammation-resolved": "the latest day inflammation was recorded as resolved (after a relapse, the day "
+                             "it settled again)",
     "saline-failed": "the day saline counts as failed (no complete improvement 8 weeks after the first "
                      "session, or at the end of a full course)",
     "first-line-failed": "the day first-line treatment counts as failed (saline failed, or a year from onset "
                          "once saline was tried or declined)",
     "last-fat-graft": "the most recent fat graft",
     "drug-course-start": "the start of the current course of the drug",
+    "each-injection": "every injection (one check for each; an unanswered check stays due, and the next check "
+                      "made answers it)",
+    "each-run": "the first injection of every run of injections, and the last one when the run has more than "
+                "one (a run ends when injection_run_gap_months, clinic policy, pass without an injection)",
+    "maintenance-start": "the start of the current stretch of maintenance therapy (counted across maintenance "
+                         "drugs; drugs that follow one another within therapy_gap_days, clinic policy, are one "
+                         "stretch; glucocorticoid flare courses do not start it)",
 }
 DETAIL_WORDS = {
     "injection-log": "shows each injection's drug and dose, with the running count",
     "graft-count": "shows how many fat grafts have been logged",
     "dose-history": "shows the drug's dose changes",
+    "improvement-basis": "names the assessment its decision rests on (the latest that records improvement, as of "
+                         "the day its gate opened), with its date and finding",
 }
 # What a late presentation means for an item, by the kind its pathway file gives it.
 LATE_KINDS = {
@@ -149,9 +159,11 @@ def series_words(series: SeriesRule, policy: Policy) -> str:
     if series.kind == "recurrence":
         length = series.first.closes.amount - series.first.opens.amount
         anchor = ANCHOR_WORDS.get(series.first.anchor, series.first.anchor)
-        until = f"; until {series.limit_years} years after onset" if series.limit_years else ""
         return (f"every {policy.recurrence_months} months (clinic policy recurrence_months) from {anchor}, "
-                f"then from the last check; each window {length} month{'s' if length != 1 else ''} long{until}")
+                f"then from the last check; each window {length} month{'s' if length != 1 else ''} long; no "
+                "fixed end (monitoring goes on until a clinician ends it with a reason); paused while "
+                "inflammation is active again, and counted afresh from the next resolution")
+    # A per-injection series: its anchors' words say that there is one check per injection or per run.
     return window_words(series.first)
 
 
@@ -176,7 +188,7 @@ def match_words(match: EventMatch, item: ItemDef) -> str:
     if match.in_window:
         text += " dated from 7 days before the window opens"
     if item.needs_resolved_inflammation:
-        text += ", dated on or after the day inflammation was recorded as resolved,"
+        text += ", dated while inflammation was recorded as resolved (each change of state is kept),"
     return text + (" are logged" if several else " is logged")
 
 
@@ -186,8 +198,16 @@ def completes_words(item: ItemDef, policy: Policy) -> str:
                 f"{policy.saline_max_sessions} sessions (saline_max_sessions), or at "
                 f"{policy.saline_min_sessions} (saline_min_sessions) or more once complete improvement is "
                 "recorded; ending it early is a skip with a reason")
+    if item.series is not None and item.series.kind == "per-injection":
+        answered = (match_words(item.satisfied_by, item).removesuffix(" is logged")
+                    if item.satisfied_by is not None else "")
+        by_event = f"{answered}, or " if answered else ""
+        return (f"each check is answered by {by_event}a check marked done by hand (one dated check); a check "
+                "answers every check whose window has opened by its date (from 7 days before)")
     if item.series is not None and item.series.kind == "recurrence":
-        return "each check is recorded by hand (done records one dated check and schedules the next)"
+        return ("each check is recorded by hand (done records one dated check and schedules the next); "
+                "monitoring ends only when the item is skipped with a reason (end monitoring), and a relapse "
+                "recorded after that starts it again")
     if item.satisfied_by is not None:
         return f"done when {match_words(item.satisfied_by, item)}, or when marked done by hand"
     return "marked done by hand (rounds item CASE ID done, or d in the app)"
@@ -195,10 +215,19 @@ def completes_words(item: ItemDef, policy: Policy) -> str:
 
 def when_words(item: ItemDef, policy: Policy) -> str:
     if item.series is not None:
-        return series_words(item.series, policy)
-    if item.window is not None:
-        return window_words(item.window)
-    return "no window: standing guidance or as needed; it never makes a case due"
+        text = series_words(item.series, policy)
+    elif item.window is not None:
+        text = window_words(item.window)
+    else:
+        return "no window: standing guidance or as needed; it never makes a case due"
+    return text + timing_words(item)
+
+
+def timing_words(item: ItemDef) -> str:
+    """` (timing: clinic policy ...)` when the item's timing rests on a weaker source than the step."""
+    if item.window_provenance is None or item.window_provenance == item.provenance:
+        return ""
+    return f"; its timing is {provenance_label(item.window_provenance)}"
 
 
 def item_conditions(item: ItemDef) -> tuple[str, ...]:
@@ -206,7 +235,11 @@ def item_conditions(item: ItemDef) -> tuple[str, ...]:
     if item.etiology:
         conditions.append(f"only in cases whose etiology is {item.etiology}")
     if item.needs_resolved_inflammation:
-        conditions.append("waits until inflammation is recorded as resolved")
+        conditions.append("waits until inflammation is recorded as resolved; an event counts only if "
+                          "inflammation was recorded resolved on its own date (each change of state is kept)")
+    if item.needs_severity:
+        conditions.append(f"waits until the case's severity is recorded as {item.needs_severity}; its window "
+                          "then counts from that day if that is later than its anchor")
     if item.stops_when_resolved:
         conditions.append("no longer scheduled once the case is resolved")
     if item.waits:

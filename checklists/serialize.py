@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
+from checklists.inflammation import changes as inflammation_changes, history_json
 from checklists.models import Alert, AlertAck, CaseRow, CaseView, Counts, Event, ItemView, NextDue, Policy
 
 
@@ -29,6 +30,7 @@ def item_json(item: ItemView) -> dict:
         "resolved_on": _iso(item.resolved_on), "reason": item.reason, "until": _iso(item.until),
         "checks": [c.isoformat() for c in item.checks], "occurrence": item.occurrence, "detail": item.detail,
         "kind": item.kind, "waits": item.waits, "early": item.early,
+        "window_provenance": item.window_provenance,
     }
 
 
@@ -74,6 +76,9 @@ def case_json(view: CaseView) -> dict:
         "onset": case.onset.isoformat(), "injection_date": _iso(case.injection_date),
         "etiology": case.etiology, "inflammation": case.inflammation,
         "etiology_date": _iso(case.etiology_date), "inflammation_date": _iso(case.inflammation_date),
+        # Every change of inflammation state (the current one last), and the recorded severity.
+        "inflammation_history": history_json(inflammation_changes(case)),
+        "severity": case.severity, "severity_date": _iso(case.severity_date),
         "enrolment": case.enrolment.isoformat(), "site": case.site, "note": case.note,
         "revision": case.revision, "today": _iso(view.today), "urgency": view.urgency,
         "items": [item_json(i) for i in view.items],

@@ -51,6 +51,7 @@ FIELD_LABELS = {
     "pigment": "pigment change", "note": "note", "tendon": "tendon", "joint": "joint",
 }
 _POLICY_NAMES = ("soon_days", "saline_min_ml", "saline_max_ml", "saline_min_sessions", "saline_max_sessions",
+                 "injection_run_gap_months", "therapy_gap_days",
                  "recurrence_months", "max_injections_per_year")
 MAX_TEXT = 2000
 MAX_VOLUME_ML = 100.0

@@ -9,6 +9,9 @@ from checklists.dates import add_months, window_from
 from checklists.errors import UnknownPathway
 from checklists.escalation import FirstLine, first_line
 from checklists.facts import CaseFacts
+from checklists.inflammation import changes as inflammation_changes, current_remission, latest_relapse, resolved_on
+from checklists.injections import Occurrence, occurrences
+from checklists.therapy import current_block_start
 from checklists.models import OPEN_CASE_STATUSES, Case, Event, ItemRecord, Policy
 from seeds.loader import Catalogue, ItemDef, PathwayDef, SeriesRule, WindowRule
 
@@ -81,7 +84,9 @@ def plan_item(context: _Plan, item: ItemDef) -> ItemPlan:
         return _plan_saline(context, item, item.series, record)
     if item.series and item.series.kind == "recurrence":
         return _plan_recurrence(context, item, item.series, record)
-    opens, closes = _window(context, item.window) if _schedulable(case, item) else (None, None)
+    if item.series and item.series.kind == "per-injection":
+        return _plan_per_injection(context, item, item.series, record)
+    opens, closes = _window(context, item.window, item) if _schedulable(case, item) else (None, None)
     opens, closes, missed = late_presentation(case, item, opens, closes)
     state, resolved_on = _resolution(context, record, item, opens, closes, missed)
     describe = DETAIL_LINES[item.detail] if item.detail else None
@@ -115,7 +120,11 @@ def late_presentation(case: Case, item: ItemDef, opens: date | None,
 
 def _waits(context: _Plan, item: ItemDef, state: str, opens: date | None) -> str | None:
     """The item's `waits` text while its gate is shut (no window yet, or inflammation not settled)."""
-    if item.waits is None or state not in ("open", "snoozed") or not _schedulable(context.case, item):
+    if item.waits is None or state not in ("open", "snoozed") or context.case.status not in OPEN_CASE_STATUSES:
+        return None
+    if item.needs_severity is not None and context.case.severity != item.needs_severity:
+        return item.waits
+    if not _schedulable(context.case, item):
         return None
     if item.needs_resolved_inflammation and _inflammation_resolved(context.case) is None:
         return item.waits
@@ -157,23 +166,50 @@ def _dose_history(context: _Plan, item: ItemDef) -> str | None:
         return None
     events = [e for kind in ("therapy-start", "therapy-dose") for e in facts.events(kind)
               if generic in facts.drug_keys(e) and e.date >= start]
-    steps = [f"{e.dose or 'dose not recorded'} {e.date.isoformat()}" for e in sorted(events, key=lambda e: (e.date, e.seq))]
+    steps = [f"{e.dose or 'dose not recorded'} {e.date.isoformat()}"
+             for e in sorted(events, key=lambda e: (e.date, e.seq))]
     return f"{generic}: " + " → ".join(steps)
 
 
+def _improvement_basis(context: _Plan, item: ItemDef) -> str | None:
+    """Which assessment the escalation decision rests on: the latest one recording improvement, as of
+    the day the gate opened (or as of now when it is closed), named with its date and its finding."""
+    facts, first = context.facts, context.first_line
+    if context.case.status == "resolved":
+        return "not needed: the case is resolved"
+    latest = facts.latest_improvement()
+    if first.complete and latest is not None:
+        return f"not needed: complete improvement at the assessment of {latest.date.isoformat()}"
+    anchor = item.window.anchor if item.window else None
+    gate = first.failed if anchor == "saline-failed" else first.escalation if anchor == "first-line-failed" else None
+    if gate is not None:
+        basis = facts.latest_improvement(as_of=gate)
+        if basis is None:
+            return f"no assessment recorded improvement by {gate.isoformat()}"
+        return f"judged on the assessment of {basis.date.isoformat()} ({basis.improvement})"
+    if latest is None:
+        return None
+    return f"latest assessment {latest.date.isoformat()}: {latest.improvement}"
+
+
 # The running records an item can show on its line (`detail = "..."` in its TOML; seeds/loader.DETAILS).
-DETAIL_LINES = {"injection-log": _injection_log, "graft-count": _graft_count, "dose-history": _dose_history}
+DETAIL_LINES = {"injection-log": _injection_log, "graft-count": _graft_count, "dose-history": _dose_history,
+                "improvement-basis": _improvement_basis}
 
 
 def _schedulable(case: Case, item: ItemDef) -> bool:
-    """Closed or lost cases schedule nothing; a resolved lesion stops its treatment items."""
+    """Closed or lost cases schedule nothing; a resolved lesion stops its treatment items; an item kept
+    for a severity the case is not recorded with waits for it."""
     if case.status not in OPEN_CASE_STATUSES:
+        return False
+    if item.needs_severity is not None and case.severity != item.needs_severity:
         return False
     return not (item.stops_when_resolved and case.status == "resolved")
 
 
 def _inflammation_resolved(case: Case) -> date | None:
-    return case.inflammation_date if case.inflammation == "resolved" else None
+    """The day the current quiet spell began, if inflammation is recorded resolved now (else None)."""
+    return current_remission(inflammation_changes(case))
 
 
 def _qualifying_events(context: _Plan, record: ItemRecord, item: ItemDef, opens: date | None,
@@ -189,9 +225,11 @@ def _qualifying_events(context: _Plan, record: ItemRecord, item: ItemDef, opens:
         and (after_seq is None or e.seq > after_seq)
     ]
     if item.needs_resolved_inflammation:
-        # A graft into still-inflamed fat is the pitfall, not the step: it does not tick this off.
-        resolved = _inflammation_resolved(context.case)
-        events = [e for e in events if resolved is not None and e.date >= resolved]
+        # A graft into still-inflamed fat is the pitfall, not the step: it does not tick this off. Each
+        # event is judged by the state on its own day, so a relapse since does not undo a graft made in
+        # a quiet spell.
+        history = inflammation_changes(context.case)
+        events = [e for e in events if resolved_on(history, e.date)]
     if match.in_window:
         # A review is done by seeing the patient at about its time: from a week before it opens. A late
         # look still answers an overdue review; a missed one only by a record from inside its window.
@@ -244,15 +282,21 @@ def anchor_date(context: _Plan, rule: WindowRule) -> date | None:
         return facts.last_fat_graft
     if anchor == "drug-course-start":
         return facts.course_start(rule.drug) if rule.drug else None
+    if anchor == "maintenance-start":
+        return current_block_start(facts, context.policy.therapy_gap_days)
     raise ValueError(f"unknown anchor {anchor}")  # the loader admits only known anchors
 
 
-def _window(context: _Plan, rule: WindowRule | None) -> tuple[date | None, date | None]:
+def _window(context: _Plan, rule: WindowRule | None, item: ItemDef | None = None) -> tuple[date | None, date | None]:
     if rule is None:
         return None, None
     anchor = anchor_date(context, rule)
     if anchor is None:
         return None, None
+    severity_set = context.case.severity_date
+    if item is not None and item.needs_severity is not None and severity_set is not None:
+        # Kept for severe disease: its time starts when the disease is graded so, if that is later.
+        anchor = max(anchor, severity_set)
     return window_from(anchor, rule.opens, rule.closes)
 
 
@@ -269,6 +313,9 @@ def _plan_saline(context: _Plan, item: ItemDef, series: SeriesRule, record: Item
     )
     if state != "done" and course_complete and counted:
         state, resolved_on = "done", sessions[-1].date
+    latest = facts.latest_improvement()
+    if latest is not None and latest.improvement == "complete" and count < policy.saline_max_sessions:
+        detail += f"; complete improvement at the assessment of {latest.date.isoformat()}"
     if state == "open":
         resolved_on = None
     opens: date | None = None
@@ -290,19 +337,29 @@ def _plan_saline(context: _Plan, item: ItemDef, series: SeriesRule, record: Item
 
 
 def _plan_recurrence(context: _Plan, item: ItemDef, series: SeriesRule, record: ItemRecord) -> ItemPlan:
-    """Checks every `recurrence_months` from inflammation resolution, then from the last check.
+    """Checks every `recurrence_months` from the latest resolution of inflammation, then from the last check.
+
+    The series has no fixed end: relapses come late (seed 001 tells of one 8 years on), so checks go on
+    until a clinician ends monitoring with a reason (a skip). A relapse restarts it: while inflammation
+    is active again there is nothing to check for, and from the next resolution the series counts
+    afresh; a decision to end monitoring taken before the relapse no longer holds.
 
     A check whose window closed before enrolment could not have been done here: the series moves on
     along its grid to the first check that closes on or after enrolment, and says how many it passed.
     """
     case, policy = context.case, context.policy
-    resolved = _inflammation_resolved(case)
+    history = inflammation_changes(case)
+    resolved = current_remission(history)
+    relapse = latest_relapse(history)
     checks = tuple(sorted(record.checks))
     state, resolved_on = record.state, record.date
+    if relapse is not None and state in ("done", "skipped") and (resolved_on is None or resolved_on < relapse):
+        state, resolved_on = "open", None  # monitoring was ended for a quiet spell that has since ended
     opens: date | None = None
     closes: date | None = None
     occurrence = None
     passed = 0
+    since: list[date] = []
     if resolved is not None and case.status in OPEN_CASE_STATUSES:
         since = [c for c in checks if c >= resolved]
         base = since[-1] if since else resolved
@@ -314,25 +371,102 @@ def _plan_recurrence(context: _Plan, item: ItemDef, series: SeriesRule, record: 
             opens = add_months(base, policy.recurrence_months * (passed + 1))
             closes = add_months(base, policy.recurrence_months * (passed + 1) + length)
         occurrence = len(since) + passed + 1
-        limit = add_months(case.onset, 12 * (series.limit_years or 0))
-        if opens > limit:
-            # The series has run its course: nothing more to schedule. It is done only if checks were
-            # recorded; a resolution after the horizon leaves it open without a window, never "done"
-            # for checks that did not happen.
-            opens = closes = None
-            if state in ("open", "snoozed") and since:
-                state, resolved_on = "done", since[-1]
     if state == "open":
         resolved_on = None
-    remarks = []
-    if checks:
-        remarks.append(f"{len(checks)} check{'s' if len(checks) != 1 else ''} recorded")
-    if passed:
-        remarks.append(f"{passed} check{'s' if passed != 1 else ''} before enrolment")
     return ItemPlan(
         definition=item, state=state, opens=opens, closes=closes, resolved_on=resolved_on,
         reason=record.reason if state in ("skipped", "snoozed") else None,
         until=record.until if state == "snoozed" else None,
-        checks=checks, occurrence=occurrence, detail="; ".join(remarks) or None,
+        checks=checks, occurrence=occurrence,
+        detail=_recurrence_remarks(checks, since, passed, relapse, resolved),
         waits=_waits(context, item, state, opens),
     )
+
+
+def _recurrence_remarks(checks: tuple[date, ...], since: list[date], passed: int, relapse: date | None,
+                        resolved: date | None) -> str | None:
+    remarks = []
+    if checks:
+        remarks.append(f"{len(checks)} check{'s' if len(checks) != 1 else ''} recorded")
+        if relapse is not None and resolved is not None and len(since) < len(checks):
+            remarks.append(f"{len(since)} since the relapse settled on {resolved.isoformat()}")
+    if relapse is not None:
+        settled = f", settled {resolved.isoformat()}" if resolved is not None else ""
+        remarks.append(f"relapse {relapse.isoformat()}{settled}")
+    if passed:
+        remarks.append(f"{passed} check{'s' if passed != 1 else ''} before enrolment")
+    return "; ".join(remarks) or None
+
+
+def _plan_per_injection(context: _Plan, item: ItemDef, series: SeriesRule, record: ItemRecord) -> ItemPlan:
+    """Checks placed by the injections (checklists/injections.py): the window shown is the first one
+    not yet answered; earlier ones answered, missed before enrolment, or covered by a skip.
+
+    A skip covers the checks of injections given on or before its date; a later injection brings
+    checks of its own (as a new injection reopened the single check before runs were counted).
+    """
+    case, facts = context.case, context.facts
+    checks = _hand_checks(record) + [e.date for e in _qualifying_checks(context, record, item)]
+    placed = occurrences(series.first, facts.injections, context.policy.injection_run_gap_months, checks,
+                         case.enrolment) if _schedulable(case, item) else []
+    skipped_to = record.date if record.state == "skipped" else None
+    covered = [o for o in placed if skipped_to is not None and o.anchor <= skipped_to]
+    live = [o for o in placed if o not in covered]
+    pending = [o for o in live if o.checked is None and not o.missed]
+    missed = [o for o in live if o.missed]
+    state, resolved_on = record.state, record.date
+    shown: Occurrence | None = None
+    if pending:
+        shown = pending[0]
+        state = "snoozed" if record.state == "snoozed" else "open"
+    elif missed:
+        shown, state = missed[-1], "open"
+    elif live:
+        state, resolved_on = "done", max(o.checked for o in live if o.checked is not None)
+    elif placed and covered:
+        state = "skipped"
+    elif state == "done":
+        state = "open"  # a check marked done before any injection: nothing to answer yet
+    if state == "open":
+        resolved_on = None
+    return ItemPlan(
+        definition=item, state=state, opens=shown.opens if shown else None, closes=shown.closes if shown else None,
+        resolved_on=resolved_on, reason=record.reason if state in ("skipped", "snoozed") else None,
+        until=record.until if state == "snoozed" else None, checks=tuple(sorted(record.checks)),
+        occurrence=shown.number if shown else None, detail=_injection_remarks(placed, shown, len(missed)),
+        missed=shown is not None and shown.missed,
+        waits=_waits(context, item, state, shown.opens if shown else None),
+    )
+
+
+def _hand_checks(record: ItemRecord) -> list[date]:
+    """Checks recorded by hand; an older file's single "done" (from before runs) is one such check."""
+    found = list(record.checks)
+    if record.state == "done" and record.date is not None:
+        found.append(record.date)
+    return found
+
+
+def _qualifying_checks(context: _Plan, record: ItemRecord, item: ItemDef) -> list[Event]:
+    """Assessments that answer the item's checks: of its kind, recording what it needs."""
+    match = item.satisfied_by
+    if match is None:
+        return []
+    after_seq = record.reopened_after_seq
+    return [e for e in context.case.live_events(match.kind)
+            if all(getattr(e, name) is not None for name in match.needs)
+            and (after_seq is None or e.seq > after_seq)]
+
+
+def _injection_remarks(placed: list[Occurrence], shown: Occurrence | None, missed: int) -> str | None:
+    if not placed:
+        return None
+    remarks = []
+    if shown is not None:
+        remarks.append(f"check {shown.number} of {len(placed)}, after {shown.follows}")
+    answered = sum(1 for o in placed if o.checked is not None)
+    if answered:
+        remarks.append(f"{answered} answered")
+    if missed:
+        remarks.append(f"{missed} before enrolment")
+    return "; ".join(remarks)

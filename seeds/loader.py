@@ -21,14 +21,21 @@ SEEDS_DIR = Path(__file__).resolve().parent
 # What the engine knows how to compute (checklists/windows.py); a pathway may only name these.
 # `saline-failed`: the day the saline course counts as failed; `first-line-failed`: the day escalation
 # to a graft opens (saline failed, or a year without improvement once saline was tried or declined);
-# `drug-course-start`: the first start of the current course of the window's `drug`.
+# `drug-course-start`: the first start of the current course of the window's `drug`;
+# `maintenance-start`: the start of the current stretch of maintenance therapy, counted across drugs.
+# Anchors that place the occurrences of a `per-injection` series, and only those: `each-injection`
+# (one occurrence after every injection) and `each-run` (after the first injection of every run, and
+# after the last one when the run has more than one; a run ends when `injection_run_gap_months`,
+# clinic policy, pass without an injection).
+INJECTION_ANCHORS = ("each-injection", "each-run")
 ANCHORS = (
     "enrolment", "onset", "first-saline", "etiology-set", "first-therapy-start", "last-injection",
     "inflammation-resolved", "saline-failed", "first-line-failed", "last-fat-graft", "drug-course-start",
+    "maintenance-start", *INJECTION_ANCHORS,
 )
-SERIES = ("saline", "recurrence")
+SERIES = ("saline", "recurrence", "per-injection")
 # A running record shown on the item's line instead of a count.
-DETAILS = ("injection-log", "graft-count", "dose-history")
+DETAILS = ("injection-log", "graft-count", "dose-history", "improvement-basis")
 _OFFSET = re.compile(r"^(\d+)([dwm])$")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _SHORT_LABEL = re.compile(r"[A-Z0-9]{2,4}")
@@ -79,13 +86,16 @@ class EventMatch:
 
 @dataclass(slots=True, frozen=True)
 class SeriesRule:
-    """A recurring item: how the first and later occurrences are placed and when the series ends."""
+    """A recurring item: how the first and later occurrences are placed.
 
-    kind: str  # "saline" or "recurrence"
+    No series has a fixed end: a saline course ends by its count or by a skip with a reason, and
+    recurrence checks go on until a clinician ends monitoring (a skip with a reason).
+    """
+
+    kind: str  # one of SERIES
     first: WindowRule
     next_opens: Offset | None = None
     next_closes: Offset | None = None
-    limit_years: int | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -109,10 +119,23 @@ class ItemDef:
     detail: str | None = None  # one of DETAILS
     waits: str | None = None  # what the item says while its gate is shut ("after the saline course")
     note: str | None = None
+    # How strong the source of the item's *timing* is, when it differs from that of the step itself:
+    # saline is literature, but the 14 days within which the first session is booked are the clinic's.
+    window_provenance: str | None = None
+    # The case's recorded severity this item waits for (one of the pathway's `severities`): no window
+    # until the disease is recorded so; then its window counts from that day at the earliest.
+    needs_severity: str | None = None
 
     @property
     def time_point(self) -> bool:
         return self.kind == "time-point"
+
+    @property
+    def timing_provenance(self) -> str | None:
+        """How strong the source of its timing is (None for an item with no window: no timing to source)."""
+        if self.window is None and self.series is None:
+            return None
+        return self.window_provenance or self.provenance
 
 
 @dataclass(slots=True, frozen=True)
@@ -137,6 +160,7 @@ class PathwayDef:
     items: tuple[ItemDef, ...]
     alerts: tuple[AlertDef, ...]
     etiologies: tuple[str, ...] = ()  # the first is a new case's; empty: the pathway has no etiology
+    severities: tuple[str, ...] = ()  # how severe its disease is recorded; the first (unknown) is a new case's
     inflammation: bool = False  # whether its cases record inflammation (active / resolved, dated)
     counts: tuple[str, ...] = ()  # which counts (vocabulary.COUNTED) its cases show
     onset: str = DEFAULT_ONSET  # what a case's onset date means here
@@ -205,6 +229,16 @@ class Catalogue:
             for etiology in pathway.etiologies if pathway else ():
                 if etiology not in found:
                     found.append(etiology)
+        return tuple(found)
+
+    def severities_for(self, pathway_ids) -> tuple[str, ...]:
+        """The severities a case following these pathways may have (empty: severity does not apply)."""
+        found: list[str] = []
+        for pathway_id in pathway_ids:
+            pathway = self.pathways.get(pathway_id)
+            for severity in pathway.severities if pathway else ():
+                if severity not in found:
+                    found.append(severity)
         return tuple(found)
 
     def records_inflammation(self, pathway_ids) -> bool:
@@ -356,11 +390,13 @@ class _Reader:
         return [_Reader(self.path, v, f"{key}[{n}]", self.lines) for n, v in enumerate(value)]
 
 
-def _window(reader: _Reader | None, drugs: DrugTable) -> WindowRule | None:
+def _window(reader: _Reader | None, drugs: DrugTable, series: bool = False) -> WindowRule | None:
     if reader is None:
         return None
     reader.only("anchor", "opens", "closes", "drug")
     anchor = _required(reader, reader.choice("anchor", ANCHORS))
+    if anchor in INJECTION_ANCHORS and not series:
+        raise reader.fail("anchor", f"'{anchor}' places the occurrences of a per-injection series only")
     drug = _drug(reader, "drug", drugs)
     if (anchor == "drug-course-start") != (drug is not None):
         raise reader.fail("drug", "is needed with the drug-course-start anchor, and only with it")
@@ -393,18 +429,25 @@ def _match(reader: _Reader | None, drugs: DrugTable) -> EventMatch | None:
         count=reader.integer("count", 1) or 1,
         in_window=reader.flag("in_window"),
         # Field names as the command line writes them (`depth-mm`), kept as the event's (`depth_mm`).
-        needs=tuple(n.replace("-", "_") for n in reader.choices("needs", tuple(n.replace("_", "-") for n in EVENT_FIELDS))),
+        needs=tuple(n.replace("-", "_")
+                    for n in reader.choices("needs", tuple(n.replace("_", "-") for n in EVENT_FIELDS))),
     )
 
 
 def _series(reader: _Reader | None, drugs: DrugTable) -> SeriesRule | None:
     if reader is None:
         return None
+    # `limit_years` (an end to recurrence checks, from older files) is still read, so that a clinic's
+    # file keeps loading, but it ends nothing: 8 years was the source's example of a late relapse.
     reader.only("kind", "first", "next_opens", "next_closes", "limit_years")
-    first = _window(reader.sub("first"), drugs)
+    reader.integer("limit_years")
+    first = _window(reader.sub("first"), drugs, series=True)
     if first is None:
         raise reader.fail("first", "is missing")
     kind = _required(reader, reader.choice("kind", SERIES))
+    if (kind == "per-injection") != (first.anchor in INJECTION_ANCHORS):
+        raise reader.fail("first", f"a per-injection series is placed by {' or '.join(INJECTION_ANCHORS)}, "
+                                   "and those anchors place nothing else")
     # Each kind of series needs what the engine places later occurrences with.
     saline = kind == "saline"
     return SeriesRule(
@@ -412,20 +455,12 @@ def _series(reader: _Reader | None, drugs: DrugTable) -> SeriesRule | None:
         first=first,
         next_opens=reader.offset("next_opens", required=saline),
         next_closes=reader.offset("next_closes", required=saline),
-        limit_years=reader.integer("limit_years") if saline else _required_int(reader, "limit_years"),
     )
 
 
 def _required(reader: _Reader, value):
     """A value `reader` has already insisted on (narrows the type for the checker)."""
     assert value is not None, reader.where
-    return value
-
-
-def _required_int(reader: _Reader, key: str) -> int:
-    value = reader.integer(key)
-    if value is None:
-        raise reader.fail(key, "is missing")
     return value
 
 
@@ -441,11 +476,12 @@ def _sources(reader: _Reader, known: set[str]) -> tuple[str, ...]:
 
 _ITEM_FIELDS = ("id", "title", "short", "kind", "phase", "rationale", "sources", "provenance", "window",
                 "satisfied_by", "etiology", "series", "stops_when_resolved", "reopened_by",
-                "reopened_by_injection", "needs_resolved_inflammation", "detail", "waits", "note")
+                "reopened_by_injection", "needs_resolved_inflammation", "detail", "waits", "note",
+                "window_provenance", "needs_severity")
 
 
 def _item(reader: _Reader, pathway: str, etiologies: tuple[str, ...], known: set[str],
-          drugs: DrugTable) -> ItemDef:
+          drugs: DrugTable, severities: tuple[str, ...] = ()) -> ItemDef:
     reader.only(*_ITEM_FIELDS)
     item_id = _required(reader, reader.text("id"))
     if not _SLUG.fullmatch(item_id):
@@ -482,7 +518,25 @@ def _item(reader: _Reader, pathway: str, etiologies: tuple[str, ...], known: set
         detail=reader.choice("detail", DETAILS, required=False),
         waits=reader.text("waits", required=False),
         note=reader.text("note", required=False),
+        window_provenance=_window_provenance(reader),
+        needs_severity=_needs_severity(reader, severities),
     )
+
+
+def _needs_severity(reader: _Reader, severities: tuple[str, ...]) -> str | None:
+    value = reader.text("needs_severity", required=False)
+    if value is not None and value not in severities:
+        raise reader.fail("needs_severity", f"'{value}' is not one of the pathway's severities "
+                                            f"({', '.join(severities) or 'it lists none'})")
+    return value
+
+
+def _window_provenance(reader: _Reader) -> str | None:
+    """The provenance of the item's timing; only for an item that has a timing (a window or a series)."""
+    value = reader.choice("window_provenance", PROVENANCE_LEVELS, required=False)
+    if value is not None and "window" not in reader.table and "series" not in reader.table:
+        raise reader.fail("window_provenance", "applies only to an item with a window or a series")
+    return value
 
 
 def _alert(reader: _Reader, pathway: str, known: set[str]) -> AlertDef:
@@ -534,7 +588,7 @@ def load_references(path: Path) -> dict[str, Reference]:
 
 
 _PATHWAY_FIELDS = ("id", "title", "short", "order", "summary", "anchors", "onset", "etiologies",
-                   "inflammation", "counts", "item", "alert")
+                   "severities", "inflammation", "counts", "item", "alert")
 
 
 def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False,
@@ -548,8 +602,9 @@ def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False,
     if not _SHORT_LABEL.fullmatch(short):
         raise top.fail("short", f"'{short}' is not 2 to 4 capital letters or digits")
     etiologies = top.choices("etiologies")
+    severities = top.choices("severities")
     table = drugs or default_drugs()
-    items = tuple(_item(r, pathway_id, etiologies, known_sources, table) for r in top.rows("item"))
+    items = tuple(_item(r, pathway_id, etiologies, known_sources, table, severities) for r in top.rows("item"))
     alerts = tuple(_alert(r, pathway_id, known_sources) for r in top.rows("alert"))
     _refuse_twice(top, "item", [i.id for i in items])
     _refuse_twice(top, "alert", [a.code for a in alerts])
@@ -564,6 +619,7 @@ def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False,
         items=items,
         alerts=alerts,
         etiologies=etiologies,
+        severities=severities,
         inflammation=top.flag("inflammation"),
         counts=top.choices("counts", COUNTED),
         order=top.integer("order", 100) or 100,

@@ -19,23 +19,25 @@ from typing import Any
 from checklists.dates import EARLIEST, LATEST
 from checklists.models import (
     CASE_STATUSES, INFLAMMATION_STATES, ITEM_STATES, AlertAck, AlertSpan, Case, CaseRow, CaseSummary, Event,
-    ItemRecord, NextDue, PlannedItem,
+    InflammationChange, ItemRecord, NextDue, PlannedItem,
 )
 from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
 from checklists.validation import EVENT_REQUIRED
 from store.errors import CorruptCaseFile
 
-CASE_DATE_FIELDS = frozenset({"onset", "enrolment", "injection_date", "etiology_date", "inflammation_date"})
+CASE_DATE_FIELDS = frozenset({"onset", "enrolment", "injection_date", "etiology_date", "inflammation_date",
+                              "severity_date"})
 EVENT_DATE_FIELDS = frozenset({"date"})
 ITEM_DATE_FIELDS = frozenset({"date", "until"})
 # Stored in their own table (events) or under their own key (items), not as plain case fields.
-_CASE_FIELDS = tuple(f.name for f in fields(Case) if f.name not in ("events", "items", "acks"))
+_CASE_FIELDS = tuple(f.name for f in fields(Case)
+                     if f.name not in ("events", "items", "acks", "inflammation_history"))
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))
 _ITEM_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name not in ("item", "checks", "early"))
 _EVENT_FIELD_SET = frozenset(_EVENT_FIELDS)
 
 # De-identified exports move every date of a case back by its own secret offset of 20 to 40 years.
-# That is longer than any case can span (recurrence checks run 8 years), so a shifted date can never
+# That is longer than a case's record is expected to span, so a shifted date can never
 # equal one of the case's real dates, and a search of the output for real dates finds none; the
 # intervals within a case are kept exactly.
 DEID_OFFSET_MIN_DAYS = 20 * 365
@@ -87,6 +89,11 @@ def item_doc(record: ItemRecord) -> dict[str, Any]:
     return doc
 
 
+def history_doc(history: tuple[InflammationChange, ...]) -> list[dict[str, str]]:
+    """Changes of inflammation state, oldest first: `[{"state": "active", "date": "2026-01-10"}, ...]`."""
+    return [{"state": change.state, "date": change.date.isoformat()} for change in history]
+
+
 def ack_doc(ack: AlertAck) -> dict[str, Any]:
     return {"by": ack.by, "on": ack.on.isoformat(), "note": ack.note, "covers": list(ack.covers)}
 
@@ -106,6 +113,8 @@ def case_doc(case: Case) -> dict[str, Any]:
     doc["items"] = {item_id: item_doc(record) for item_id, record in case.items.items()}
     if case.acks:
         doc["acks"] = {code: ack_doc(ack) for code, ack in case.acks.items()}
+    if case.inflammation_history:
+        doc["inflammation_history"] = history_doc(case.inflammation_history)
     doc["next_event_seq"] = max((e.seq for e in case.events), default=0) + 1
     return doc
 
@@ -139,7 +148,9 @@ def case_from_docs(doc: Mapping[str, Any], event_docs: Iterable[Mapping[str, Any
         events = _events(event_docs)
         items = _items(doc.get("items", {}))
         acks = _acks(doc.get("acks", {}))  # files written before acknowledgements existed have none
-        return Case(**values, events=events, items=items, acks=acks)
+        history = inflammation_history(doc.get("inflammation_history"), values.get("inflammation"),
+                                       values.get("inflammation_date"))
+        return Case(**values, events=events, items=items, acks=acks, inflammation_history=history)
     except WrongValue as wrong:
         raise CorruptCaseFile(path, reason=str(wrong)) from None
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -188,7 +199,7 @@ _EVENT_RULES: dict[str, Any] = {
 }
 _CASE_RULES: dict[str, Any] = {
     "id": str, "patient": str, "site": str, "note": str, "status": frozenset(CASE_STATUSES),
-    "etiology": _SLUG, "inflammation": frozenset(INFLAMMATION_STATES),
+    "etiology": _SLUG, "inflammation": frozenset(INFLAMMATION_STATES), "severity": _SLUG,
     **dict.fromkeys(CASE_DATE_FIELDS, date), "revision": (0, MAX_REVISION),
 }
 _ITEM_RULES: dict[str, Any] = {
@@ -242,6 +253,35 @@ def _case_values(doc: Mapping[str, Any]) -> dict[str, Any]:
         raise _bad("pathways", "is not a list of distinct pathway ids")
     values["pathways"] = tuple(pathways)
     return values
+
+
+MAX_INFLAMMATION_CHANGES = 1_000  # a relapse a month for eighty years
+
+
+def inflammation_history(docs: Any, state: str | None, day: date | None) -> tuple[InflammationChange, ...]:
+    """The stored changes of inflammation state, checked; a file written before the history was kept
+    has none, and its current state (with its date) is taken as the one change on record.
+
+    The current state must be the history's last change: a file where they disagree is damaged.
+    """
+    if docs is None:
+        return (InflammationChange(state, day),) if state is not None and day is not None else ()
+    if type(docs) is not list or len(docs) > MAX_INFLAMMATION_CHANGES:
+        raise _bad("inflammation_history", f"is not a list of at most {MAX_INFLAMMATION_CHANGES} changes")
+    history: list[InflammationChange] = []
+    for doc in docs:
+        if type(doc) is not dict or set(doc) != {"state", "date"}:
+            raise _bad("inflammation_history", "holds an entry that is not a state with its date")
+        change = InflammationChange(_checked("inflammation_history.state", doc["state"],
+                                             frozenset(INFLAMMATION_STATES)),
+                                    _parse_day(doc["date"], "inflammation_history.date"))
+        if history and (change.date <= history[-1].date or change.state == history[-1].state):
+            raise _bad("inflammation_history", "does not change state on ever later dates")
+        history.append(change)
+    current = (history[-1].state, history[-1].date) if history else (None, None)
+    if current != (state, day):
+        raise _bad("inflammation_history", "disagrees with the current inflammation state and date")
+    return tuple(history)
 
 
 def _events(docs: Iterable[Mapping[str, Any]]) -> tuple[Event, ...]:

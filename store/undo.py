@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from checklists.actions import record_json
-from checklists.models import Case, Change, Event, ItemRecord, Policy
+from checklists.actions import plain_value, record_json
+from checklists.models import Case, Change, Event, InflammationChange, ItemRecord, Policy
 from store.audit import current_user
 from store.codec import CASE_DATE_FIELDS, item_from_doc
 from store.errors import StoreError
@@ -150,7 +150,8 @@ def plan_undo(repo, case_ref: str | None = None, *, who: str | None = None) -> U
             best = (case_id, *found)
     if best is None:
         raise NothingToUndo(f"{who} has made no change in this database that can be undone")
-    return _checked(*best, who)
+    case_id, group, after = best
+    return _checked(case_id, group, after, who)
 
 
 def _checked(case_id: str | None, group: list[HistoryEntry], after: list[HistoryEntry], who: str) -> UndoPlan:
@@ -260,10 +261,11 @@ def _reverse(case: Case, entry: HistoryEntry, details: dict, changes: list[Chang
     if action == "field-set":
         if not hasattr(case, target) or target in ("id", "events", "items", "revision"):
             raise UndoRefused(f"{entry.what} cannot be undone (not a case field); nothing was undone")
-        if _plain(getattr(case, target)) != entry.new:
+        if plain_value(getattr(case, target)) != entry.new:
             raise _changed_meanwhile(entry)
         changes.append(Change("undo", target, entry.new, entry.old, details=details))
-        return replace(case, **{target: _field_value(target, entry.old)})
+        restored: dict[str, Any] = {target: _field_value(target, entry.old)}
+        return replace(case, **restored)
     raise UndoRefused(f"{entry.what} cannot be undone; nothing was undone")
 
 
@@ -296,13 +298,14 @@ def _record(item_id: str, doc: dict, current: ItemRecord | None) -> ItemRecord:
     return record
 
 
-def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, date) else value
-
-
 def _field_value(name: str, value: object) -> object:
     if name in CASE_DATE_FIELDS and isinstance(value, str):
         return date.fromisoformat(value)
+    if name == "inflammation_history" and isinstance(value, list):
+        # The history as the trail keeps it: [{"state", "date"}, ...] (checklists/actions.plain_value).
+        return tuple(InflammationChange(c["state"], date.fromisoformat(c["date"])) for c in value)
+    if name == "inflammation_history":
+        return ()
     return value
 
 

@@ -11,6 +11,7 @@ from checklists.policy import POLICY_KEYS, set_policies
 from checklists.serialize import case_json, event_json, policy_json, row_json
 from checklists.signoff import with_reviews
 from checklists.validation import check_choice
+from checklists.wording import window_text
 from seeds.vocabulary import EVENT_KINDS
 from store.signoff import load_signoff
 from tui import cli_text
@@ -91,7 +92,7 @@ def _add_case_set(case_sub) -> None:
     setter.add_argument("case")
     setter.add_argument("field", choices=actions.CASE_FIELDS)
     setter.add_argument("value")
-    setter.add_argument("--date", metavar="DATE", help="when it happened (etiology, inflammation)")
+    setter.add_argument("--date", metavar="DATE", help="when it happened (etiology, inflammation, severity)")
     _json_flag(setter)
     setter.set_defaults(handler=cmd_case_set)
 
@@ -226,7 +227,16 @@ def cmd_item(args, ctx) -> int:
     else:
         view = evaluate(case, ctx.catalogue, policy, ctx.today)
         item = view.item(args.item)
+        assert item is not None and item.status is not None  # resolve_item refused an item not on the case
         print(f"{case.id}: {args.item} {args.action}: now {cli_text.status_word(item.status)}")
+        definition = ctx.catalogue.item(args.item)
+        if args.action == "skip" and definition and definition.series and definition.series.kind == "recurrence":
+            # Recurrence checks have no fixed end: this skip is how monitoring ends, so say it.
+            print(f"{case.id}: recurrence monitoring ended; a relapse recorded later starts it again, and "
+                  f"`rounds item {case.id} {args.item} reopen` resumes it")
+        elif args.action == "done" and actions.records_a_check(definition):
+            nxt = f"next check {window_text(item.opens, item.closes)}" if item.opens else "no check due"
+            print(f"{case.id}: check recorded; {nxt}")
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from itertools import groupby
 
+from checklists.inflammation import changes as inflammation_changes, history_words
 from checklists.models import CaseRow, CaseView, Policy
 from checklists.policy import POLICY_HELP
 from checklists.text import printable, printable_line
@@ -49,11 +50,13 @@ def rows_text(rows: list[CaseRow], filter_name: str, catalogue: Catalogue) -> st
         nxt = (f"{row.next_due.item} {window_text(row.next_due.opens, row.next_due.closes)}"
                if row.next_due else "-")
         lines.append(
-            f"{row.id:<10}  {_cell(row.patient, 14):<14}  {pathways_short(row.pathways, catalogue):<11}  {urgency:<13}  "
+            f"{row.id:<10}  {_cell(row.patient, 14):<14}  {pathways_short(row.pathways, catalogue):<11}  "
+            f"{urgency:<13}  "
             f"{_cell(nxt, 38):<38}  {severity_counts(row.alert_severities) or '-'}"
         )
     lines.append(legend(catalogue))
-    lines.append(f"{len(rows)} case{'s' if len(rows) != 1 else ''} (filter: {filter_name}{FILTER_NOTES.get(filter_name, '')})")
+    plural = "s" if len(rows) != 1 else ""
+    lines.append(f"{len(rows)} case{plural} (filter: {filter_name}{FILTER_NOTES.get(filter_name, '')})")
     return printable("\n".join(lines)) + "\n"
 
 
@@ -62,16 +65,24 @@ def _facts(view: CaseView, catalogue: Catalogue) -> list[str]:
     facts = [
         f"Case {c.id}  {printable_line(c.patient)}",
         f"  pathways   {', '.join(c.pathways)}",
-        f"  status     {c.status}    urgency {status_label(view.urgency)}"
+        f"  status     {c.status}    urgency {status_label(view.urgency or 'unscheduled')}"
         + (f"    alerts {severity_counts(a.severity for a in view.active_alerts)}" if view.active_alerts else ""),
         f"  onset      {c.onset.isoformat()}    enrolled {c.enrolment.isoformat()}",
-        f"  injection  {c.injection_date.isoformat() if c.injection_date else '-'}    site {printable_line(c.site or '-')}",
+        f"  injection  {c.injection_date.isoformat() if c.injection_date else '-'}    "
+        f"site {printable_line(c.site or '-')}",
     ]
     if catalogue.etiologies_for(c.pathways) or catalogue.records_inflammation(c.pathways):
         etiology = f"{c.etiology}" + (f" (set {c.etiology_date.isoformat()})" if c.etiology_date else "")
-        inflammation = (f"{c.inflammation} (since {c.inflammation_date.isoformat()})"
-                        if c.inflammation else "not recorded")
+        since = f" (since {c.inflammation_date.isoformat()})" if c.inflammation_date else ""
+        inflammation = f"{c.inflammation}{since}" if c.inflammation else "not recorded"
         facts.append(f"  etiology   {etiology}    inflammation {inflammation}")
+    severities = catalogue.severities_for(c.pathways)
+    if severities:
+        graded = f" (set {c.severity_date.isoformat()})" if c.severity_date else ""
+        facts.append(f"  severity   {c.severity or severities[0]}{graded}")
+    history = inflammation_changes(c)
+    if len(history) > 1:
+        facts.append(f"  inflamed   {history_words(history)}")
     if c.note:
         facts.append(f"  note       {printable_line(c.note)}")
     return facts
@@ -88,7 +99,9 @@ def _item_lines(item, status: str) -> list[str]:
     extra = item_remark(item)
     if extra:
         lines.append(f"      {'':<14} {extra}")
-    lines.append(f"      {'':<14} source: {item.provenance} ({', '.join(item.sources)})")
+    timing = (f"; timing: {item.window_provenance}" if item.window_provenance not in (None, item.provenance)
+              else "")
+    lines.append(f"      {'':<14} source: {item.provenance} ({', '.join(item.sources)}){timing}")
     return lines
 
 
@@ -100,7 +113,7 @@ def _checklist(view: CaseView) -> list[str]:
         for phase, phase_items in groupby(current, key=lambda i: i.phase):
             lines.append(f"    {phase}")
             for item in phase_items:
-                lines += _item_lines(item, status_label(item.status))
+                lines += _item_lines(item, status_label(item.status or item.state))
         if missed:
             # Apart from the rest, and not as failures: their windows closed before the case was enrolled.
             symbol = STATUS_LABELS["missed"][0]

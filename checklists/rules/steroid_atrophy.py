@@ -40,6 +40,7 @@ def _course_incomplete(case: Case, facts: CaseFacts, policy: Policy, pathway: Pa
     count = len(saline)
     skipped = saline_skip(case, [pathway]) is not None
     if not 0 < count < policy.saline_min_sessions or facts.complete_improvement or skipped:
+        # Complete improvement in the latest assessment needs no more sessions (not an early "partial").
         return []
     last = saline[-1].date
     return [AlertPlan("saline-course-incomplete", None,
@@ -91,7 +92,10 @@ def _no_response(case: Case, facts: CaseFacts) -> list[AlertPlan]:
         if ends is not None and ends <= begins:
             continue
         if because is None:
-            message = (f"No complete improvement recorded since saline began on {first.isoformat()} "
+            basis = facts.latest_improvement(as_of=begins)
+            judged = (f" (latest assessment {basis.date.isoformat()}: {basis.improvement})"
+                      if basis is not None else "")
+            message = (f"No complete improvement recorded since saline began on {first.isoformat()}{judged} "
                        "and no escalation logged")
             action = None
         else:
@@ -123,6 +127,10 @@ def _waiting_too_long(case: Case, facts: CaseFacts, pathway: PathwayDef) -> list
     message = f"No treatment logged and no improvement recorded since onset on {case.onset.isoformat()}"
     if case.enrolment > six:
         message += f"; first seen on {case.enrolment.isoformat()}"
+    latest = facts.latest_improvement()
+    if latest is not None:
+        # Improvement is judged on the most recent assessment: say which one.
+        message += f"; latest assessment {latest.date.isoformat()}: {latest.improvement}"
     action = _waiting_action(facts, declined, six)
     late = critical_from > twelve  # first seen too late for the 12-month mark to be the clinic's own doing
     warning_words = (f" (12 months or more; critical from {critical_from.isoformat()} if no treatment is "

@@ -15,9 +15,10 @@ format. Decisions, field by field (the report of the export issue explains them)
 - dose: kept only when it is a bare amount and unit (`40 mg`, `400 mg/day`); otherwise withheld.
 - numbers and enumerations (volumes, sizes, depths, MRC, pain, guidance, biopsy depth, improvement,
   photo taken): kept; they describe the lesion, not the person.
-- every date of a case (onset, injection, enrolment, etiology and inflammation dates, event dates,
-  item dates, snooze ends, recurring checks, computed windows): shifted by the case's secret offset
-  (`Repository.deid_offset_days`), so intervals within a case are preserved, as REDCap does.
+- every date of a case (onset, injection, enrolment, the etiology and severity dates, every change of
+  inflammation, event dates, item dates, snooze ends, recurring checks, computed windows): shifted by
+  the case's secret offset (`Repository.deid_offset_days`), so intervals within a case are preserved,
+  as REDCap does.
 - nothing that depends on the day the export is made: no item status, urgency, next due item,
   alerts of the day, "injections in the last 365 days", as-of date, who or when. Any of them, on the
   real timeline or the shifted one, lets someone who knows roughly when the file was made narrow the
@@ -46,6 +47,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Callable
 
+from checklists.inflammation import changes as inflammation_changes
 from checklists.models import Alert, AlertAck, Case, CaseView, Event, ItemRecord, ItemView
 from seeds.drugs import default_drugs, words
 
@@ -136,6 +138,9 @@ class Deidentifier:
             etiology_date=_shift(case.etiology_date, delta),
             inflammation=case.inflammation,
             inflammation_date=_shift(case.inflammation_date, delta),
+            inflammation_history=tuple(replace(c, date=c.date + delta) for c in inflammation_changes(case)),
+            severity=case.severity,
+            severity_date=_shift(case.severity_date, delta),
             events=tuple(self._event(e, delta) for e in case.events if not e.voided),
             items={k: self._record(r, delta) for k, r in case.items.items()},
             revision=case.revision,

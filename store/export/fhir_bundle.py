@@ -35,6 +35,7 @@ from typing import Sequence
 import orjson
 
 from seeds.drugs import default_drugs
+from checklists.inflammation import changes as inflammation_changes, history_words
 from checklists.models import CaseView, Event, ItemView
 from store.export import readable
 from store.export.context import ExportContext
@@ -181,6 +182,12 @@ def _condition(case: _Case, pathway: str) -> None:
     if pathway == "panniculitis-lipoatrophy" and c.inflammation:
         notes.append(f"Inflammation: {c.inflammation}"
                      + (f" since {c.inflammation_date.isoformat()}" if c.inflammation_date else ""))
+        history = inflammation_changes(c)
+        if len(history) > 1:
+            notes.append(f"Inflammation history: {history_words(history)}")
+    definition = case.ctx.catalogue.pathways.get(pathway)
+    if definition is not None and definition.severities and c.severity:
+        notes.append(f"Severity: {c.severity}" + (f", graded {c.severity_date.isoformat()}" if c.severity_date else ""))
     if notes:
         resource["note"] = [{"text": n} for n in notes]
     case.add(case.url("Condition", pathway), resource)

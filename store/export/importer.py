@@ -21,16 +21,19 @@ import orjson
 
 from checklists.actions import check_pathways, check_patient
 from checklists.errors import ValidationError
+from checklists.inflammation import check_history
 from checklists.policy import POLICY_KEYS, set_policies
 from checklists.models import (
     CASE_STATUSES, EVENT_FIELDS, INFLAMMATION_STATES, ITEM_STATES, AlertAck, Case, Change, Event,
-    ItemRecord, Policy,
+    InflammationChange, ItemRecord, Policy,
 )
 from checklists.dates import EARLIEST, LATEST
 from checklists.text import unsafe_character
 from checklists.validation import MAX_TEXT, check_event_fields, check_text
 from seeds.loader import Catalogue
-from store.codec import MAX_CHECKS, MAX_EVENT_SEQ, MAX_EVENTS, MAX_REVISION, ack_from_doc, item_from_doc
+from store.codec import (
+    MAX_CHECKS, MAX_EVENT_SEQ, MAX_EVENTS, MAX_INFLAMMATION_CHANGES, MAX_REVISION, ack_from_doc, item_from_doc,
+)
 from store.errors import CaseExists, ImportFileError, StoreError
 from store.export.json_data import FORMAT_NAME, SCHEMA_VERSION
 from store.repository import CASE_ID_PATTERN as _CASE_ID  # the ids `Repository.add_case` accepts
@@ -279,6 +282,8 @@ def _case(doc: Mapping[str, Any], catalogue: Catalogue) -> ImportedCase:
     known_codes = {a.code for p in pathways for a in catalogue.pathways[p].alerts}
     acks = _acks(doc.get("alert_acks", {}), known_codes)
     audit = _audit(doc.get("audit", []))
+    inflammation = _choice(doc, "inflammation", INFLAMMATION_STATES)
+    inflammation_date = _day(doc, "inflammation_date")
     case = Case(
         id=case_id,
         patient=patient,
@@ -291,14 +296,41 @@ def _case(doc: Mapping[str, Any], catalogue: Catalogue) -> ImportedCase:
         note=_text(doc, "note"),
         etiology=_choice(doc, "etiology", catalogue.etiologies_for(pathways)),
         etiology_date=_day(doc, "etiology_date"),
-        inflammation=_choice(doc, "inflammation", INFLAMMATION_STATES),
-        inflammation_date=_day(doc, "inflammation_date"),
+        inflammation=inflammation,
+        inflammation_date=inflammation_date,
+        inflammation_history=_inflammation_history(doc, inflammation, inflammation_date),
+        severity=_choice(doc, "severity", catalogue.severities_for(pathways)),
+        severity_date=_day(doc, "severity_date"),
         events=events,
         items=records,
         revision=_whole(doc, "revision", 0, MAX_REVISION, required=True),
         acks=acks,
     )
     return ImportedCase(case=case, audit=audit)
+
+
+def _inflammation_history(doc: Mapping, state: str | None, day: date | None) -> tuple[InflammationChange, ...]:
+    """Every change of inflammation state (`inflammation_history`, oldest first); an export written before
+    the history was kept has only the current state, which is taken as the one change on record."""
+    value = doc.get("inflammation_history")
+    if value is None:
+        return (InflammationChange(state, day),) if state is not None and day is not None else ()
+    if not isinstance(value, list) or len(value) > MAX_INFLAMMATION_CHANGES:
+        raise _field("inflammation_history", f"must be a list of at most {MAX_INFLAMMATION_CHANGES} changes")
+    history = []
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != {"state", "date"}:
+            raise _field("inflammation_history", "must hold objects with a state and a date only")
+        history.append(InflammationChange(_choice(entry, "state", INFLAMMATION_STATES, required=True) or "",
+                                          _day(entry, "date", required=True) or EARLIEST))
+    try:
+        check_history(tuple(history))
+    except ValidationError as exc:
+        raise _field("inflammation_history", f"is not valid: {exc}") from None
+    last = (history[-1].state, history[-1].date) if history else (None, None)
+    if last != (state, day):
+        raise _field("inflammation_history", "does not end with the case's inflammation and inflammation_date")
+    return tuple(history)
 
 
 def _list(doc: Mapping, name: str) -> list:
@@ -580,4 +612,5 @@ def _write_case(repo, case: Case, audit: tuple[dict, ...], changes: list[Change]
     try:
         return repo.import_case(case, list(audit), changes)
     except CaseExists:
-        raise ImportFileError(f"case {case.id} appeared in this database while importing; it was left as it is") from None
+        raise ImportFileError(
+            f"case {case.id} appeared in this database while importing; it was left as it is") from None

@@ -113,6 +113,7 @@ def fields(catalogue: Catalogue) -> list[Field]:
     # The etiology and inflammation fields show only for cases of the pathways that record them.
     etiology_shown = _any_pathway([p.id for p in catalogue.pathways.values() if p.etiologies])
     inflammation_shown = _any_pathway([p.id for p in catalogue.pathways.values() if p.inflammation])
+    severity_shown = _any_pathway([p.id for p in catalogue.pathways.values() if p.severities])
 
     def detail(name, kind, label, **kw) -> Field:
         return Field(name, EVENT_FORM, kind, label, branching=_shown_for(kw.pop("detail", name)),
@@ -141,7 +142,12 @@ def fields(catalogue: Catalogue) -> list[Field]:
         Field("inflammation", CASE_FORM, "dropdown", "Inflammation", choices=choices(INFLAMMATION_STATES),
               branching=inflammation_shown, annotation="Rounds: case inflammation"),
         Field("inflammation_date", CASE_FORM, "text", "Inflammation state since", validation="date_ymd",
-              branching=inflammation_shown, annotation="Rounds: case inflammation_date"),
+              branching=inflammation_shown, annotation="Rounds: case inflammation_date (the current state; the "
+              "JSON export carries every change)"),
+        Field("severity", CASE_FORM, "dropdown", "Severity", choices=choices(catalogue.severities_for(pathways)),
+              branching=severity_shown, annotation="Rounds: case severity"),
+        Field("severity_date", CASE_FORM, "text", "Severity graded on", validation="date_ymd",
+              branching=severity_shown, annotation="Rounds: case severity_date"),
         Field("case_site", CASE_FORM, "text", "Site (free text)", identifier=True, annotation="Rounds: case site"),
         Field("case_note", CASE_FORM, "notes", "Note (free text)", identifier=True, annotation="Rounds: case note"),
 
@@ -259,6 +265,7 @@ def case_rows(view: CaseView, ctx: ExportContext) -> list[dict]:
         "enrolment_date": case.enrolment, "etiology": code(case.etiology) if case.etiology else None,
         "etiology_date": case.etiology_date,
         "inflammation": case.inflammation, "inflammation_date": case.inflammation_date,
+        "severity": code(case.severity) if case.severity else None, "severity_date": case.severity_date,
         "case_site": _text(case.site), "case_note": _text(case.note), f"{CASE_FORM}_complete": COMPLETE,
     }
     for pathway in ctx.catalogue.pathways:

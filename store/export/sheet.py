@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from checklists.inflammation import changes as inflammation_changes, history_words
 from checklists.models import CaseView
 from checklists.wording import (
     EVENT_WORDS, STATE_WORDS, STATUS_WORDS, counts_parts, describe_event, item_remark, one_line, provenance_rank,
@@ -125,7 +126,14 @@ def build_sheet(view: CaseView, catalogue: Catalogue, deidentified: bool = False
     if case.etiology:
         facts.append(("Etiology", readable.ETIOLOGY_WORDS.get(case.etiology, case.etiology)
                       + (f" (set {iso(case.etiology_date)})" if case.etiology_date else "")))
-    if case.inflammation:
+    if case.severity and catalogue.severities_for(case.pathways):
+        graded = f" (graded {iso(case.severity_date)})" if case.severity_date else ""
+        facts.append(("Severity", case.severity + graded))
+    history = inflammation_changes(case)
+    if len(history) > 1:
+        # A relapse is part of the story a reader needs: every change of state, with its date.
+        facts.append(("Inflammation", history_words(history)))
+    elif case.inflammation:
         facts.append(("Inflammation",
                       case.inflammation + (f" ({iso(case.inflammation_date)})" if case.inflammation_date else "")))
     if case.site:

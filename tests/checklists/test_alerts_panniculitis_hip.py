@@ -109,13 +109,18 @@ def test_fat_graft_while_inflammation_unresolved_or_unknown_is_critical(inflamma
     assert c.alerts("2026-06-01")["fat-graft-during-inflammation"] == "critical"
 
 
-def test_relapse_after_graft_makes_it_critical_again():
+def test_a_relapse_after_a_graft_made_in_a_quiet_spell_does_not_flag_it():
+    # Issue 15 changed this: each graft is judged by the inflammation on its own day (it used to turn
+    # critical here, because only the latest state was kept).
     c = pl_chart()
     c.set("inflammation", "resolved", today="2026-05-01")
     c.log("fat-graft", "2026-06-01")
     assert "fat-graft-during-inflammation" not in c.alerts("2026-06-01")
     c.set("inflammation", "active", today="2026-07-01")
-    assert c.alerts("2026-07-01")["fat-graft-during-inflammation"] == "critical"
+    assert "fat-graft-during-inflammation" not in c.alerts("2026-07-01")
+    # A graft into the relapse itself is the pitfall.
+    c.log("fat-graft", "2026-08-01")
+    assert c.alerts("2026-08-01")["fat-graft-during-inflammation"] == "critical"
 
 
 def test_critical_alert_comes_first():
@@ -159,12 +164,22 @@ def test_twelve_calendar_months_from_a_month_end_start():
     assert "therapy-stopped-early" not in c2.alerts("2027-02-28")
 
 
-def test_measured_from_the_latest_start_of_the_same_drug():
+def test_a_second_start_without_a_stop_continues_the_course():
+    # Issue 15 changed this: the year counts across the stretch of maintenance therapy, so a second
+    # start of a drug already running does not restart the count (it used to).
     c = idiopathic(start="2026-02-10")
-    c.log("therapy-start", "2026-09-01", drug="Methotrexate")     # restarted (case differs)
-    c.log("therapy-start", "2026-10-01", drug="hydroxychloroquine")
+    c.log("therapy-start", "2026-09-01", drug="Methotrexate")     # started again without a stop (case differs)
     c.log("therapy-stop", "2027-03-01", drug="methotrexate ")      # > 12 months after the first start
-    assert "therapy-stopped-early" in c.alerts("2027-03-01")       # but < 12 months after the latest
+    assert "therapy-stopped-early" not in c.alerts("2027-03-01")
+
+
+def test_while_another_maintenance_drug_runs_a_stop_is_not_an_early_stop():
+    c = idiopathic(start="2026-02-10")
+    c.log("therapy-start", "2026-10-01", drug="hydroxychloroquine")
+    c.log("therapy-stop", "2026-11-01", drug="methotrexate")
+    assert "therapy-stopped-early" not in c.alerts("2026-11-01")
+    c.log("therapy-stop", "2026-12-01", drug="HCQ")                # now nothing runs, 10 months on
+    assert "therapy-stopped-early" in c.alerts("2026-12-01")
 
 
 def test_other_drugs_start_does_not_count_as_the_start():

@@ -81,12 +81,16 @@ def test_next_due_null_when_nothing_has_a_window():
 
 
 def test_all_items_done_makes_the_case_urgency_done():
+    # Issue 15: the checks after an injection are answered check by check (one per injection, and at
+    # a year), so the case is done once an injection's checks have all been made.
     c = Chart(HIP, onset="2026-01-10", enrolled="2026-02-02")
     c.log("pt-start", "2026-02-03")
-    for item in ("image-guidance", "dose-review", "atrophy-check-early", "atrophy-check-12m",
-                 "tendon-joint-check-early", "tendon-joint-check-12m"):
-        c.done(item, "2026-02-03")
-    assert c.view("2026-02-03").urgency == "done"
+    c.log("injection", "2026-02-04", guidance="image", drug="triamcinolone", dose="40 mg")
+    for item in ("image-guidance", "dose-review"):
+        c.done(item, "2026-02-04")
+    for day in ("2026-04-10", "2027-02-05"):
+        c.log("assessment", day, mrc="5", tendon="none", joint="stable")
+    assert c.view("2027-02-05").urgency == "done"
 
 
 # --- the JSON shape -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from checklists.errors import ValidationError
-from tests.checklists.support import PL, Chart
+from tests.checklists.support import PL, Chart, d
 
 
 def test_a_graft_into_inflamed_fat_does_not_tick_off_grafting_after_inflammation():
@@ -62,18 +62,20 @@ def test_board_line_and_detail_agree_when_every_item_is_resolved():
     assert row.urgency == "done" and row.next_due is None
 
 
-def test_a_recurrence_series_that_ended_unchecked_is_not_called_done():
-    # Onset 2018; inflammation settles only in 2026: the 8-year horizon has passed before any check.
+def test_recurrence_checks_go_on_whatever_the_time_since_onset():
+    # Issue 15 changed this: 8 years was the source's example of a late relapse, not an end. Onset
+    # 2018, settled only in 2026: the checks start from the resolution (they used to have no window).
     chart = Chart(PL, onset="2018-01-01", enrolled="2026-01-01")
     chart.set("inflammation", "resolved", today="2026-08-01", date="2026-08-01")
     item = chart.item("recurrence-check", "2026-09-01")
-    assert (item.state, item.status, item.opens) == ("open", "unscheduled", None)
+    assert (item.state, item.status, item.opens) == ("open", "upcoming", d("2027-02-01"))
 
 
-def test_a_recurrence_series_that_ran_its_course_is_done():
+def test_a_patient_resolved_at_year_seven_is_not_done_after_one_check():
+    # Issue 15 changed this: it used to read "done" once the next check fell past 8 years after onset.
     chart = Chart(PL, onset="2018-01-01", enrolled="2018-01-01")
     chart.set("inflammation", "resolved", today="2025-01-01", date="2025-01-01")
     chart.act("recurrence-check", "done", today="2025-07-15", date="2025-07-15")
     chart.act("recurrence-check", "done", today="2026-01-15", date="2026-01-15")
     item = chart.item("recurrence-check", "2026-02-01")
-    assert (item.state, item.status, str(item.resolved_on)) == ("done", "done", "2026-01-15")
+    assert (item.state, item.status, item.opens) == ("open", "upcoming", d("2026-07-15"))

@@ -1,4 +1,5 @@
-"""Items of `hip-injection`: physiotherapy first, standing guidance, atrophy checks from the latest injection."""
+"""Items of `hip-injection`: physiotherapy first, standing guidance, a check after every injection, and the
+12-month check counted from the first injection of a run (issue 15)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def test_atrophy_checks_unscheduled_before_any_injection():
     assert c.status("atrophy-check-12m", "2027-01-01") == "unscheduled"
 
 
-def test_atrophy_checks_are_scheduled_from_the_most_recent_injection():
+def test_atrophy_checks_follow_each_injection_and_the_year_counts_from_the_first_of_the_run():
+    # Issue 15 changed this: a second injection no longer moves the checks of the first one away.
     c = chart()
     c.log("pt-start", "2026-03-05")
     c.log("injection", "2026-03-31", guidance="image")
@@ -61,8 +63,15 @@ def test_atrophy_checks_are_scheduled_from_the_most_recent_injection():
     assert status_around(c, "atrophy-check-early", "2026-07-31") == ("due", "due", "overdue")
     assert status_around(c, "atrophy-check-12m", "2027-04-30") == ("due", "due", "overdue")
     c.log("injection", "2026-08-15", guidance="image")
-    assert c.window("atrophy-check-early") == (d("2026-10-15"), d("2026-12-15"))
-    assert c.window("atrophy-check-12m") == (d("2027-08-15"), d("2027-09-15"))
+    # The first injection's check was never made: it stays overdue until a check answers it.
+    assert c.window("atrophy-check-early", "2026-08-15") == (d("2026-05-31"), d("2026-07-31"))
+    assert c.status("atrophy-check-early", "2026-08-15") == "overdue"
+    c.log("assessment", "2026-08-20", mrc="5")
+    assert c.window("atrophy-check-early", "2026-08-20") == (d("2026-10-15"), d("2026-12-15"))
+    # Same run (4.5 months apart): the year counts from its first injection, then from its last.
+    assert c.window("atrophy-check-12m", "2026-08-20") == (d("2027-03-31"), d("2027-04-30"))
+    c.log("assessment", "2027-04-02", mrc="5")
+    assert c.window("atrophy-check-12m", "2027-04-02") == (d("2027-08-15"), d("2027-09-15"))
 
 
 def test_new_injection_reopens_checks_resolved_before_it():
@@ -78,12 +87,15 @@ def test_new_injection_reopens_checks_resolved_before_it():
     assert c.item("atrophy-check-12m", "2026-05-21").state == "open"
 
 
-def test_injection_on_the_day_of_the_check_does_not_reopen_it():
+def test_an_injection_on_the_day_of_a_check_brings_a_check_of_its_own():
+    # Issue 15 changed this: the check of 2026-05-20 answered the first injection; the second one,
+    # given that day, is checked 2 to 4 months later (it used to leave the item done).
     c = chart()
     c.log("injection", "2026-03-10", guidance="image")
     c.done("atrophy-check-early", "2026-05-20")
     c.log("injection", "2026-05-20", guidance="image")
-    assert c.status("atrophy-check-early", "2026-05-20") == "done"
+    item = c.item("atrophy-check-early", "2026-05-20")
+    assert (item.status, item.opens) == ("upcoming", d("2026-07-20"))
 
 
 def test_check_done_after_the_latest_injection_stays_done():

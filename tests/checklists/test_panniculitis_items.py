@@ -99,7 +99,6 @@ def test_only_the_items_of_the_chosen_etiology_are_on_the_checklist(etiology):
     ("aat-deficiency", "aat-augmentation", 28),
     ("aat-deficiency", "smoking-cessation", 28),
     ("idiopathic", "hydroxychloroquine", 28),
-    ("vasculitis", "cyclophosphamide-glucocorticoids", 14),
 ])
 def test_first_line_items_open_on_the_date_the_etiology_was_set(etiology, item, length):
     c = chart()
@@ -212,16 +211,19 @@ def test_recurrence_interval_follows_clinic_policy():
     assert c.window("recurrence-check", "2026-07-20") == (d("2026-10-20"), d("2026-11-20"))
 
 
-def test_recurrence_series_ends_eight_years_after_onset():
-    # onset 2026-01-05: the series runs through 2034-01-05.
+def test_recurrence_series_has_no_fixed_end():
+    # Issue 15 changed this: the series used to end 8 years after onset (2034-01-05 here).
     c = chart()
     c.set("inflammation", "resolved", today="2026-04-15")
-    c.act("recurrence-check", "done", today="2033-07-05")  # next opens 2034-01-05: still in the series
+    c.act("recurrence-check", "done", today="2033-07-05")
     assert c.window("recurrence-check", "2033-07-05") == (d("2034-01-05"), d("2034-02-05"))
-    assert c.status("recurrence-check", "2034-01-05") == "due"
-    c.act("recurrence-check", "done", today="2033-07-06")  # next would open 2034-01-06: past the limit
+    c.act("recurrence-check", "done", today="2033-07-06")  # past the old 8-year mark: still checked
     item = c.item("recurrence-check", "2033-07-06")
-    assert (item.opens, item.closes, item.status) == (None, None, "done")
+    assert (item.opens, item.closes, item.status) == (d("2034-01-06"), d("2034-02-06"), "upcoming")
+    # Only a clinician ends it, with the reason.
+    c.act("recurrence-check", "skip", today="2040-01-10", reason="in remission 14 years; discharged to GP")
+    item = c.item("recurrence-check", "2040-01-10")
+    assert (item.status, item.reason) == ("skipped", "in remission 14 years; discharged to GP")
 
 
 def test_recurrence_checks_before_the_resolution_date_do_not_count():

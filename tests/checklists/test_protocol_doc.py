@@ -20,7 +20,10 @@ CATALOGUE = shipped_protocol()
 SIGNOFF = build_signoff(CATALOGUE, [])
 
 
-def doc(pathway: str, policy: Policy = Policy(), signoff=SIGNOFF, disabled=()):
+DEFAULT_POLICY = Policy()
+
+
+def doc(pathway: str, policy: Policy = DEFAULT_POLICY, signoff=SIGNOFF, disabled=()):
     return pathway_protocol(CATALOGUE, pathway, policy, signoff, disabled)
 
 
@@ -32,7 +35,8 @@ def rule(document, rule_id: str):
     (WindowRule("onset", Offset(6, "m"), Offset(7, "m")), "6 to 7 months after onset"),
     (WindowRule("enrolment", Offset(0, "d"), Offset(28, "d")), "within 28 days of enrolment"),
     (WindowRule("first-saline", Offset(4, "w"), Offset(8, "w")), "4 to 8 weeks after the first saline session"),
-    (WindowRule("last-injection", Offset(14, "d"), Offset(2, "m")), "14 days to 2 months after the most recent injection"),
+    (WindowRule("last-injection", Offset(14, "d"), Offset(2, "m")),
+     "14 days to 2 months after the most recent injection"),
     (WindowRule("onset", Offset(1, "m"), Offset(1, "m")), "1 month after onset"),
     (WindowRule("enrolment", Offset(0, "d"), Offset(0, "d")), "on the day of enrolment"),
 ])
@@ -57,8 +61,9 @@ def test_each_item_says_when_what_completes_it_and_its_conditions():
 
 def test_a_recurring_item_reads_its_interval_from_the_clinic_policy():
     default = rule(doc("panniculitis-lipoatrophy"), "recurrence-check").when
-    assert default.startswith("every 6 months (clinic policy recurrence_months) from the day inflammation")
-    assert "until 8 years after onset" in default
+    assert default.startswith("every 6 months (clinic policy recurrence_months) from the latest day inflammation")
+    # Issue 15 changed this: no fixed end (it used to read "until 8 years after onset").
+    assert "until 8 years" not in default and "no fixed end" in default
     shorter = rule(doc("panniculitis-lipoatrophy", Policy(recurrence_months=3)), "recurrence-check").when
     assert shorter.startswith("every 3 months")
     saline = rule(doc("steroid-atrophy", Policy(saline_min_sessions=2, saline_max_sessions=8)), "saline-session")
@@ -121,3 +126,52 @@ def test_the_document_carries_reviews_comments_and_switched_off_items():
     assert item["disabled"] == {"by": "alice", "on": "2026-03-02", "reason": "local practice"}
     assert len(data["items"]) == len(CATALOGUE.pathways["steroid-atrophy"].items)
     assert {a["id"] for a in data["alerts"]} == set(REGISTRY["steroid-atrophy"].codes)
+
+
+# --- issue 15: every new field, anchor and series kind is said in words ---------------------------------
+
+
+def test_every_anchor_detail_and_series_kind_has_its_words():
+    from checklists.protocol import ANCHOR_WORDS, DETAIL_WORDS
+    from seeds.loader import ANCHORS, DETAILS, SERIES
+
+    assert set(ANCHOR_WORDS) == set(ANCHORS)
+    assert set(DETAIL_WORDS) == set(DETAILS)
+    for kind in SERIES:
+        item = next(i for p in CATALOGUE.pathways.values() for i in p.items if i.series and i.series.kind == kind)
+        when = rule(doc(item.pathway), item.id).when
+        # Later occurrences are said: after the one before (saline), from the last check (recurrence), or
+        # one per injection or run, by the anchor's own words (per-injection).
+        assert any(words in when for words in ("after the one before", "from the last check", "every injection",
+                                                "every run")), kind
+
+
+def test_checks_after_hip_injections_say_each_injection_and_the_run():
+    hip = doc("hip-injection")
+    early, year = rule(hip, "atrophy-check-early"), rule(hip, "atrophy-check-12m")
+    assert early.when.startswith("2 to 4 months after every injection")
+    assert year.when.startswith("12 to 13 months after the first injection of every run")
+    assert "injection_run_gap_months" in year.when
+    assert "a check answers every check whose window has opened" in early.completes
+    lines = {p.key: p for p in hip.policy}
+    assert lines["injection_run_gap_months"].used_by == ("atrophy-check-12m", "tendon-joint-check-12m")
+
+
+def test_an_item_kept_for_severe_disease_says_so_and_its_timing_says_whose_it_is():
+    cyc = rule(doc("panniculitis-lipoatrophy"), "cyclophosphamide-glucocorticoids")
+    assert any("severity is recorded as severe" in c for c in cyc.conditions)
+    assert cyc.when.endswith("; its timing is clinic policy (a number the clinic chose)")
+    saline = rule(doc("steroid-atrophy"), "saline-session")
+    assert "timing is clinic policy" in saline.when and saline.provenance == "literature"
+
+
+def test_the_year_of_therapy_and_the_graft_after_inflammation_are_said_as_the_engine_does_them():
+    panniculitis = doc("panniculitis-lipoatrophy")
+    review = rule(panniculitis, "therapy-review-12m")
+    assert "counted across maintenance drugs" in review.when and "therapy_gap_days" in review.when
+    lines = {p.key: p for p in panniculitis.policy}
+    assert lines["therapy_gap_days"].used_by == ("therapy-review-12m", "therapy-stopped-early (alert)")
+    graft = rule(panniculitis, "fat-graft-after-inflammation")
+    assert "each change of state is kept" in graft.completes
+    data = protocol_json(panniculitis)
+    assert "treatment-before-diagnosis" in {a["id"] for a in data["alerts"]}

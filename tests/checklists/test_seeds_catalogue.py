@@ -88,11 +88,11 @@ def test_duplicate_item_id_across_files(seeds_copy):
 
 @pytest.mark.parametrize(("old", "new", "field"), [
     ('severity = "critical"', 'severity = "urgent"', "alert[2].severity"),
-    ('provenance = "literature"\nwindow = { anchor = "enrolment"',
+    ('provenance = "seed-summary"\nwindow = { anchor = "enrolment"',
      'provenance = "verified"\nwindow = { anchor = "enrolment"', "item[0].provenance"),
     ('etiology = "idiopathic"', 'etiology = "Idiopathic"', "etiology"),
     ('satisfied_by = { kind = "mri" }', 'satisfied_by = { kind = "scan" }', "satisfied_by.kind"),
-    ('limit_years = 8', 'limit_years = 0', "series.limit_years"),
+    ('kind = "recurrence"', 'kind = "recurrence"\nlimit_years = 0', "series.limit_years"),
     ('kind = "recurrence"', 'kind = "monthly"', "series.kind"),
     ('id = "deep-biopsy"', 'id = "Deep Biopsy"', "item[0].id"),
 ])
@@ -167,11 +167,13 @@ def test_alert_codes_live_in_the_right_pathway():
         "steroid-atrophy": {"saline-volume-out-of-range", "saline-course-incomplete", "saline-course-exceeded",
                             "saline-no-response", "waiting-too-long", "fat-graft-before-saline"},
         "panniculitis-lipoatrophy": {"biopsy-not-deep", "aat-untested", "fat-graft-during-inflammation",
-                                     "therapy-stopped-early"},
+                                     "therapy-stopped-early", "treatment-before-diagnosis"},
         "hip-injection": {"injection-before-pt", "blind-injection", "injection-frequency"},
     }
     # pathways.md "Revisions": an alert for new tendon pain or a rupture after hip injections (seed 002).
     where["hip-injection"].add("tendon-damage")
+    # pathways.md "Revisions" (issue 15): weakness at a check after hip injections.
+    where["hip-injection"].add("muscle-weakness")
     for pathway, codes in where.items():
         assert {a.code for a in CATALOGUE.pathways[pathway].alerts} == codes
 
@@ -286,9 +288,13 @@ def test_saline_series_without_next_offset_is_refused(seeds_copy):
     refused(seeds_copy, "steroid-atrophy.toml", "series.next_opens")
 
 
-def test_recurrence_series_without_limit_is_refused(seeds_copy):
-    edit(seeds_copy / "pathways" / "panniculitis-lipoatrophy.toml", "limit_years = 8\n", "")
-    refused(seeds_copy, "panniculitis-lipoatrophy.toml", "series.limit_years")
+def test_an_older_file_with_limit_years_still_loads_and_the_limit_ends_nothing(seeds_copy):
+    # Issue 15 changed this: recurrence checks have no fixed end, so the field is no longer needed;
+    # a clinic's file that still has it keeps loading (and it no longer ends the series).
+    edit(seeds_copy / "pathways" / "panniculitis-lipoatrophy.toml", 'kind = "recurrence"\n',
+         'kind = "recurrence"\nlimit_years = 8\n')
+    series = load_catalogue(seeds_copy).item("recurrence-check").series
+    assert series is not None and not hasattr(series, "limit_years")
 
 
 def test_satisfied_by_depth_must_be_a_biopsy_depth(seeds_copy):

@@ -77,6 +77,19 @@ def test_the_hash_follows_what_the_rule_says_and_does_not_its_board_label():
     assert rule_hash(dataclasses.replace(item, short="Review at six months")) == rule_hash(item)
 
 
+def test_the_fields_issue_15_added_are_part_of_what_a_rule_is():
+    # They are ItemDef fields, so the hash covers them without a line of signoff code.
+    item = CATALOGUE.item("review-6m")
+    assert rule_hash(dataclasses.replace(item, window_provenance="clinic-policy")) != rule_hash(item)
+    cyc = CATALOGUE.item("cyclophosphamide-glucocorticoids")
+    assert rule_content(cyc)["needs_severity"] == "severe"
+    assert rule_hash(dataclasses.replace(cyc, needs_severity=None)) != rule_hash(cyc)
+    early = CATALOGUE.item("atrophy-check-early")
+    assert rule_content(early)["series"]["kind"] == "per-injection"
+    # An end to recurrence checks is no longer part of any rule (an older file's limit_years ends nothing).
+    assert "limit_years" not in rule_content(CATALOGUE.item("recurrence-check"))["series"]
+
+
 def test_an_alert_hash_includes_its_rules_module_condition():
     alert = CATALOGUE.alert("saline-no-response")
     condition = REGISTRY[SA].conditions["saline-no-response"]
@@ -177,8 +190,8 @@ def test_finding_a_rule_by_name():
 def test_one_name_for_an_item_and_an_alert_needs_the_kind():
     pathway = CATALOGUE.pathways[SA]
     twin = dataclasses.replace(pathway.alerts[0], code="review-6m")
-    catalogue = dataclasses.replace(CATALOGUE, pathways={**CATALOGUE.pathways,
-                                                         SA: dataclasses.replace(pathway, alerts=(*pathway.alerts, twin))})
+    with_twin = dataclasses.replace(pathway, alerts=(*pathway.alerts, twin))
+    catalogue = dataclasses.replace(CATALOGUE, pathways={**CATALOGUE.pathways, SA: with_twin})
     with pytest.raises(ValidationError, match="item:review-6m or alert:review-6m"):
         find_rule(catalogue, SA, "review-6m")
     assert find_rule(catalogue, SA, "item:review-6m")[0] == REVIEW_6M

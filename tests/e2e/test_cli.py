@@ -241,7 +241,9 @@ def test_demo_shows_every_pathway_status_and_alert(capsys, db):
     expected = {"saline-volume-out-of-range", "saline-course-incomplete", "saline-course-exceeded",
                 "saline-no-response", "waiting-too-long", "fat-graft-before-saline", "biopsy-not-deep",
                 "aat-untested", "fat-graft-during-inflammation", "therapy-stopped-early",
-                "injection-before-pt", "blind-injection", "injection-frequency", "tendon-damage"}
+                "injection-before-pt", "blind-injection", "injection-frequency", "tendon-damage",
+                # issue 15
+                "treatment-before-diagnosis", "muscle-weakness"}
     assert {c for c, _ in codes} == expected
     assert ("waiting-too-long", "warning") in codes and ("waiting-too-long", "critical") in codes
 

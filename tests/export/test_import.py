@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,46 @@ def test_import_json_names_the_imported_cases_with_json_before_or_after_the_comm
     printed = json.loads(capsys.readouterr().out)
     assert sorted(printed["imported"]) == sorted(demo.ids) and printed["renamed"] == {}
     assert set(printed) == {"imported", "renamed", "policy_restored"}
+
+
+# --- issue 15: every change of inflammation, and the severity -------------------------------------------
+
+def panniculitis_doc(demo, tmp_path) -> tuple[dict, dict]:
+    data = json.loads(export_json(demo, tmp_path / "all.json").read_text())
+    case = next(c for c in data["cases"] if c["inflammation"] == "resolved")
+    return data, case
+
+
+def test_an_export_carries_every_change_of_inflammation_and_the_severity_back_in(demo, tmp_path):
+    data, case = panniculitis_doc(demo, tmp_path)
+    day = date.fromisoformat(case["inflammation_date"])
+    case["inflammation_history"] = [
+        {"state": state, "date": (day - timedelta(days=back)).isoformat()}
+        for state, back in (("active", 300), ("resolved", 200), ("active", 100), ("resolved", 0))]
+    case["severity"], case["severity_date"] = "severe", (day - timedelta(days=250)).isoformat()
+    plan = parse_export(json.dumps(data), demo.catalogue)
+    imported = next(c.case for c in plan.cases if c.case.id == case["id"])
+    assert [c.state for c in imported.inflammation_history] == ["active", "resolved", "active", "resolved"]
+    assert (imported.severity, imported.severity_date) == ("severe", day - timedelta(days=250))
+
+
+def test_an_export_from_before_the_history_reads_its_state_as_one_change(demo, tmp_path):
+    data, case = panniculitis_doc(demo, tmp_path)
+    del case["inflammation_history"]
+    plan = parse_export(json.dumps(data), demo.catalogue)
+    imported = next(c.case for c in plan.cases if c.case.id == case["id"])
+    assert [(c.state, c.date.isoformat()) for c in imported.inflammation_history] == [
+        ("resolved", case["inflammation_date"])]
+
+
+@pytest.mark.parametrize("history, why", [
+    ([{"state": "resolved", "date": "2020-01-01"}], "does not end with the case's inflammation"),
+    ([{"state": "active", "date": "2030-01-01"}, {"state": "active", "date": "2031-01-01"}], "is not valid"),
+    ([{"state": "quiet", "date": "2020-01-01"}], "must be one of active, resolved"),
+    ("resolved", "must be a list"),
+])
+def test_an_inflammation_history_that_cannot_be_true_is_refused_and_nothing_is_imported(demo, tmp_path, history, why):
+    data, case = panniculitis_doc(demo, tmp_path)
+    case["inflammation_history"] = history
+    with pytest.raises(ImportFileError, match=why):
+        parse_export(json.dumps(data), demo.catalogue)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from checklists import actions
 from checklists.models import (
-    AlertSpan, Case, CaseRow, CaseSummary, Change, Event, ItemRecord, NextDue, PlannedItem, Policy,
+    AlertSpan, Case, CaseRow, CaseSummary, Change, Event, InflammationChange, ItemRecord, NextDue, PlannedItem, Policy,
 )
 from seeds.loader import default_catalogue
 from store import codec
@@ -196,8 +196,22 @@ def an_event(draw, seq: int) -> Event:
 
 
 @st.composite
+def inflammation_histories(draw) -> tuple[InflammationChange, ...]:
+    """Changes of inflammation state as the engine records them: alternating, on ever later dates."""
+    dates = sorted(set(draw(st.lists(days, max_size=4))))
+    first = draw(st.sampled_from(["active", "resolved"]))
+    other = {"active": "resolved", "resolved": "active"}
+    states = [first]
+    for _ in dates[1:]:
+        states.append(other[states[-1]])
+    return tuple(InflammationChange(s, d) for s, d in zip(states, dates))
+
+
+@st.composite
 def cases(draw):
     events = tuple(draw(an_event(seq)) for seq in range(1, draw(st.integers(0, 5)) + 1))
+    # The current inflammation state is the last change of its history (issue 15).
+    history = draw(inflammation_histories())
     item_ids = draw(st.lists(st.sampled_from(["review-6m", "aat-test", "saline-session"]), unique=True))
     items = {
         i: ItemRecord(
@@ -213,7 +227,9 @@ def cases(draw):
         onset=draw(days), enrolment=draw(days), status=draw(st.sampled_from(["active", "closed"])),
         injection_date=draw(st.none() | days), site=draw(text), note=draw(text),
         etiology=draw(st.none() | st.just("idiopathic")), etiology_date=draw(st.none() | days),
-        inflammation=draw(st.none() | st.just("active")), inflammation_date=draw(st.none() | days),
+        inflammation=history[-1].state if history else None,
+        inflammation_date=history[-1].date if history else None, inflammation_history=history,
+        severity=draw(st.none() | st.just("severe")), severity_date=draw(st.none() | days),
         events=events, items=items, revision=draw(st.integers(0, 1000)),
     )
 

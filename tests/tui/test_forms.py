@@ -17,7 +17,7 @@ from typing import Any, Callable
 import pytest
 from textual import events
 from textual.app import App
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Select, Static
 
 from checklists.actions import log_event, new_case, resolve_item, set_field, void_event
 from checklists.engine import evaluate
@@ -33,6 +33,7 @@ from tui.forms import (
     VoidEventForm,
 )
 from tui.errors import CONFLICT_MESSAGE
+from tests.tui.demo_db import screen_text
 
 TODAY = date(2026, 11, 21)
 SIZE = (80, 24)
@@ -467,7 +468,46 @@ async def test_set_field_value_follows_the_field_and_validates(repo, catalogue):
         await settled(pilot)
     assert app.result is True
     case = repo.get(case_id)
-    assert (case.inflammation, case.inflammation_date, case.onset) == ("resolved", date(2026, 11, 10), date(2026, 10, 1))
+    assert (case.inflammation, case.inflammation_date, case.onset) == (
+        "resolved", date(2026, 11, 10), date(2026, 10, 1))
+
+
+@sync
+async def test_severity_is_chosen_from_the_pathways_own_list_and_dated(repo, catalogue):
+    # Issue 15: vasculitis severity, declared by the pathway file; cyclophosphamide waits for "severe".
+    case_id = add_case(repo, catalogue, pathways=["panniculitis-lipoatrophy"])
+    app = Host(lambda: SetFieldForm(repo, case_id, TODAY, catalogue, field="severity"))
+    async with app.run_test(size=SIZE) as pilot:
+        form = await ready(pilot)
+        assert shown_fields(form) == ["field", "severity", "date"]
+        control = form.fields["severity"].control
+        assert isinstance(control, Select)
+        assert [value for _, value in control._options if value is not Select.NULL] == [
+            "unknown", "non-severe", "severe"]
+        await choose(pilot, form, "severity", "severe")
+        await type_into(pilot, form, "date", "2026-11-15")
+        await pilot.press("enter")
+        await settled(pilot)
+    assert app.result is True
+    case = repo.get(case_id)
+    assert (case.severity, case.severity_date) == ("severe", date(2026, 11, 15))
+
+
+@sync
+async def test_skipping_recurrence_checks_reads_as_ending_monitoring(repo, catalogue):
+    case_id = add_case(repo, catalogue, pathways=["panniculitis-lipoatrophy"])
+    app = Host(lambda: ItemActionForm(repo, case_id, "recurrence-check", "skip", TODAY, catalogue))
+    async with app.run_test(size=SIZE) as pilot:
+        form = await ready(pilot)
+        assert form.FORM_TITLE == "End recurrence monitoring"
+        assert str(form.query_one("#form-save", Button).label) == "End monitoring"
+        assert "a relapse" in " ".join(screen_text(app).split())
+        await type_into(pilot, form, "reason", "quiet for ten years; discharged to GP")
+        await pilot.press("enter")
+        await settled(pilot)
+    assert app.result is True
+    record = repo.get(case_id).items["recurrence-check"]
+    assert (record.state, record.reason) == ("skipped", "quiet for ten years; discharged to GP")
 
 
 @sync

@@ -48,7 +48,8 @@ async def test_P_opens_the_protocol_with_every_pathway_and_each_rules_review(dem
         await pilot.press("P")
         screen = await protocol_screen(pilot)
         text = screen_text(app)
-        assert "clinic protocol · 0 of 47 rules accepted; 47 not yet reviewed" in text
+        # 49 since issue 15 added two alerts (muscle-weakness, treatment-before-diagnosis).
+        assert "clinic protocol · 0 of 49 rules accepted; 49 not yet reviewed" in text
         assert "Subcutaneous atrophy after corticosteroid injection (steroid-atrophy)" in text
         assert "† unreviewed baseline-assessment" in text
         # The highlighted rule's own text is below the list: its window in words and its review.
@@ -78,7 +79,7 @@ async def test_a_decision_recorded_in_the_app_is_kept_with_who_and_shows_at_once
         await pilot.press(*"matches our clinic", "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ProtocolScreen)
                        and "✓ accepted   review-6m" in screen_text(app), timeout=10)
-        assert "1 of 47 rules accepted" in screen_text(app)
+        assert "1 of 49 rules accepted" in screen_text(app)
         review = read_records(demo_repo.settings_path).reviews[-1]
         assert (review.rule.id, review.decision, review.note, review.by, review.on) == (
             "review-6m", "accept", "matches our clinic", current_user(), TODAY)

@@ -235,8 +235,9 @@ class FormScreen(ModalScreen[ResultT]):
         Binding("ctrl+s", "save", "Save", show=True),
     ]
 
-    FORM_TITLE: ClassVar[str] = "Form"
-    SAVE_LABEL: ClassVar[str] = "Save"
+    # Plain attributes, not ClassVars: a form may choose its title for what it is opened on.
+    FORM_TITLE: str = "Form"
+    SAVE_LABEL: str = "Save"
 
     class Loaded(Message):
         """The thread worker read what the form needs (a case, the policy)."""

@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
+from textual.widgets import Input, Select
 
-from checklists.actions import resolve_item
+from checklists.actions import records_a_check, resolve_item
 from tui.forms.base import CaseFormScreen, FormField, blank_to_none, choice, date_input, select_value, text_input
 
 TITLES = {
@@ -40,10 +41,17 @@ class ItemActionForm(CaseFormScreen[bool]):
         if action == "done" and self._records_a_check:
             # A recurring check is recorded one dated check at a time; the series goes on.
             self.FORM_TITLE, self.SAVE_LABEL = "Record a check", "Record check"
+        if action == "skip" and self._ends_monitoring:
+            # Recurrence checks have no fixed end: skipping them is how monitoring ends, and says so.
+            self.FORM_TITLE, self.SAVE_LABEL = "End recurrence monitoring", "End monitoring"
         self.policy: Any = None
 
     @property
     def _records_a_check(self) -> bool:
+        return records_a_check(self.definition)
+
+    @property
+    def _ends_monitoring(self) -> bool:
         d = self.definition
         return d is not None and d.series is not None and d.series.kind == "recurrence"
 
@@ -65,12 +73,15 @@ class ItemActionForm(CaseFormScreen[bool]):
                     hint="needed only for a date well before the window opens; the date is kept and shown",
                 )
         if self.action in ("skip", "snooze"):
+            ends = self.action == "skip" and self._ends_monitoring
             yield FormField(
                 "reason", "Reason", text_input(placeholder="why (kept in the audit trail)", id="reason"),
                 required=True,
+                hint="checks stop until a relapse is recorded; reopen (o) starts them again" if ends else None,
             )
         if self.action == "skip":  # after the reason, which is what has to be typed
-            yield FormField("date", "Skipped on", date_input(self.today.isoformat(), id="date"), required=True)
+            yield FormField("date", "Ended on" if self._ends_monitoring else "Skipped on",
+                            date_input(self.today.isoformat(), id="date"), required=True)
         if self.action == "snooze":
             yield FormField(
                 "until", "Snooze until", date_input(placeholder="YYYY-MM-DD, after today", id="until"),
@@ -106,10 +117,11 @@ class ItemActionForm(CaseFormScreen[bool]):
         values: dict[str, Any] = {}
         for name in ("date", "reason", "until"):
             field = self.fields.get(name)
-            if field is not None:
+            if field is not None and isinstance(field.control, Input):
                 values[name] = blank_to_none(field.control.value)
         early = self.fields.get("early")
-        values["early"] = bool(early is not None and early.display and select_value(early.control))
+        values["early"] = bool(early is not None and early.display and isinstance(early.control, Select)
+                               and select_value(early.control))
         return values
 
     def apply(self, case: Any, values: Mapping[str, Any]) -> Any:

@@ -1,4 +1,4 @@
-"""The form that edits the clinic policy: the seven numbers every user of the database shares."""
+"""The form that edits the clinic policy: the numbers every user of the database shares."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ LABELS = {
     "saline_max_sessions": ("Saline max sessions", "1-50, at least the minimum"),
     "recurrence_months": ("Recurrence (months)", "1-120: between recurrence checks"),
     "max_injections_per_year": ("Max injections / 365 d", "1-52 hip injections in any 365 days"),
+    "injection_run_gap_months": ("Injection run gap (months)", "1-60: a gap this long starts a new run"),
+    "therapy_gap_days": ("Therapy gap (days)", "0-365: between drugs, still one stretch"),
 }
 
 

@@ -1,4 +1,4 @@
-"""The form that changes one fact of a case: etiology, inflammation, status, site, dates, label, note."""
+"""The form that changes one fact of a case: etiology, inflammation, severity, status, site, dates, label, note."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from tui.forms.base import (
 FIELDS: dict[str, tuple[str, str]] = {
     "etiology": ("Etiology", "etiology"),
     "inflammation": ("Inflammation", "inflammation"),
+    "severity": ("Severity", "severity"),
     "status": ("Case status", "status"),
     "site": ("Site", "site"),
     "onset": ("Onset date", "onset"),
@@ -34,17 +35,18 @@ FIELDS: dict[str, tuple[str, str]] = {
     "patient": ("Patient label", "patient"),
     "note": ("Note", "note"),
 }
-# Fields chosen from a list; etiology's list comes from the case's pathways (their TOML files).
+# Fields chosen from a list; etiology's and severity's lists come from the case's pathways (their TOML files).
 ENUMS: dict[str, tuple[str, ...]] = {
     "etiology": (),
+    "severity": (),
     "inflammation": INFLAMMATION_STATES,
     "status": CASE_STATUSES,
 }
 DATES = ("onset", "injection-date")
 # Free text: an edit made against an older revision is a conflict, never a silent overwrite.
 FREE_TEXT = ("site", "patient", "note")
-# Fields whose change is dated (the etiology-set and inflammation-resolved anchors).
-DATED = ("etiology", "inflammation")
+# Fields whose change is dated (the etiology-set and inflammation-resolved anchors, the severity's date).
+DATED = ("etiology", "inflammation", "severity")
 
 
 def _key(name: str) -> str:
@@ -91,7 +93,7 @@ class SetFieldForm(CaseFormScreen[bool]):
         yield FormField(
             "date", "Since (date)",
             date_input(placeholder=f"{DATE_PLACEHOLDER} (blank = today)", id="date"),
-            hint="the day the etiology was set or the inflammation changed",
+            hint="the day the etiology was set, the severity graded, or the inflammation changed",
         )
 
     def on_mount(self) -> None:
@@ -103,7 +105,11 @@ class SetFieldForm(CaseFormScreen[bool]):
         return select_value(self.fields["field"].control) or self.initial_field
 
     def _choices(self, name: str, pathways: Iterable[str]) -> tuple[str, ...]:
-        return self.catalogue.etiologies_for(pathways) if name == "etiology" else ENUMS[name]
+        if name == "etiology":
+            return self.catalogue.etiologies_for(pathways)
+        if name == "severity":
+            return self.catalogue.severities_for(pathways)
+        return ENUMS[name]
 
     def on_loaded(self, case: Any) -> None:
         self.opened_revision = case.revision
@@ -114,7 +120,7 @@ class SetFieldForm(CaseFormScreen[bool]):
             control = self.fields[_key(name)].control
             if isinstance(control, Select):
                 values = self._choices(name, case.pathways)
-                if name == "etiology":
+                if name in ("etiology", "severity"):
                     control.set_options([(v, v) for v in values])
                 control.value = text if text in values else Select.NULL
             else:
@@ -153,8 +159,8 @@ class SetFieldForm(CaseFormScreen[bool]):
         )
 
     def nothing_to_save(self, values: Mapping[str, Any], result: Any) -> str | None:
-        # Re-saving the same etiology or inflammation would re-date it (and move the windows anchored
-        # on that date): only when the clinician typed a date.
+        # Re-saving the same etiology, severity or inflammation would re-date it (and move the windows
+        # anchored on that date): only when the clinician typed a date.
         name = values["field"]
         if (values["value"] or None) == self.current.get(name) and not values.get("date"):
             return "Nothing changed yet."

@@ -68,11 +68,12 @@ def item_line(item: ItemView, width: int, mark: str = "") -> str:
         f" — {item.detail}" if item.detail else "")
     if mark:
         title = f"{mark} {title}"  # the rule behind it is not accepted by the clinic (legend above)
-    head = "  " + status_cell(item.status, _STATUS_WIDTH) + " " + fit(window, _WINDOW_WIDTH) + " "
+    head = "  " + status_cell(item.status or item.state, _STATUS_WIDTH) + " " + fit(window, _WINDOW_WIDTH) + " "
     return head + fit(title, max(width - cell_len(head), 1))
 
 
-def detail_lines(item: ItemView, references: dict, width: int, review: ReviewState | None = None) -> list[str]:
+def detail_lines(item: ItemView, references: dict, width: int, review: ReviewState | None = None,
+                 note: str | None = None) -> list[str]:
     """The unfolded part of an item: rationale, provenance, sources with citations, what was recorded."""
     indent = "      "
     wrap_width = max(width - len(indent), 20)
@@ -87,10 +88,17 @@ def detail_lines(item: ItemView, references: dict, width: int, review: ReviewSta
     lines += wrapped(window_text(item.opens, item.closes), "Window: ", "  ")
     if item.waits:
         lines += wrapped(item.waits, "Waits: ", "  ")
+    if item.detail:
+        # The line above is cut at the screen's edge; here it is whole ("check 3 of 5, after ...").
+        lines += wrapped(item.detail, "Now: ", "     ")
     if item.reason:
-        lines += wrapped(printable(item.reason), f"{item.status.capitalize()}: ", "  ")
+        lines += wrapped(printable(item.reason), f"{(item.status or item.state).capitalize()}: ", "  ")
     lines += wrapped(item.rationale, "Why: ", "     ")
+    if note:
+        lines += wrapped(note, "How: ", "     ")  # the pathway file's note: how the item is done or ended
     lines += wrapped(PROVENANCE_LABELS.get(item.provenance, item.provenance), "Provenance: ", "  ")
+    if item.window_provenance not in (None, item.provenance):
+        lines += wrapped(PROVENANCE_LABELS.get(item.window_provenance, item.window_provenance), "Timing: ", "  ")
     if review is not None:
         lines += wrapped(review_words(review), "Clinic review: ", "  ")
     for key in item.sources:
@@ -147,8 +155,13 @@ def _item_lines(item: ItemView, catalogue: Catalogue, expanded: set[str], width:
     lines = [_Line("item", item_line(item, width, review_mark(review)), item.id, item.status)]
     if item.id in expanded:
         lines += [_Line("detail", fit(text, width), item.id)
-                  for text in detail_lines(item, catalogue.references, width, review)]
+                  for text in detail_lines(item, catalogue.references, width, review, _note(item, catalogue))]
     return lines
+
+
+def _note(item: ItemView, catalogue: Catalogue) -> str | None:
+    definition = catalogue.item(item.id)
+    return definition.note if definition is not None else None
 
 
 class Checklist(CursorList[_Line]):
@@ -172,7 +185,9 @@ class Checklist(CursorList[_Line]):
         height: auto;
         & > .checklist--pathway { text-style: bold; }
         & > .checklist--phase { text-style: italic; color: $text-muted; }
-        & > .checklist--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+        & > .checklist--cursor {
+            background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+        }
         &:blur > .checklist--cursor { background: $block-cursor-blurred-background; text-style: underline; }
         & > .checklist--detail { color: $text-muted; }
         & > .checklist--overdue { color: $error; text-style: bold; }

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from checklists.inflammation import changes as inflammation_changes, history_words
 from checklists.models import CaseView
 from checklists.text import printable
 from seeds.loader import Catalogue
@@ -42,10 +43,17 @@ def facts_table(view: CaseView, catalogue: Catalogue) -> RenderableType:
     pairs.add_row("Injection", Text(injection), "Site", Text(printable(case.site or "not recorded")))
     pairs.add_row("Etiology", Text(dated(case.etiology, case.etiology_date)),
                   "Inflammation", Text(dated(case.inflammation, case.inflammation_date)))
+    if catalogue.severities_for(case.pathways):
+        pairs.add_row("Severity", Text(dated(case.severity or catalogue.severities_for(case.pathways)[0],
+                                             case.severity_date)), "", "")
     wide = Table.grid(padding=(0, 1), expand=True)
     wide.add_column(style="bold", no_wrap=True, width=12)
     wide.add_column(ratio=1)
     wide.add_row("Pathways", Text(", ".join(case.pathways)))
+    history = inflammation_changes(case)
+    if len(history) > 1:
+        # Every change of inflammation with its date: a relapse is part of the clinical story.
+        wide.add_row("Inflamed", Text(history_words(history)))
     wide.add_row("Counts", Text(counts_text(view.counts, catalogue.counted(case.pathways))))
     wide.add_row("Next due", Text(next_due_text(view)))
     if case.note:
