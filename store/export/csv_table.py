@@ -63,8 +63,8 @@ def render(views: Sequence[CaseView], ctx) -> str:
         columns = DEID_CASE_COLUMNS if ctx.deidentified else CASE_COLUMNS
         writer.writerow(columns)
         for view in views:
-            row = dict(zip(CASE_COLUMNS, _case_row(view)))
-            writer.writerow([safe_cell(row[c]) for c in columns])
+            values = dict(zip(CASE_COLUMNS, _case_row(view)))
+            writer.writerow([safe_cell(values[c]) for c in columns])
             ctx.tick()
     return buffer.getvalue()
 

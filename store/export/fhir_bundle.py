@@ -30,7 +30,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Sequence
+from typing import Any, Sequence
 
 import orjson
 
@@ -221,7 +221,7 @@ def _care_plan(case: _Case, pathway: str) -> None:
 
 
 def _annotation(event: Event) -> dict:
-    return {"time": event.date.isoformat(), "text": " ".join(event.note.split())}
+    return {"time": event.date.isoformat(), "text": " ".join((event.note or "").split())}
 
 
 # -- checklist items ---------------------------------------------------------------------------------------
@@ -376,7 +376,7 @@ def _assessment(case: _Case, event: Event) -> None:
         case.add(url, {**_observation(case, event, code, text), "valueQuantity": mm(value)})
         members.append(ref(url))
     panel = _observation(case, event, "lesion-assessment", "Lesion assessment")
-    components = []
+    components: list[dict[str, Any]] = []
     if event.improvement:
         components.append({"code": coded(SYSTEM_OBSERVATION, "improvement", "Improvement"),
                            "valueCodeableConcept": {"text": event.improvement}})
@@ -479,7 +479,8 @@ def _detected_issue(case: _Case, alert) -> None:
         "code": coded(SYSTEM_ALERT, alert.code, title),
         "severity": ALERT_SEVERITY.get(alert.severity, "moderate"),
         "patient": case.patient,
-        "identifiedDateTime": case.view.today.isoformat(),
+        # A de-identified bundle leaves alerts out (fhir_bundle's docstring), so a view of a day is here.
+        "identifiedDateTime": case.view.today.isoformat() if case.view.today else None,
         "detail": " ".join(readable.alert_text(alert.message, case.view.case,
                                                {i.id: i.title for i in case.view.items}).split()),
     }

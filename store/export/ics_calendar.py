@@ -91,7 +91,8 @@ def render(views: Sequence[CaseView], ctx: ExportContext) -> str:
     stamp = DEID_STAMP if ctx.deidentified else ctx.now
     for view in views:
         case = view.case
-        for entry in entries(view, view.today, past=ctx.past, deidentified=ctx.deidentified):
+        # A de-identified export holds record views, with no day: every open window is in it.
+        for entry in entries(view, view.today or date.min, past=ctx.past, deidentified=ctx.deidentified):
             item = entry.item
             title = item.title + (f" (occurrence {item.occurrence})" if item.occurrence else "")
             summary = f"{case.id}: {title}"
@@ -130,7 +131,7 @@ def _description(view: CaseView, entry: Entry, ctx: ExportContext) -> str:
         lines.append(f"Window {item.opens.isoformat()} to {item.closes.isoformat()}.")
     if entry.snoozed:
         lines.append(f"Snoozed until {entry.day.isoformat()}.")
-    if not ctx.deidentified:
+    if not ctx.deidentified and view.today is not None:
         lines.append(f"Status on {view.today.isoformat()}: {item.status}.")
     if item.detail:
         lines.append(item.detail)

@@ -15,7 +15,7 @@ import stat
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping, overload
 
 import orjson
 
@@ -168,7 +168,7 @@ def _too_deep(data: Any, limit: int) -> bool:
     """Whether lists and objects nest more than `limit` deep (walked without recursion)."""
     level = [data]
     for _ in range(limit + 1):
-        nested = []
+        nested: list[Any] = []
         for node in level:
             if isinstance(node, dict):
                 nested.extend(v for v in node.values() if isinstance(v, (dict, list)))
@@ -203,6 +203,10 @@ def _field(name: str, why: str) -> _Bad:
     return _Bad(f"field '{name}' {why}")
 
 
+@overload
+def _text(doc: Mapping, name: str, *, required: Literal[True]) -> str: ...
+@overload
+def _text(doc: Mapping, name: str, *, required: bool = False) -> str | None: ...
 def _text(doc: Mapping, name: str, *, required: bool = False) -> str | None:
     value = doc.get(name)
     if value is None:
@@ -217,6 +221,10 @@ def _text(doc: Mapping, name: str, *, required: bool = False) -> str | None:
         raise _field(name, f"is not valid: {exc}") from None
 
 
+@overload
+def _day(doc: Mapping, name: str, *, required: Literal[True]) -> date: ...
+@overload
+def _day(doc: Mapping, name: str, *, required: bool = False) -> date | None: ...
 def _day(doc: Mapping, name: str, *, required: bool = False) -> date | None:
     value = doc.get(name)
     if value is None:
@@ -235,6 +243,10 @@ def _day(doc: Mapping, name: str, *, required: bool = False) -> date | None:
     return day
 
 
+@overload
+def _choice(doc: Mapping, name: str, allowed: tuple[str, ...], *, required: Literal[True]) -> str: ...
+@overload
+def _choice(doc: Mapping, name: str, allowed: tuple[str, ...], *, required: bool = False) -> str | None: ...
 def _choice(doc: Mapping, name: str, allowed: tuple[str, ...], *, required: bool = False) -> str | None:
     value = doc.get(name)
     if value is None:
@@ -246,6 +258,12 @@ def _choice(doc: Mapping, name: str, allowed: tuple[str, ...], *, required: bool
     return value
 
 
+@overload
+def _whole(doc: Mapping, name: str, low: int = 0, high: int = MAX_EVENT_SEQ, *,
+           required: Literal[True]) -> int: ...
+@overload
+def _whole(doc: Mapping, name: str, low: int = 0, high: int = MAX_EVENT_SEQ, *,
+           required: bool = False) -> int | None: ...
 def _whole(doc: Mapping, name: str, low: int = 0, high: int = MAX_EVENT_SEQ, *,
            required: bool = False) -> int | None:
     value = doc.get(name)
@@ -394,11 +412,9 @@ def _event(doc: Any) -> Event:
     reason = _text(doc, "void_reason")
     if voided and not reason:
         raise _field("void_reason", "is missing for a voided event")
-    stamps = {}
-    for name in ("recorded_at", "recorded_by"):
-        stamps[name] = _text(doc, name)
     return Event(id=event_id, seq=seq, kind=kind, date=day, **details, voided=voided,
-                 void_reason=reason if voided else None, **stamps)
+                 void_reason=reason if voided else None, recorded_at=_text(doc, "recorded_at"),
+                 recorded_by=_text(doc, "recorded_by"))
 
 
 def _records(docs: Any, known_items: set[str]) -> dict[str, ItemRecord]:

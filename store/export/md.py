@@ -47,16 +47,16 @@ def _page(sheet: CaseSheet, colophon: str, review: ReviewNote | None = None) -> 
                 out.append(f"| {row.date} | {esc(row.what)} | {esc(row.details)}{flag} |")
     else:
         out.append("No events recorded yet.")
-    plan = [row for row in sheet.checklist if not row.before_enrolment]
-    missed = [row for row in sheet.checklist if row.before_enrolment]
+    plan = [item for item in sheet.checklist if not item.before_enrolment]
+    missed = [item for item in sheet.checklist if item.before_enrolment]
     out += ["", "## Checklist", "", "| Status | Item | When | Notes | Source |", "|---|---|---|---|---|"]
-    for row in plan:
-        status = f"**{row.status_word}**" if row.status in ("overdue", "due") else row.status_word
-        out.append(f"| {status} | {esc(row.title)} | {row.window} | {esc(row.remark)} | {esc(row.source_label)} |")
+    for item in plan:
+        status = f"**{item.status_word}**" if item.status in ("overdue", "due") else item.status_word
+        out.append(f"| {status} | {esc(item.title)} | {item.window} | {esc(item.remark)} | {esc(item.source_label)} |")
     if missed:
         out += ["", "### Before enrolment", "",
                 "Time-point checks whose whole window closed before the case was enrolled:", ""]
-        out += [f"- {esc(row.title)} ({row.window}); source: {esc(row.source_label)}" for row in missed]
+        out += [f"- {esc(item.title)} ({item.window}); source: {esc(item.source_label)}" for item in missed]
     active = [a for a in sheet.alerts if not a.acknowledged]
     acknowledged = [a for a in sheet.alerts if a.acknowledged]
     out += ["", "## Alerts", ""]
