@@ -58,6 +58,16 @@ def _alert_view(pathway: str, alert: AlertPlan, ack: AlertAck | None, catalogue:
     )
 
 
+def item_label(plan: ItemPlan, policy: Policy) -> str:
+    """The item's short title (its TOML `short`) for narrow lists; a saline session with its place in the
+    course, counted as the case's counts are ("Saline session 2 of 3-6")."""
+    d = plan.definition
+    short = d.short or d.title
+    if d.series is not None and d.series.kind == "saline" and plan.occurrence:
+        return f"{short} {plan.occurrence} of {policy.saline_min_sessions}-{policy.saline_max_sessions}"
+    return short
+
+
 def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
     d = plan.definition
     status = item_status(plan.state, plan.opens, plan.closes, today, policy.soon_days, plan.until, plan.missed,
@@ -69,26 +79,26 @@ def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
         provenance=d.provenance, rationale=d.rationale, resolved_on=plan.resolved_on,
         reason=plan.reason, until=plan.until if state == "snoozed" else None, checks=plan.checks,
         occurrence=plan.occurrence, detail=plan.detail, kind=d.kind,
-        waits=plan.waits if status == "unscheduled" else None, early=plan.early,
+        waits=plan.waits if status == "unscheduled" else None, early=plan.early, label=item_label(plan, policy),
     )
 
 
-Candidate = tuple[str, "date | None", "date | None", str, str]
+Candidate = tuple[str, "date | None", "date | None", str, str, str]
 
 
 def _next_due(candidates: Iterable[Candidate]) -> NextDue | None:
     """The most urgent item that has a window and is not snoozed or resolved (upcoming included).
 
-    `candidates`: (status, opens, closes, item id, title) of every item; shared by the case view and
-    the board line so that the two cannot pick differently.
+    `candidates`: (status, opens, closes, item id, title, label) of every item; shared by the case view
+    and the board line so that the two cannot pick differently.
     """
     # A waiting status (upcoming .. overdue) always has a window; the check says so to the type checker.
-    waiting = [(status, opens, closes, item, title) for status, opens, closes, item, title in candidates
+    waiting = [(status, opens, closes, item, title, label) for status, opens, closes, item, title, label in candidates
                if status in _WAITING_STATUSES and opens is not None and closes is not None]
     if not waiting:
         return None
-    status, opens, closes, item, title = min(waiting, key=lambda c: (urgency_rank(c[0]), c[1], c[2]))
-    return NextDue(item=item, title=title, opens=opens, closes=closes, status=status)
+    status, opens, closes, item, title, label = min(waiting, key=lambda c: (urgency_rank(c[0]), c[1], c[2]))
+    return NextDue(item=item, title=title, opens=opens, closes=closes, status=status, label=label)
 
 
 def _counts(facts: CaseFacts, policy: Policy, today: date) -> Counts:
@@ -144,7 +154,7 @@ def evaluate(case: Case, catalogue: Catalogue, policy: Policy, today: date) -> C
     alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue) for pathway, alert, ack in chosen])
     return CaseView(
         case=case, today=today, items=items, alerts=alerts, counts=_counts(facts, policy, today),
-        next_due=_next_due((i.status, i.opens, i.closes, i.id, i.title) for i in items),
+        next_due=_next_due((i.status, i.opens, i.closes, i.id, i.title, i.label) for i in items),
         urgency=most_urgent(i.status for i in items), event_flags=_event_flags(facts),
     )
 
@@ -167,7 +177,8 @@ def record_view(case: Case, catalogue: Catalogue, policy: Policy) -> CaseView:
         known = chosen.get(alert.code)
         if known is None or SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(known[0]):
             chosen[alert.code] = (severity, (pathway, alert, acknowledgement(case, pathway, alert, catalogue)))
-    alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue) for _, (pathway, alert, ack) in chosen.values()])
+    alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue)
+                             for _, (pathway, alert, ack) in chosen.values()])
     counts = replace(_counts(facts, policy, date.min), injections_last_365_days=None)  # depends on the day
     return CaseView(case=case, today=None, items=items, alerts=alerts, counts=counts, next_due=None, urgency=None)
 
@@ -187,7 +198,7 @@ def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
     facts = case_facts(case, catalogue.drugs)
     items = tuple(
         PlannedItem(id=p.definition.id, title=p.definition.title, state=p.state, opens=p.opens,
-                    closes=p.closes, until=p.until, missed=p.missed, gated=p.gated)
+                    closes=p.closes, until=p.until, missed=p.missed, gated=p.gated, label=item_label(p, policy))
         for p in plan_items(case, facts, catalogue, policy)
     )
     # An acknowledged alert leaves the board's counts and urgency (it stays listed on the case).
@@ -204,7 +215,7 @@ def case_row(summary: CaseSummary, today: date, policy: Policy) -> CaseRow:
     """The board line on `today`. Runs once per case on each list, so it stays lean (no ItemView)."""
     candidates = [
         (item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until, p.missed, p.gated), p.opens,
-         p.closes, p.id, p.title)
+         p.closes, p.id, p.title, p.label)
         for p in summary.items
     ]
     active = _strongest_per_code(((a.code, a.severity, a.starts, a.ends, None) for a in summary.alerts), today)

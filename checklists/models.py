@@ -160,6 +160,7 @@ class ItemView:
     kind: str = "action"  # action | time-point (what a late presentation means for it)
     waits: str | None = None  # what it waits for while its gate is shut ("after the saline course")
     early: bool = False  # done before its window, confirmed as early
+    label: str = ""  # the short title for narrow lists ("6-month review", "Saline session 2 of 3-6")
 
 
 @dataclass(slots=True, frozen=True)
@@ -183,6 +184,7 @@ class NextDue:
     opens: date
     closes: date
     status: str
+    label: str = ""  # the short title for narrow lists: the board, `case list` ("Saline session 2 of 3-6")
 
 
 @dataclass(slots=True, frozen=True)
@@ -271,6 +273,7 @@ class PlannedItem:
     until: date | None = None
     missed: bool = False  # a time-point item whose window closed before enrolment
     gated: bool = False  # unscheduled until its window opens (escalation after first-line treatment)
+    label: str = ""  # the short title for narrow lists (ItemView.label)
 
 
 @dataclass(slots=True, frozen=True)
