@@ -41,8 +41,9 @@ class RoundsApp(App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
-        Binding("p", "policy", "Policy", id="policy", show=False),
-        Binding("e", "export", "Export", id="export", show=False),
+        Binding("p", "policy", "Policy", id="policy", show=False, tooltip="clinic policy (soon days, saline bounds, ...)"),
+        Binding("e", "export", "Export", id="export", show=False,
+                tooltip="this case, or the cases the board shows"),
     ]
 
     def __init__(self, repository: Any, *, today: date | None = None, catalogue: Any = None) -> None:

@@ -87,21 +87,27 @@ class BoardScreen(LiveScreen[BoardData]):
 
     AUTO_FOCUS = "CaseBoard"
     BINDINGS = [
-        Binding("slash", "search", "Search", id="search"),
-        Binding("n", "new_case", "New", id="new-case"),
-        Binding("f", "cycle_filter", "Filter", id="cycle-filter"),
-        Binding("l", "log_event", "Log", id="log-event"),
+        Binding("slash", "search", "Search", id="search", tooltip="case id or patient label, as you type"),
+        Binding("n", "new_case", "New", id="new-case", tooltip="add a case"),
+        Binding("f", "cycle_filter", "Filter", id="cycle-filter",
+                tooltip="overdue, due, soon, active, closed, all (or 1-6)"),
+        Binding("l", "log_event", "Log", id="log-event", tooltip="log an event for the highlighted case"),
         # Shown in the footer as one entry, "d s z Next due", so that it fits beside the rest at 80 columns.
-        Binding("d", "item('done')", "Done next", id="item-done", group=NEXT_DUE_KEYS),
+        Binding("d", "item('done')", "Done next", id="item-done", group=NEXT_DUE_KEYS,
+                tooltip="the highlighted case's next due item"),
         Binding("s", "item('skip')", "Skip next", id="item-skip", group=NEXT_DUE_KEYS),
         Binding("z", "item('snooze')", "Snooze next", id="item-snooze", group=NEXT_DUE_KEYS),
-        Binding("o", "reopen", "Reopen", show=False, id="item-reopen"),
-        Binding("E,x", "set_field", "Set field", show=False, id="set-field"),
-        Binding("escape", "clear_search", "Clear search", show=False, id="clear-search"),
-        Binding("r", "reload", "Reload", show=False, id="reload"),
-        Binding("w", "worklist", "Worklist", show=False, id="worklist"),
-        Binding("u", "undo", "Undo", show=False, id="undo"),
-        Binding("P", "app.protocol", "Protocol", show=False, id="protocol"),
+        Binding("o", "reopen", "Reopen", show=False, id="item-reopen", tooltip="open the case to pick the item"),
+        Binding("E,x", "set_field", "Set field", show=False, id="set-field",
+                tooltip="etiology, inflammation, status, ..."),
+        Binding("escape", "clear_search", "Clear search", show=False, id="clear-search",
+                tooltip="leave the search box; again to clear it"),
+        Binding("r", "reload", "Reload", show=False, id="reload", tooltip="the cases also refresh by themselves"),
+        Binding("w", "worklist", "Worklist", show=False, id="worklist",
+                tooltip="overdue, due and opening this week"),
+        Binding("u", "undo", "Undo", show=False, id="undo", tooltip="your latest change; asks first"),
+        Binding("P", "app.protocol", "Protocol", show=False, id="protocol",
+                tooltip="the clinic protocol: every rule and its review"),
     ] + [
         Binding(str(n), f"set_filter('{name}')", f"Filter {name}", show=False, id=f"filter-{name}")
         for n, name in enumerate(FILTERS, start=1)

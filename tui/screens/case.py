@@ -76,26 +76,21 @@ class CaseBody(VerticalScroll, can_focus=False):
     """The scrolling page of the case; focus stays on the checklist, which scrolls it as it moves."""
 
 
-ITEM_KEYS = Binding.Group("Item")
-
-
 class CaseScreen(LiveScreen[CaseData]):
+    """The item keys (d s z o D) are the checklist's own (tui/widgets/checklist.py): they act only while
+    it has focus, on its highlighted item, and the footer shows them only then."""
+
     AUTO_FOCUS = "Checklist"
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("l", "log_event", "Log", id="log-event"),
-        # One footer entry, "d s z o Item": done, skip, snooze or reopen the selected checklist item.
-        Binding("d", "item('done')", "Done", id="item-done", group=ITEM_KEYS),
-        Binding("s", "item('skip')", "Skip", id="item-skip", group=ITEM_KEYS),
-        Binding("z", "item('snooze')", "Snooze", id="item-snooze", group=ITEM_KEYS),
-        Binding("o", "item('reopen')", "Reopen", id="item-reopen", group=ITEM_KEYS),
-        Binding("D", "mark_done", "Mark done by hand", show=False, id="item-mark-done"),
-        Binding("a", "acknowledge", "Ack", id="ack-alert"),
+        Binding("l", "log_event", "Log", id="log-event", tooltip="log an event (saline, assessment, injection, ...)"),
+        Binding("a", "acknowledge", "Ack", id="ack-alert", tooltip="acknowledge an alert that is a past fact"),
         Binding("E,x", "set_field", "Set field", id="set-field", key_display="E"),
-        Binding("v", "void_event", "Void event", show=False, id="void-event"),
+        Binding("v", "void_event", "Void event", show=False, id="void-event",
+                tooltip="go to the event log to choose the wrong entry"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
-        Binding("h", "history", "History", show=False, id="history"),
-        Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("h", "history", "History", show=False, id="history", tooltip="who changed what in this case"),
+        Binding("u", "undo", "Undo", show=False, id="undo", tooltip="your latest change to this case; asks first"),
     ]
 
     failure_title = "Cannot read the case"
@@ -132,6 +127,10 @@ class CaseScreen(LiveScreen[CaseData]):
         self.signoff = data.signoff
         self.case_id = data.view.case.id
         self._show(data.view)
+        if first:
+            # The cursor starts on the next due item: open with it on screen (the page scrolls no further
+            # than that, so the facts above stay in view when they fit), never with it hidden below.
+            self.call_after_refresh(self.query_one(Checklist).scroll_selected_into_view)
 
     def show_unreadable(self, error: str) -> None:
         self.query_one("#case-title", Static).update(Text(f"Case {self.case_id}: {error}"))

@@ -24,6 +24,7 @@ from tui.widgets.case_board import fit, status_cell
 from tui.widgets.cursor_list import CursorList
 from tui.widgets.review_marks import review_legend, review_mark, review_words
 
+ITEM_KEYS = Binding.Group("Item")
 _STATUS_WIDTH = 13
 _WINDOW_WIDTH = 17
 
@@ -154,8 +155,21 @@ def _item_lines(item: ItemView, catalogue: Catalogue, expanded: set[str], width:
 class Checklist(CursorList[_Line]):
     """The items of one case; the cursor moves between items and keeps its item across reloads."""
 
+    # The item keys belong to the list, not the screen: with the event log focused, `d` must not mark
+    # the checklist's highlighted item done. They run the case screen's actions on this list's item.
     BINDINGS = [
-        Binding("i,enter", "toggle_detail", "Why", id="item-info"),
+        Binding("i,enter", "toggle_detail", "Why", id="item-info",
+                tooltip="why the item is there, its sources and provenance"),
+        # One footer entry, "d s z o Item": done, skip, snooze or reopen the highlighted item.
+        Binding("d", "screen.item('done')", "Done", id="item-done", group=ITEM_KEYS,
+                tooltip="done; on a saline session logs one, on a review the assessment that does it"),
+        Binding("s", "screen.item('skip')", "Skip", id="item-skip", group=ITEM_KEYS, tooltip="skip, with a reason"),
+        Binding("z", "screen.item('snooze')", "Snooze", id="item-snooze", group=ITEM_KEYS,
+                tooltip="put off: a week, a month or a date"),
+        Binding("o", "screen.item('reopen')", "Reopen", id="item-reopen", group=ITEM_KEYS,
+                tooltip="reopen a done, skipped or snoozed item"),
+        Binding("D", "screen.mark_done", "Mark done by hand", show=False, id="item-mark-done",
+                tooltip="a review confirmed without logging an assessment"),
     ]
     COMPONENT_CLASSES = {
         "checklist--pathway",
