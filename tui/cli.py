@@ -112,7 +112,7 @@ def build_parser(command: str | None = None) -> _Parser:
     cli_export.add_commands(sub)
     cli_admin.add_commands(sub)
     cli_pathways.add_commands(sub)
-    cli_completion.add_commands(sub)
+    cli_completion.add_commands(sub, build_parser)
     return parser
 
 

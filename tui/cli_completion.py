@@ -12,20 +12,19 @@ import sys
 SHELLS = ("bash", "zsh")
 
 
-def add_commands(sub) -> None:
+def add_commands(sub, build_parser) -> None:
+    """`build_parser`: tui.cli's, handed in (this module may not import tui.cli, which imports it)."""
     completion = sub.add_parser(
         "completion", help="print a shell completion script (bash or zsh)",
         description="Print a completion script for the shell. bash: save it as "
                     "~/.local/share/bash-completion/completions/rounds; zsh: as _rounds in a folder on $fpath.",
     )
     completion.add_argument("shell", choices=SHELLS, help="the shell: bash or zsh")
-    completion.set_defaults(handler=cmd_completion)
+    completion.set_defaults(handler=cmd_completion, build_parser=build_parser)
 
 
 def cmd_completion(args, ctx) -> int:
     import shtab
 
-    from tui.cli import build_parser
-
-    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    sys.stdout.write(shtab.complete(args.build_parser(), shell=args.shell))
     return 0

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import pytest
 from textual import events
 from textual.app import App
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Select, Static
 
 from checklists.actions import log_event, new_case, resolve_item, set_field, void_event
 from checklists.engine import evaluate
@@ -32,7 +32,6 @@ from tui.forms import (
     SetFieldForm,
     VoidEventForm,
 )
-from tui.errors import CONFLICT_MESSAGE
 
 TODAY = date(2026, 11, 21)
 SIZE = (80, 24)
@@ -228,7 +227,9 @@ async def test_log_form_shows_the_reason_beside_the_field_and_writes_nothing(rep
         await pilot.pause()
         assert shows(form, "date", "date must be a date written YYYY-MM-DD")
 
-        await pilot.press("escape")
+        await pilot.press("escape")  # typed text: asks before throwing it away
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
         await pilot.pause()
     assert app.result is None
     assert case_bytes(repo, case_id) == before
@@ -341,9 +342,15 @@ async def test_engine_rejection_at_write_time_keeps_the_text(repo, catalogue):
         await type_into(pilot, form, "reason", "entered twice")
         repo.update(case_id, lambda case: void_event(case, event_id, "other clinician"))
         await pilot.press("enter")
-        await settled(pilot)
+        # The change made meanwhile is shown (issue 9); the entry no longer fits, so nothing is offered
+        # but going back to the form, where the reason is said and the typed text kept.
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "event-void" in str(app.screen.query_one("#confirm-text", Static).render())
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is form)
         assert app.result is NOT_SET
-        assert status(form) == f"✗ event {event_id} is already void"
+        assert f"event {event_id} is already void" in error_beside(form, "event")
+        assert "Already void" in str(form.query_one("#void-event-text", Static).render())
         assert form.fields["reason"].control.value == "entered twice"
     assert repo.get(case_id).event(event_id).void_reason == "other clinician"
 
@@ -467,7 +474,8 @@ async def test_set_field_value_follows_the_field_and_validates(repo, catalogue):
         await settled(pilot)
     assert app.result is True
     case = repo.get(case_id)
-    assert (case.inflammation, case.inflammation_date, case.onset) == ("resolved", date(2026, 11, 10), date(2026, 10, 1))
+    assert (case.inflammation, case.inflammation_date, case.onset) == (
+        "resolved", date(2026, 11, 10), date(2026, 10, 1))
 
 
 @sync
@@ -480,16 +488,19 @@ async def test_stale_free_text_edit_is_a_conflict_not_an_overwrite(repo, catalog
         # Meanwhile another clinician changes the site.
         repo.update(case_id, lambda c: set_field(c, "site", "left upper arm", today=TODAY, catalogue=catalogue))
         await pilot.press("enter")
-        await settled(pilot)
-        assert app.result is NOT_SET and app.screen is form
-        assert status(form) == f"✗ {CONFLICT_MESSAGE}"
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "left upper arm" in str(app.screen.query_one("#confirm-text", Static).render())  # what changed
+        await pilot.press("escape")  # not now: nothing written, the typed text kept
+        await wait_until(pilot, lambda: app.screen is form)
+        assert app.result is NOT_SET
+        assert "changed since you opened" in status(form)
         assert form.fields["site"].control.value == "right deltoid"
     assert repo.get(case_id).site == "left upper arm"
 
 
 @sync
 async def test_enum_field_applies_to_the_latest_case(repo, catalogue):
-    """Setting a value (status) is not a free-text edit: no conflict with an unrelated change."""
+    """Setting a value (status) after an unrelated change: shown, confirmed, then applied to the latest case."""
     case_id = add_case(repo, catalogue)
     app = Host(lambda: SetFieldForm(repo, case_id, TODAY, catalogue, field="status"))
     async with app.run_test(size=SIZE) as pilot:
@@ -497,6 +508,10 @@ async def test_enum_field_applies_to_the_latest_case(repo, catalogue):
         await choose(pilot, form, "status", "resolved")
         repo.update(case_id, lambda c: log_event(c, "pt-start", {}, today=TODAY))
         await pilot.press("ctrl+s")
+        # Every change made meanwhile is shown before saving on top of it (issue 9), then both stand.
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "pt-start" in str(app.screen.query_one("#confirm-text", Static).render())
+        await pilot.press("y")
         await settled(pilot)
     assert app.result is True
     case = repo.get(case_id)
@@ -540,6 +555,8 @@ async def test_escape_cancels_a_new_case_without_writing(repo, catalogue):
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press(*"DEMO-008", "tab", "space", "tab", *"2026-10-01", "escape")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")  # yes, throw it away
         await pilot.pause()
     assert app.result is None
     assert not repo.db_dir.exists()
@@ -566,8 +583,8 @@ async def test_void_needs_a_reason_and_keeps_the_event(repo, catalogue):
     app = Host(lambda: VoidEventForm(repo, case_id, event_id))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
-        context = str(form.query_one("#form-context", Static).render())
-        assert "saline on 2026-11-10" in context
+        context = str(form.query_one("#void-event-text", Static).render())
+        assert "2026-11-10 Saline infiltration (saline)" in context
         assert "10 mL" in context  # as the event log, the CLI and the exports word it, not "volume ml 10.0"
         assert shows(form, "reason", "reason is required")
         await pilot.press("enter")

@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 
 from checklists.actions import resolve_item
+from checklists.text import printable_line
 from tui.forms.base import CaseFormScreen, FormField, blank_to_none, choice, date_input, select_value, text_input
 
 TITLES = {
@@ -18,6 +19,20 @@ TITLES = {
     "reopen": "Reopen item",
 }
 SAVE_LABELS = {"done": "Mark done", "skip": "Skip", "snooze": "Snooze", "reopen": "Reopen"}
+
+
+def resolved_words(item: Any) -> str | None:
+    """`done on 2026-11-02`, `skipped on 2026-11-01: reason`, `snoozed until 2026-12-01: reason`; None
+    for an item that is not resolved."""
+    day = item.resolved_on.isoformat() if item.resolved_on else "an unrecorded date"
+    reason = f": {printable_line(item.reason)}" if item.reason else ""
+    if item.status == "done":
+        return f"done on {day}" + (" (early, confirmed)" if item.early else "")
+    if item.status == "skipped":
+        return f"skipped on {day}{reason}"
+    if item.status == "snoozed" and item.until:
+        return f"snoozed until {item.until.isoformat()}{reason}"
+    return None
 
 
 class ItemActionForm(CaseFormScreen[bool]):
@@ -41,6 +56,7 @@ class ItemActionForm(CaseFormScreen[bool]):
             # A recurring check is recorded one dated check at a time; the series goes on.
             self.FORM_TITLE, self.SAVE_LABEL = "Record a check", "Record check"
         self.policy: Any = None
+        self.item: Any = None  # the item as it stands (checklists.models.ItemView), once loaded
 
     @property
     def _records_a_check(self) -> bool:
@@ -83,13 +99,46 @@ class ItemActionForm(CaseFormScreen[bool]):
 
         case, policy = self.repository.get(self.case_id), self.repository.policy()
         item = evaluate(case, self.catalogue, policy, self.today).item(self.item_id)
-        return case, policy, item.opens if item is not None else None
+        return case, policy, item
 
     def on_loaded(self, data: Any) -> None:
-        self.subject, self.policy, opens = data
+        self.subject, self.policy, self.item = data
         if "early" in self.fields:
             # Without a window there is nothing to be early for.
-            self.fields["early"].display = opens is not None
+            self.fields["early"].display = self.item is not None and self.item.opens is not None
+
+    def on_changed_meanwhile(self, subject: object) -> None:
+        super().on_changed_meanwhile(subject)
+        from checklists.engine import evaluate
+
+        self.item = evaluate(subject, self.catalogue, self.policy, self.today).item(self.item_id)  # type: ignore[arg-type]
+
+    @property
+    def now_words(self) -> str | None:
+        """How the item stands now when it is resolved ("done on 2026-11-02"): what a save would replace."""
+        return resolved_words(self.item) if self.item is not None else None
+
+    def confirm_before_save(self, values: Mapping[str, Any]) -> Text | None:
+        """Changing the state or date of a resolved item replaces what was recorded: ask first."""
+        now = self.now_words
+        if now is None or self.action == "reopen" or (self.action == "done" and self._records_a_check):
+            return None
+        title = self.definition.title if self.definition is not None else self.item_id
+        text = Text()
+        text.append(f"“{title}” is ")
+        text.append(now, style="bold")
+        text.append(".\nReplace that with ")
+        text.append(self._new_words(values), style="bold")
+        text.append("?")
+        return text
+
+    def _new_words(self, values: Mapping[str, Any]) -> str:
+        day = values.get("date") or self.today.isoformat()
+        if self.action == "done":
+            return f"done on {day}"
+        if self.action == "skip":
+            return f"skipped on {day}: {printable_line(values.get('reason') or '')}"
+        return f"snoozed until {values.get('until')}: {printable_line(values.get('reason') or '')}"
 
     def context_text(self) -> Text:
         text = super().context_text()
@@ -97,6 +146,10 @@ class ItemActionForm(CaseFormScreen[bool]):
         title = definition.title if definition is not None else self.item_id
         text.append("\nItem ", style="dim")
         text.append(Text(title, style="bold"))
+        now = self.now_words
+        if now is not None:
+            text.append("\nNow ", style="dim")
+            text.append(now, style="bold")  # the value a save would replace, shown before it is
         if self.action == "reopen":
             text.append("\nReopen this item? It counts as open again until it is done or a new "
                         "qualifying event is logged.")

@@ -67,7 +67,6 @@ class SetFieldForm(CaseFormScreen[bool]):
         super().__init__(repository, case_id, today, catalogue)
         self.initial_field = field if field in FIELDS else "status"
         self.field_given = field in FIELDS
-        self.opened_revision: int | None = None
         self.current: dict[str, str | None] = {}
 
     def compose_fields(self) -> Iterable[FormField]:
@@ -106,7 +105,6 @@ class SetFieldForm(CaseFormScreen[bool]):
         return self.catalogue.etiologies_for(pathways) if name == "etiology" else ENUMS[name]
 
     def on_loaded(self, case: Any) -> None:
-        self.opened_revision = case.revision
         for name, (_, attribute) in FIELDS.items():
             value = getattr(case, attribute)
             text = value.isoformat() if isinstance(value, date) else value
@@ -164,6 +162,3 @@ class SetFieldForm(CaseFormScreen[bool]):
         if name == "value" or (name and _key(name) == _key(self.chosen)):
             return self.fields[_key(self.chosen)]
         return super().error_field(name)
-
-    def expected_revision(self, values: Mapping[str, Any]) -> int | None:
-        return self.opened_revision if values["field"] in FREE_TEXT else None

@@ -127,10 +127,6 @@ class CaseScreen(LiveScreen[CaseData]):
         self.signoff = data.signoff
         self.case_id = data.view.case.id
         self._show(data.view)
-        if first:
-            # The cursor starts on the next due item: open with it on screen (the page scrolls no further
-            # than that, so the facts above stay in view when they fit), never with it hidden below.
-            self.call_after_refresh(self.query_one(Checklist).scroll_selected_into_view)
 
     def show_unreadable(self, error: str) -> None:
         self.query_one("#case-title", Static).update(Text(f"Case {self.case_id}: {error}"))
@@ -145,7 +141,8 @@ class CaseScreen(LiveScreen[CaseData]):
         self.query_one("#case-title", Static).update(self._title(view))
         self.query_one(CaseFacts).show(view, catalogue)
         self.query_one("#alerts-title", Static).update(self._alerts_heading(view))
-        self.query_one(AlertList).show(view.alerts, catalogue, self.signoff)
+        self.query_one(AlertList).show(view.alerts, catalogue, self.signoff, case=view.case,
+                                       titles={item.id: item.title for item in view.items})
         self.query_one(Checklist).show(view, catalogue, self.signoff)
         live = view.case.live_events()
         voided = len(view.case.events) - len(live)
