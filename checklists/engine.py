@@ -218,12 +218,14 @@ def case_row(summary: CaseSummary, today: date, policy: Policy) -> CaseRow:
          p.closes, p.id, p.title, p.label)
         for p in summary.items
     ]
+    snoozed = min(((p.until, p.label or p.title) for p, c in zip(summary.items, candidates)
+                   if c[0] == "snoozed" and p.until is not None), default=None)
     active = _strongest_per_code(((a.code, a.severity, a.starts, a.ends, None) for a in summary.alerts), today)
     ordered = sorted(active.items(), key=lambda kv: SEVERITY_ORDER.index(kv[1][0]))
     return CaseRow(
         id=summary.id, patient=summary.patient, pathways=summary.pathways, status=summary.status,
         urgency=most_urgent(c[0] for c in candidates), next_due=_next_due(candidates),
         alert_codes=tuple(code for code, _ in ordered), alert_severities=tuple(sev for _, (sev, _) in ordered),
-        onset=summary.onset,
+        onset=summary.onset, snoozed=(snoozed[1], snoozed[0]) if snoozed else None,
     )
 

@@ -244,6 +244,9 @@ class CaseRow:
     alert_codes: tuple[str, ...]
     alert_severities: tuple[str, ...]
     onset: date | None = None
+    # The snoozed item that comes back first: (its label, the day it returns); the board says it when
+    # nothing else waits, so that a snoozed case says what is snoozed and until when.
+    snoozed: tuple[str, date] | None = None
 
 
 @dataclass(slots=True, frozen=True)

@@ -34,6 +34,8 @@ CASE_STATUS_LABELS: dict[str, tuple[str, str]] = {
     "closed": ("×", "closed"),
     "lost": ("?", "lost"),
 }
+# A resolved case (the lesion has resolved; monitoring goes on) with nothing to do now.
+RESOLVED_LABEL = ("✓", "resolved")
 # The words of a letter, where a symbol would not survive and "unscheduled" means nothing to a reader.
 STATUS_WORDS = {
     "overdue": "OVERDUE", "due": "DUE", "due-soon": "due soon", "upcoming": "upcoming",
@@ -71,6 +73,21 @@ def status_label(status: str) -> str:
     """`! OVERDUE`, `○ upcoming`, ...; an unknown status is shown as it is rather than hidden."""
     symbol, word = STATUS_LABELS.get(status) or CASE_STATUS_LABELS.get(status) or ("?", status)
     return f"{symbol} {word}"
+
+
+def shown_status(case_status: str, urgency: str) -> str:
+    """What a list says of a case (board, `case list`): its end of follow-up (closed, lost); for a
+    resolved case "resolved" unless an item needs doing now; else its most urgent item's status."""
+    if case_status in CASE_STATUS_LABELS:
+        return case_status
+    if case_status == "resolved" and urgency not in ("overdue", "due", "due-soon"):
+        return "resolved"
+    return urgency
+
+
+def shown_status_label(case_status: str, urgency: str) -> str:
+    status = shown_status(case_status, urgency)
+    return f"{RESOLVED_LABEL[0]} {RESOLVED_LABEL[1]}" if status == "resolved" else status_label(status)
 
 
 def severity_label(severity: str) -> str:

@@ -419,11 +419,12 @@ def row_doc(row: CaseRow, table: StringTable) -> list[Any]:
         [ref(c) for c in row.alert_codes],
         [ref(v) for v in row.alert_severities],
         _day_number(row.onset),
+        None if row.snoozed is None else [ref(row.snoozed[0]), row.snoozed[1].toordinal()],
     ]
 
 
 def row_from_doc(doc: list[Any], strings: list[str]) -> CaseRow:
-    case_id, patient, pathways, status, urgency, due, codes, severities, onset = doc
+    case_id, patient, pathways, status, urgency, due, codes, severities, onset, snoozed = doc
     s, d, text = strings, date.fromordinal, strings.__getitem__
     return CaseRow(
         id=case_id,
@@ -438,4 +439,5 @@ def row_from_doc(doc: list[Any], strings: list[str]) -> CaseRow:
         alert_codes=tuple(map(text, codes)),
         alert_severities=tuple(map(text, severities)),
         onset=None if onset is None else d(onset),
+        snoozed=None if snoozed is None else (s[snoozed[0]], d(snoozed[1])),
     )

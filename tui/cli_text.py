@@ -14,7 +14,8 @@ from checklists.policy import POLICY_HELP
 from checklists.text import printable, printable_line
 from checklists.wording import (
     BEFORE_ENROLMENT, PROVENANCE_LABELS, STATUS_LABELS, ack_words, counts_parts, describe_event, item_remark,
-    pathways_short, severity_counts, severity_label, split_missed, status_label, window_text,
+    pathways_short, severity_counts, severity_label, shown_status_label, split_missed, status_label,
+    window_text,
 )
 from seeds.loader import Catalogue
 from store.export.readable import injection_fact
@@ -109,7 +110,7 @@ def rows_text(rows: list[CaseRow], filter_name: str, catalogue: Catalogue, width
         return f"No cases match (filter: {filter_name}). Add one with `rounds case add`, or try --filter all.\n"
     width = width or output_width()
     cells = [(row.id, _cell(row.patient, 14), pathways_short(row.pathways, catalogue),
-              status_label(row.status) if row.status in ("closed", "lost") else status_label(row.urgency),
+              shown_status_label(row.status, row.urgency),
               severity_counts(row.alert_severities) or "-", next_due_text(row)) for row in rows]
     heads = ("CASE", "PATIENT", "PATHWAYS", "URGENCY", "ALERTS")
     widths = [max(len(head), *(len(c[n]) for c in cells)) for n, head in enumerate(heads)]

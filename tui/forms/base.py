@@ -21,8 +21,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.strip import Strip
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 from textual.widgets.option_list import OptionDoesNotExist
+from tui.widgets.footer import RoundsFooter
 
 from checklists.errors import ValidationError
 from checklists.text import printable
@@ -355,7 +356,7 @@ class FormScreen(ModalScreen[ResultT]):
                 yield Button(self.SAVE_LABEL, id="form-save", variant="primary", compact=True)
                 yield Button("Cancel", id="form-cancel", compact=True)
         # The form's own keys, over the footer of the screen beneath (whose keys do nothing here).
-        yield Footer(compact=True, show_command_palette=False)
+        yield RoundsFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.needs_load():
@@ -383,7 +384,7 @@ class FormScreen(ModalScreen[ResultT]):
             if child.id != "form-body" and child.display
         )
         chrome = dialog.outer_size.height - dialog.content_region.height
-        footer = self.query_one(Footer).outer_size.height
+        footer = self.query_one(RoundsFooter).outer_size.height
         self.query_one("#form-body").styles.max_height = max(3, self.size.height - footer - others - chrome)
 
     # ----- loading ------------------------------------------------------------------------------

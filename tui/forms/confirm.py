@@ -13,7 +13,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
+from tui.widgets.footer import RoundsFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -68,7 +69,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes_label} (y)", id="confirm-yes", variant="warning", compact=True)
                 yield Button(f"{self.no_label} (n)", id="confirm-no", compact=True)
-        yield Footer(compact=True, show_command_palette=False)
+        yield RoundsFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()  # enter alone takes the safe answer

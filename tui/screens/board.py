@@ -14,7 +14,8 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
+from tui.widgets.footer import RoundsFooter
 
 from checklists.board import FILTERS, filter_rows
 from checklists.models import CaseRow
@@ -128,11 +129,14 @@ class BoardScreen(LiveScreen[BoardData]):
         catalogue = host_of(self).catalogue
         yield CaseBoard(lambda pathways: pathways_short(pathways, catalogue), id="case-board")
         yield Static("Loading cases…", id="board-empty")
-        yield Footer(compact=True)
+        yield RoundsFooter(compact=True)
 
     def on_mount(self) -> None:
         self._show_title()
         self._show_filters(shown=0)
+
+    def on_resize(self) -> None:
+        self._show_filters(len(self.board.rows) if self.has_loaded else 0)
 
     @property
     def board(self) -> CaseBoard:
@@ -190,7 +194,8 @@ class BoardScreen(LiveScreen[BoardData]):
 
     def _show_filters(self, shown: int) -> None:
         line = Text()
-        line.append("Filter (f): ")
+        narrow = bool(self.size.width) and self.size.width < 72
+        line.append("f: " if narrow else "Filter (f): ")
         for name in FILTERS:
             if name == self.filter_name:
                 # Brackets mark the current filter without relying on the highlight colour.
@@ -198,7 +203,12 @@ class BoardScreen(LiveScreen[BoardData]):
             else:
                 line.append(f" {name} ", style="dim")
         total = len(self._all_rows)
-        count = f"  {shown} of {total} case{'s' if total != 1 else ''}" if self.has_loaded else "  loading…"
+        if not self.has_loaded:
+            count = "  loading…"
+        elif narrow:  # what fits beside the filters at 60 columns
+            count = f"  {shown}/{total}"
+        else:
+            count = f"  {shown} of {total} case{'s' if total != 1 else ''}"
         line.append(count, style="bold")
         self.query_one("#board-filters", Static).update(line)
         # What the filter keeps, said in the (empty) search row: always there, never over the rows,

@@ -15,7 +15,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from tui.widgets.footer import RoundsFooter
 
 from checklists.models import CaseView
 from checklists.text import printable
@@ -114,7 +115,7 @@ class CaseScreen(LiveScreen[CaseData]):
             yield EventLog(id="case-events")
             yield Static("Lesion size and depth", id="chart-title", classes="section-title")
             yield LesionChart(id="lesion-chart")
-        yield Footer(compact=True)
+        yield RoundsFooter(compact=True)
 
     # -- reading (LiveScreen runs the query in thread workers) -----------------------------------------
 

@@ -9,13 +9,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from textual.keys import format_key
+from tui.widgets.footer import RoundsFooter
 
 from checklists.wording import (
     CASE_STATUS_LABELS,
     PROVENANCE_LABELS,
+    RESOLVED_LABEL,
     SEVERITY_LABELS,
     SEVERITY_LETTERS,
     STATUS_LABELS,
@@ -110,6 +112,7 @@ STATUS_MEANINGS = {
     "done": "done (by hand or by a logged event)",
     "skipped": "skipped, with a reason",
     "missed": "a review or check whose window closed before enrolment: not overdue",
+    "resolved": "board only: the lesion resolved, monitoring goes on, nothing due now",
     "closed": "board only: follow-up ended (case closed)",
     "lost": "board only: lost to follow-up",
 }
@@ -125,7 +128,7 @@ def legend_table(catalogue: Catalogue) -> Table:
     table.add_column(no_wrap=True, style="bold", min_width=14)
     table.add_column()
     table.add_row(Text("Status", style="bold underline"), "")
-    for status, (symbol, word) in {**STATUS_LABELS, **CASE_STATUS_LABELS}.items():
+    for status, (symbol, word) in {**STATUS_LABELS, "resolved": RESOLVED_LABEL, **CASE_STATUS_LABELS}.items():
         table.add_row(f"{symbol} {word}", STATUS_MEANINGS.get(status, ""))
     table.add_row("", "")
     table.add_row(Text("Alerts", style="bold underline"), "")
@@ -150,11 +153,12 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static(Text("Rounds: keys and words   (↑↓ to scroll, escape to close)", style="bold"), id="help-title")
+            yield Static(Text("Rounds: keys and words   (↑↓ to scroll, escape to close)", style="bold"),
+                         id="help-title")
             yield Static(Group(keys_table(self.app.BINDINGS), legend_table(self.app.catalogue), Text(
                 "Rounds is decision support: every item shows where it comes from and how strong that "
                 "source is. It does not prescribe.", style="italic")), id="help-text")
-        yield Footer(compact=True, show_command_palette=False)  # this screen's keys, not the board's
+        yield RoundsFooter(compact=True, show_command_palette=False)  # this screen's keys, not the board's
 
     def action_close(self) -> None:
         self.dismiss(None)
