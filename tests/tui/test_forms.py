@@ -159,7 +159,7 @@ async def choose(pilot, form, field: str, value: Any) -> None:
 
 @sync
 async def test_log_form_fields_follow_the_kind_and_keep_shared_text(repo, catalogue):
-    case_id = add_case(repo, catalogue)
+    case_id = add_case(repo, catalogue, pathways=["steroid-atrophy", "panniculitis-lipoatrophy"])
     app = Host(lambda: LogEventForm(repo, case_id, TODAY, catalogue))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
@@ -291,7 +291,7 @@ async def test_log_form_keyboard_only(repo, catalogue):
 
 @sync
 async def test_save_button_works_with_the_mouse(repo, catalogue):
-    case_id = add_case(repo, catalogue)
+    case_id = add_case(repo, catalogue, pathways=["steroid-atrophy", "hip-injection"])  # pt-start: hip
     app = Host(lambda: LogEventForm(repo, case_id, TODAY, catalogue, kind="pt-start"))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
@@ -365,17 +365,19 @@ async def test_snooze_needs_a_reason_and_a_date_after_today(repo, catalogue):
     app = Host(lambda: ItemActionForm(repo, case_id, "baseline-assessment", "snooze", TODAY, catalogue))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
-        assert shown_fields(form) == ["reason", "until"]
+        assert shown_fields(form) == ["reason", "until"]  # a week from today unless another is chosen
         assert shows(form, "reason", "reason is required")
         await type_into(pilot, form, "reason", "patient travelling")
         assert error_beside(form, "reason") == ""
-        assert shows(form, "until", "snooze needs an until date after today")
-        await type_into(pilot, form, "until", "2026-11-21")
-        assert shows(form, "until", "until 2026-11-21 must be after today (2026-11-21)")
+        await choose(pilot, form, "until", "date")
+        assert shown_fields(form) == ["reason", "until", "until_date"]
+        assert shows(form, "until_date", "snooze needs an until date after today")
+        await type_into(pilot, form, "until_date", "2026-11-21")
+        assert shows(form, "until_date", "until 2026-11-21 must be after today (2026-11-21)")
         await pilot.press("enter")
         await pilot.pause()
         assert app.result is NOT_SET and case_bytes(repo, case_id) == before
-        assert form.fields["until"].control.value == "2026-11-21"
+        assert form.fields["until_date"].control.value == "2026-11-21"
         await pilot.press("ctrl+u", *"2026-12-05", "enter")
         await settled(pilot)
     assert app.result is True

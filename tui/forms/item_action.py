@@ -8,7 +8,13 @@ from typing import Any
 
 from rich.text import Text
 
+from datetime import timedelta
+
+from textual.message import Message
+from textual.widgets import Select
+
 from checklists.actions import resolve_item
+from checklists.dates import add_months
 from checklists.text import printable_line
 from tui.forms.base import CaseFormScreen, FormField, blank_to_none, choice, date_input, select_value, text_input
 
@@ -88,10 +94,16 @@ class ItemActionForm(CaseFormScreen[bool]):
         if self.action == "skip":  # after the reason, which is what has to be typed
             yield FormField("date", "Skipped on", date_input(self.today.isoformat(), id="date"), required=True)
         if self.action == "snooze":
+            # A week and a month are the usual answers: one choice each, the date worked out and shown.
+            week, month = self.today + timedelta(days=7), add_months(self.today, 1)
             yield FormField(
-                "until", "Snooze until", date_input(placeholder="YYYY-MM-DD, after today", id="until"),
-                required=True, hint="the item returns on this date",
+                "until", "Snooze for",
+                choice([(f"1 week, to {week.isoformat()}", "week"), (f"1 month, to {month.isoformat()}", "month"),
+                        ("a date: type it below", "date")], allow_blank=False, value="week", id="until"),
+                required=True, hint="the item returns on that day",
             )
+            yield FormField("until_date", "Snooze until",
+                            date_input(placeholder="YYYY-MM-DD, after today", id="until-date"), required=True)
 
     def load(self) -> object:
         # The policy decides where the item's window sits today (soon_days, recurrence_months).
@@ -155,12 +167,41 @@ class ItemActionForm(CaseFormScreen[bool]):
                         "qualifying event is logged.")
         return text
 
+    def on_mount(self) -> None:
+        self._show_until_date()
+        super().on_mount()
+
+    def on_value_changed(self, event: Message) -> None:
+        until = self.fields.get("until")
+        if until is not None and isinstance(event, Select.Changed) and event.select is until.control:
+            self._show_until_date()
+
+    def _show_until_date(self) -> None:
+        if "until" in self.fields:
+            self.fields["until_date"].display = select_value(self.fields["until"].control) == "date"
+
+    def error_field(self, name: str | None) -> FormField | None:
+        if name == "until" and "until" in self.fields:
+            return self.fields["until_date" if self.fields["until_date"].display else "until"]
+        return super().error_field(name)
+
+    def _until(self) -> str | None:
+        """The snooze's end as the engine takes it: a week or a month from today, or the date typed."""
+        chosen = select_value(self.fields["until"].control)
+        if chosen == "week":
+            return (self.today + timedelta(days=7)).isoformat()
+        if chosen == "month":
+            return add_months(self.today, 1).isoformat()
+        return blank_to_none(self.fields["until_date"].control.value)
+
     def collect(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for name in ("date", "reason", "until"):
+        for name in ("date", "reason"):
             field = self.fields.get(name)
             if field is not None:
                 values[name] = blank_to_none(field.control.value)
+        if "until" in self.fields:
+            values["until"] = self._until()
         early = self.fields.get("early")
         values["early"] = bool(early is not None and early.display and select_value(early.control))
         return values

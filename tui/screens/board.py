@@ -312,11 +312,14 @@ class BoardScreen(LiveScreen[BoardData]):
         host_of(self).action_new_case()
 
     def action_log_event(self) -> None:
-        from tui.forms.log_event import LogEventForm  # the forms load on first use, not with the board
+        from tui.forms.log_event import LogEventForm, kind_for_item  # the forms load on first use
 
         if row := self._selected():
             host = host_of(self)
-            host.open_form(LogEventForm(host.repository, row.id, host.today, host.catalogue), then=self._changed)
+            # Start on the kind that does the case's next due item.
+            kind = kind_for_item(host.catalogue.item(row.next_due.item)) if row.next_due else None
+            host.open_form(LogEventForm(host.repository, row.id, host.today, host.catalogue, kind=kind),
+                           then=self._changed)
 
     def action_item(self, action: str) -> None:
         """d / s / z on the board act on the selected case's next due item."""

@@ -195,10 +195,14 @@ class CaseScreen(LiveScreen[CaseData]):
         self.reload()
 
     def action_log_event(self) -> None:
-        from tui.forms.log_event import LogEventForm  # the forms load on first use
+        from tui.forms.log_event import LogEventForm, kind_for_item  # the forms load on first use
 
         host = host_of(self)
-        host.open_form(LogEventForm(host.repository, self.case_id, host.today, host.catalogue), then=self._changed)
+        item_id = self.query_one(Checklist).selected
+        # Start on the kind that does the highlighted item (the AAT level for "AAT level and phenotype").
+        kind = kind_for_item(host.catalogue.item(item_id)) if item_id else None
+        host.open_form(LogEventForm(host.repository, self.case_id, host.today, host.catalogue, kind=kind),
+                       then=self._changed)
 
     def action_item(self, action: str) -> None:
         item_id = self.query_one(Checklist).selected
