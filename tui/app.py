@@ -41,7 +41,8 @@ class RoundsApp(App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
-        Binding("p", "policy", "Policy", id="policy", show=False, tooltip="clinic policy (soon days, saline bounds, ...)"),
+        Binding("p", "policy", "Policy", id="policy", show=False,
+                tooltip="clinic policy (soon days, saline bounds, ...)"),
         Binding("e", "export", "Export", id="export", show=False,
                 tooltip="this case, or the cases the board shows"),
     ]
@@ -76,6 +77,18 @@ class RoundsApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":
                 yield command
+
+    def get_driver_class(self) -> type:
+        """Textual's driver for this platform; on Linux and macOS, one whose parser keeps a bracketed
+        paste as text, escape bytes and all (tui/terminal.py)."""
+        from textual.drivers.linux_driver import LinuxDriver
+
+        driver = super().get_driver_class()
+        if driver is LinuxDriver:
+            from tui.terminal import RoundsDriver
+
+            return RoundsDriver
+        return driver
 
     def get_default_screen(self) -> Screen:
         from tui.screens.board import BoardScreen

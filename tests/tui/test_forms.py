@@ -253,7 +253,7 @@ async def test_log_form_writes_exactly_what_was_typed(repo, catalogue):
         await type_into(pilot, form, "pain", "2")
         await type_into(pilot, form, "note", "DEMO note")
         assert status(form) == "Enter or ctrl+s saves; escape cancels."
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")  # in the note box, enter is a new line
         await settled(pilot)
     assert app.result is True
     case = repo.get(case_id)
@@ -315,17 +315,20 @@ async def test_typed_text_survives_a_lock_timeout_and_saves_on_retry(repo, catal
         await type_into(pilot, form, "note", "phoned DEMO-001, reviewed photos")
         # Another process holds the case: the write waits 0.3 s, then gives up with a clear line.
         with exclusive(lock_path_for(repo.case_path(case_id)), what="test", timeout=1):
-            await pilot.press("enter")
+            await pilot.press("ctrl+s")  # in the note box, enter is a new line
             # Under load one poll can outlast the 0.3 s wait, so accept "already failed" as well.
             await wait_until(pilot, lambda: form.saving or "saving to the same record" in status(form))
             await pilot.press("escape")  # not while the write is under way
             await settled(pilot)
+            if type(app.screen).__name__ == "ConfirmScreen":  # it had failed already: "discard?" - no
+                await pilot.press("n")
+                await wait_until(pilot, lambda: app.screen is form)
             assert app.screen is form and app.result is NOT_SET
             assert "saving to the same record right now" in status(form)
             assert "DEMO-001" not in status(form)
             assert form.fields["note"].control.value == "phoned DEMO-001, reviewed photos"
             assert case_bytes(repo, case_id) == before
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settled(pilot)
     assert app.result is True
     assert repo.get(case_id).events[-1].note == "phoned DEMO-001, reviewed photos"
@@ -539,7 +542,7 @@ async def test_new_case_validates_then_writes_what_was_typed(repo, catalogue):
         await pilot.pause()
         assert app.result is NOT_SET
         assert not (repo.db_dir / "cases").exists()  # nothing written before it is accepted
-        await pilot.press("ctrl+u", *"2026-09-15", "tab", *"left hip", "tab", *"referred by GP", "enter")
+        await pilot.press("ctrl+u", *"2026-09-15", "tab", *"left hip", "tab", *"referred by GP", "ctrl+s")
         await settled(pilot)
     assert isinstance(app.result, str)
     case = repo.get(app.result)

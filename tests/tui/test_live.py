@@ -67,7 +67,7 @@ async def test_a_half_typed_form_survives_a_refresh_underneath(demo_repo):
         await pilot.pause()
         form.query_one("#kind", Select).value = "note"
         await pilot.pause()
-        form.query_one("#note", Input).focus()
+        form.fields["note"].control.focus()
         await pilot.press(*"half typed")
         log(demo_repo, "c3d0000003", "saline", date="2026-11-20", volume_ml="10")
         assert "· unscheduled" in screen_text(app) and "2026-12-18" not in screen_text(app)

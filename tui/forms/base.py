@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.strip import Strip
-from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.option_list import OptionDoesNotExist
 from tui.widgets.footer import RoundsFooter
 
@@ -45,6 +45,13 @@ def select_value(select: Select) -> Any:
     """A Select's value, or None when nothing is chosen."""
     value = select.value
     return None if value is Select.NULL else value
+
+
+def control_value(control: Any) -> Any:
+    """What a field's control holds: a list's choice, or a box's text (None when blank)."""
+    if isinstance(control, Select):
+        return select_value(control)
+    return blank_to_none(control.value)
 
 
 class TickList(SelectionList):
@@ -87,6 +94,12 @@ class FormField(Vertical):
         & > .form-row > Input {
             width: 1fr;
             background: $boost;
+        }
+        & > .form-row > .form-label {
+            height: 1;
+        }
+        & > .form-row > TextArea {
+            width: 1fr;
         }
         & > .form-row > Select, & > .form-row > SelectionList {
             width: 1fr;
@@ -428,6 +441,7 @@ class FormScreen(ModalScreen[ResultT]):
 
     # ----- validation as you type -------------------------------------------------------------
     @on(Input.Changed)
+    @on(TextArea.Changed)
     @on(Select.Changed)
     @on(SelectionList.SelectedChanged)
     def _something_changed(self, event: Message) -> None:
@@ -704,6 +718,13 @@ def date_input(value: str = "", *, placeholder: str = DATE_PLACEHOLDER, id: str 
 
 def text_input(value: str = "", *, placeholder: str = "", id: str | None = None) -> Input:
     return OrderedInput(value=value, placeholder=placeholder, compact=True, id=id, select_on_focus=False)
+
+
+def note_input(value: str = "", *, placeholder: str = "", id: str | None = None) -> Widget:
+    """A note: several lines, typed or pasted (enter is a new line here; ctrl+s saves)."""
+    from tui.widgets.note_area import NoteArea
+
+    return NoteArea(value, placeholder=placeholder, id=id)
 
 
 def choice(

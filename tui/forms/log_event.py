@@ -24,7 +24,9 @@ from tui.forms.base import (
     FormField,
     blank_to_none,
     choice,
+    control_value,
     date_input,
+    note_input,
     select_value,
     text_input,
 )
@@ -154,7 +156,8 @@ class LogEventForm(CaseFormScreen[bool]):
                 control = choice(options, prompt="not recorded", id=name.replace("_", "-"))
             else:
                 label, placeholder = FIELD_LABELS.get(name, (name, ""))
-                control = text_input(placeholder=placeholder, id=name.replace("_", "-"))
+                make = note_input if name == "note" else text_input  # a note may run to several lines
+                control = make(placeholder=placeholder, id=name.replace("_", "-"))
             yield FormField(name, label, control)
             if name == "what":
                 # Before the drug box: a stop or a dose change picks a drug that is running now.
@@ -241,8 +244,7 @@ class LogEventForm(CaseFormScreen[bool]):
         kind = self.kind
         values: dict[str, Any] = {"kind": kind, "date": self.fields["date"].control.value.strip()}
         for name in EVENT_OPTIONS.get(kind, ()) if kind else ():
-            control = self.fields[name].control
-            value = blank_to_none(control.value) if isinstance(control, Input) else select_value(control)
+            value = control_value(self.fields[name].control)
             if value is not None:
                 values[name] = value
         return values

@@ -19,6 +19,7 @@ from tui.forms.base import (
     blank_to_none,
     choice,
     date_input,
+    note_input,
     select_value,
     text_input,
 )
@@ -41,8 +42,6 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "status": CASE_STATUSES,
 }
 DATES = ("onset", "injection-date")
-# Free text: an edit made against an older revision is a conflict, never a silent overwrite.
-FREE_TEXT = ("site", "patient", "note")
 # Fields whose change is dated (the etiology-set and inflammation-resolved anchors).
 DATED = ("etiology", "inflammation")
 
@@ -54,8 +53,8 @@ def _key(name: str) -> str:
 class SetFieldForm(CaseFormScreen[bool]):
     """Change one case field; the value box follows the chosen field.
 
-    Each field has its own box, so switching between fields keeps what was typed in each. The form
-    remembers the case revision it opened on and passes it with a free-text edit.
+    Each field has its own box, so switching between fields keeps what was typed in each. Like every
+    case form it saves against the revision it opened on (tui/forms/base.py CaseFormScreen).
     Dismisses with True once written, None when cancelled.
     """
 
@@ -85,7 +84,8 @@ class SetFieldForm(CaseFormScreen[bool]):
                 control = date_input(placeholder=hint, id=f"value-{name}")
             else:
                 hint = "the clinic's label" if name == "patient" else "blank clears it"
-                control = text_input(placeholder=hint, id=f"value-{name}")
+                make = note_input if name == "note" else text_input  # a note may run to several lines
+                control = make(placeholder=hint, id=f"value-{name}")
             yield FormField(_key(name), label, control, required=name not in ("injection-date", "site", "note"))
         yield FormField(
             "date", "Since (date)",
@@ -137,10 +137,7 @@ class SetFieldForm(CaseFormScreen[bool]):
     def collect(self) -> dict[str, Any]:
         name = self.chosen
         control = self.fields[_key(name)].control
-        if isinstance(control, Input):
-            value = control.value.strip()
-        else:
-            value = select_value(control)
+        value = select_value(control) if isinstance(control, Select) else control.value.strip()
         date_text = blank_to_none(self.fields["date"].control.value) if name in DATED else None
         return {"field": name, "value": value, "date": date_text}
 
