@@ -7,14 +7,12 @@ from __future__ import annotations
 import asyncio
 import functools
 from datetime import date
-from pathlib import Path
 
-import pytest
 from textual.widgets import Static
 
 from checklists import actions
 from store.repository import Repository
-from tests.tui.demo_db import fixed_now, screen_text, wait_for
+from tests.tui.demo_db import screen_text, wait_for
 from tui.app import make_app
 from tui.screens.case import CaseScreen
 from tui.widgets.checklist import Checklist
@@ -30,13 +28,6 @@ def sync(test):
         asyncio.run(test(*args, **kwargs))
 
     return run
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Repository:
-    from store.protocol import shipped_protocol
-
-    return Repository(tmp_path / "db", shipped_protocol(), now=fixed_now)
 
 
 def add(repo: Repository, pathways, onset: str, enrolled: date, steps=(), patient: str = "DEMO-101") -> str:

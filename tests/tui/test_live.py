@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from store.errors import LockTimeout
 from tests.tui.demo_db import TODAY, add_case, cursor_lines, log, open_case, screen_text, wait_for

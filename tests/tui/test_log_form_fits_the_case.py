@@ -11,7 +11,7 @@ from textual.widgets import Select
 from checklists import actions
 from tests.tui.demo_db import screen_text, wait_for
 from tests.tui.test_keys_act_on_what_is_highlighted import (  # noqa: F401
-    TODAY, add, form_ready, logged, open_case, repo, status, sync,
+    TODAY, add, form_ready, logged, open_case, status, sync,
 )
 from tui.app import make_app
 

@@ -17,7 +17,7 @@ from textual import events
 
 from tests.tui.demo_db import wait_for
 from tests.tui.test_keys_act_on_what_is_highlighted import (  # noqa: F401
-    TODAY, add, form_ready, open_case, repo, sync,
+    TODAY, add, form_ready, open_case, sync,
 )
 from tui.app import make_app
 

@@ -9,7 +9,7 @@ from datetime import date
 
 from checklists import actions
 from tests.tui.demo_db import screen_text, wait_for
-from tests.tui.test_keys_act_on_what_is_highlighted import TODAY, add, logged, open_case, repo, resolved, sync  # noqa: F401
+from tests.tui.test_keys_act_on_what_is_highlighted import TODAY, add, logged, open_case, resolved, sync
 from tui.app import make_app
 
 
