@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -52,6 +53,43 @@ class RoundsApp(App[None]):
         self.repository = repository
         self.catalogue = catalogue
         self._fixed_today = today
+        from tui.typeahead import TypeAhead
+
+        self._typeahead = TypeAhead(self, super().on_event)
+        if self.no_color:
+            self._use_default_colours()
+
+    def _use_default_colours(self) -> None:
+        """NO_COLOR: the terminal's own colours and reverse video for highlights (tui/colors.py), in
+        place of Textual's greyscale, which a 16-colour terminal drew black on black."""
+        from textual.filter import Monochrome, NoColor
+
+        from tui.colors import DefaultColours
+
+        self._filters = [f for f in self._filters if not isinstance(f, (Monochrome, NoColor))]
+        self._filters.append(DefaultColours())
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes from the terminal go through the type-ahead queue (tui/typeahead.py): one at a
+        time, in order, each to a screen that is ready for it."""
+        from tui.typeahead import TrackedKey, TrackedPaste
+
+        if isinstance(event, (TrackedKey, TrackedPaste)):
+            if event.is_forwarded:  # back at the app after the widgets: its binding runs here
+                try:
+                    await super().on_event(event)
+                finally:
+                    self._typeahead.done(event)
+                return
+        elif isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded and not self._urgent(event):
+            self._typeahead.take(event)
+            return
+        await super().on_event(event)
+
+    def _urgent(self, event: events.Event) -> bool:
+        """Keys the app answers at once, queue or not (ctrl+q, ctrl+c): priority bindings of its own."""
+        return isinstance(event, events.Key) and any(
+            binding.priority for binding in self._bindings.key_to_bindings.get(event.key, ()))
 
     @property
     def today(self) -> date:
@@ -97,8 +135,9 @@ class RoundsApp(App[None]):
 
     def on_mount(self) -> None:
         # A 16-colour terminal (TERM=screen, many SSH sessions) gets the ANSI theme, whose colours the
-        # terminal itself picks, instead of true colours squeezed into 16.
-        if self.console.color_system in ("standard", "windows"):
+        # terminal itself picks, instead of true colours squeezed into 16; so does NO_COLOR, whose
+        # filter then leaves only the terminal's default colours (tui/colors.py).
+        if self.no_color or self.console.color_system in ("standard", "windows"):
             self.theme = "ansi-dark"
 
     # -- screens and forms --------------------------------------------------------------------------

@@ -294,6 +294,7 @@ class FormScreen(ModalScreen[ResultT]):
         self.error: ValidationError | None = None
         self.fields: dict[str, FormField] = {}
         self._pristine: dict[str, Any] | None = None  # what the form held when it became ready
+        self.accepts_keys = False  # keys typed before this wait for it (tui/typeahead.py)
         self._confirmed = False  # the clinician said yes to confirm_before_save's question
 
     # ----- what subclasses provide -------------------------------------------------------------
@@ -424,6 +425,7 @@ class FormScreen(ModalScreen[ResultT]):
         message.stop()
         self._set_status(message.message, error=True)
         self.query_one("#form-cancel", Button).focus()
+        self.call_after_refresh(self._take_keys)
 
     def _became_ready(self) -> None:
         self.ready = True
@@ -431,6 +433,11 @@ class FormScreen(ModalScreen[ResultT]):
         self._pristine = self.collect()
         self.revalidate()
         self.focus_first()
+        # Once the first box has focus (focus_first applies it after this), keys typed ahead may go.
+        self.call_after_refresh(self._take_keys)
+
+    def _take_keys(self) -> None:
+        self.accepts_keys = True
 
     def focus_first(self) -> None:
         for field in self.fields.values():

@@ -121,6 +121,7 @@ class BoardScreen(LiveScreen[BoardData]):
         self.filter_name = "active"
         self.search_text = ""
         self._all_rows: list[CaseRow] = []
+        self._unreadable = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-title", classes="title-bar")
@@ -144,6 +145,11 @@ class BoardScreen(LiveScreen[BoardData]):
 
     # -- reading the store (LiveScreen runs the query in thread workers) --------------------------------
 
+    @property
+    def accepts_keys(self) -> bool:
+        """Keys typed before the first read act once it is shown (tui/typeahead.py), or once it failed."""
+        return self.has_loaded or self._unreadable
+
     def live_query(self) -> BoardQuery:
         host = host_of(self)
         return BoardQuery(host.repository, host.today)
@@ -158,6 +164,7 @@ class BoardScreen(LiveScreen[BoardData]):
         self._apply_filter()
 
     def show_unreadable(self, error: str) -> None:
+        self._unreadable = True
         self._show_instead_of_rows(
             Text(f"Cannot read the cases: {error}\n\nRounds keeps trying; the cases appear once they can be read.")
         )

@@ -101,6 +101,7 @@ class CaseScreen(LiveScreen[CaseData]):
         self.case_id = case_id
         self.view: CaseView | None = None
         self.signoff: Any = None
+        self._unreadable = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Case {self.case_id} · loading…"), id="case-title", classes="title-bar")
@@ -119,6 +120,11 @@ class CaseScreen(LiveScreen[CaseData]):
 
     # -- reading (LiveScreen runs the query in thread workers) -----------------------------------------
 
+    @property
+    def accepts_keys(self) -> bool:
+        """Keys typed before the first read act once it is shown (tui/typeahead.py), or once it failed."""
+        return self.view is not None or self._unreadable
+
     def live_query(self) -> CaseQuery:
         host = host_of(self)
         return CaseQuery(host.repository, host.catalogue, self.case_id, host.today)
@@ -130,6 +136,7 @@ class CaseScreen(LiveScreen[CaseData]):
         self._show(data.view)
 
     def show_unreadable(self, error: str) -> None:
+        self._unreadable = True
         self.query_one("#case-title", Static).update(Text(f"Case {self.case_id}: {error}"))
 
     def gone_notice(self) -> str:
