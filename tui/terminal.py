@@ -5,7 +5,8 @@ reading an escape sequence that is never looked up while the paste lasts: what f
 replayed as key presses (an enter saved the form, a tab moved the focus) and the paste is cut at the
 escape. Here the paste is taken out of the input before Textual's parser sees it: everything between
 ESC[200~ and ESC[201~ becomes one Paste event, however many reads it spans, and only what lies outside
-goes on to the parser. The Paste goes to the focused box, which keeps it as text (tui/widgets/note_area.py, ordered_input.py).
+goes on to the parser. The Paste goes to the focused box, which keeps it as text (tui/widgets/note_area.py,
+ordered_input.py).
 
 Textual private API (the Linux driver's input thread, the parser's feed): pinned textual version,
 covered by tests/tui/test_pasted_text.py.

@@ -9,7 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.message import Message
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from checklists.actions import log_event
 from checklists.errors import ValidationError

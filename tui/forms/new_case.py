@@ -40,7 +40,8 @@ class NewCaseForm(FormScreen[str]):
             required=True,
         )
         pathways = TickList(
-            *(Selection(Text(self._pathway_title(p)), p) for p in self.catalogue.pathway_ids), id="pathways", compact=True,
+            *(Selection(Text(self._pathway_title(p)), p) for p in self.catalogue.pathway_ids), id="pathways",
+            compact=True,
         )
         yield FormField("pathways", "Pathways", pathways, required=True, hint="space toggles; one or more")
         yield FormField("onset", "Onset", date_input(id="onset"), required=True)

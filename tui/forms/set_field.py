@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from textual.message import Message
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from checklists.actions import set_field
 from checklists.models import CASE_STATUSES, INFLAMMATION_STATES

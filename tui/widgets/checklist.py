@@ -194,7 +194,9 @@ class Checklist(CursorList[_Line]):
         height: auto;
         & > .checklist--pathway { text-style: bold; }
         & > .checklist--phase { text-style: italic; color: $text-muted; }
-        & > .checklist--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+        & > .checklist--cursor {
+            background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+        }
         &:blur > .checklist--cursor { background: $block-cursor-blurred-background; text-style: underline; }
         & > .checklist--detail { color: $text-muted; }
         & > .checklist--overdue { color: $error; text-style: bold; }
