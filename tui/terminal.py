@@ -43,7 +43,7 @@ class PasteSafeParser(XTermParser):
         self._paste: list[str] = []
         self._pending = ""  # the start of a marker, held until the next read says what it is
 
-    def feed(self, data: str) -> Iterable[Message]:  # type: ignore[override]
+    def feed(self, data: str) -> Iterable[Message]:
         if not data:  # end of input
             if self._pending:
                 yield from super().feed(self._pending)

@@ -36,7 +36,7 @@ class TrackedKey(events.Key):
         super().__init__(key, character)
         self._done = done
 
-    def stop(self, stop: bool = True):  # type: ignore[override]
+    def stop(self, stop: bool = True):
         result = super().stop(stop)
         if stop:
             self._done(self)
@@ -48,7 +48,7 @@ class TrackedPaste(events.Paste):
         super().__init__(text)
         self._done = done
 
-    def stop(self, stop: bool = True):  # type: ignore[override]
+    def stop(self, stop: bool = True):
         result = super().stop(stop)
         if stop:
             self._done(self)

@@ -145,7 +145,7 @@ class FormField(Vertical):
     ) -> None:
         super().__init__(id=id or f"field-{field_name.replace('_', '-')}")
         self.field_name = field_name
-        self.control = control
+        self.control: Any = control  # an Input, Select, TextArea, ...: each form knows which
         self.required = required
         self._label_text = label
         self._hint = hint

@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Select
 
 from checklists.actions import log_event
@@ -151,6 +152,7 @@ class LogEventForm(CaseFormScreen[bool]):
             required=True,
         )
         for name in EVENT_FIELDS:
+            control: Widget
             if name in CHOICES:
                 label, options = CHOICES[name]
                 control = choice(options, prompt="not recorded", id=name.replace("_", "-"))
@@ -229,7 +231,7 @@ class LogEventForm(CaseFormScreen[bool]):
             field = self.fields[name]
             field.display = name in options
             default = CHOICES[name][0] if name in CHOICES else FIELD_LABELS.get(name, (name, ""))[0]
-            field.set_label(KIND_FIELD_LABELS.get((kind, name), default), required=name in required)
+            field.set_label(KIND_FIELD_LABELS.get((kind or "", name), default), required=name in required)
         offer = kind in RUNNING_KINDS and bool(self.running)
         self.fields["running"].display = offer
         # The kind's own fields first, in the engine's order (site and note last), so tab follows it.

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from textual.keys import format_key
+from tui.host import host_of
 from tui.widgets.footer import RoundsFooter
 
 from checklists.wording import (
@@ -155,7 +156,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Static(Text("Rounds: keys and words   (↑↓ to scroll, escape to close)", style="bold"),
                          id="help-title")
-            yield Static(Group(keys_table(self.app.BINDINGS), legend_table(self.app.catalogue), Text(
+            yield Static(Group(keys_table(self.app.BINDINGS), legend_table(host_of(self).catalogue), Text(
                 "Rounds is decision support: every item shows where it comes from and how strong that "
                 "source is. It does not prescribe.", style="italic")), id="help-text")
         yield RoundsFooter(compact=True, show_command_palette=False)  # this screen's keys, not the board's
