@@ -305,3 +305,14 @@ async def test_a_case_opens_at_its_top_with_the_cursor_on_the_next_due_item(repo
         await pilot.press("down")  # the first key shows the cursor's item rather than moving it unseen
         await pilot.pause()
         assert checklist.selected == screen.view.next_due.item and checklist.selected_on_screen()
+
+
+@sync
+async def test_the_footer_offers_void_only_when_there_is_an_entry_to_void(repo):
+    case_id = add(repo, ["steroid-atrophy"], "2026-10-01", date(2026, 11, 1))
+    app = make_app(repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_case(pilot, case_id)
+        screen.query_one(EventLog).focus()
+        await pilot.pause()
+        assert "Void" not in footer(app) and "Item" not in footer(app)
