@@ -58,6 +58,16 @@ def _alert_view(pathway: str, alert: AlertPlan, ack: AlertAck | None, catalogue:
     )
 
 
+def item_label(plan: ItemPlan, policy: Policy) -> str:
+    """The item's short title (its TOML `short`) for narrow lists; a saline session with its place in the
+    course, counted as the case's counts are ("Saline session 2 of 3-6")."""
+    d = plan.definition
+    short = d.short or d.title
+    if d.series is not None and d.series.kind == "saline" and plan.occurrence:
+        return f"{short} {plan.occurrence} of {policy.saline_min_sessions}-{policy.saline_max_sessions}"
+    return short
+
+
 def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
     d = plan.definition
     status = item_status(plan.state, plan.opens, plan.closes, today, policy.soon_days, plan.until, plan.missed,
@@ -69,27 +79,27 @@ def _item_view(plan: ItemPlan, today: date, policy: Policy) -> ItemView:
         provenance=d.provenance, rationale=d.rationale, resolved_on=plan.resolved_on,
         reason=plan.reason, until=plan.until if state == "snoozed" else None, checks=plan.checks,
         occurrence=plan.occurrence, detail=plan.detail, kind=d.kind,
-        waits=plan.waits if status == "unscheduled" else None, early=plan.early,
+        waits=plan.waits if status == "unscheduled" else None, early=plan.early, label=item_label(plan, policy),
         window_provenance=d.timing_provenance,
     )
 
 
-Candidate = tuple[str, "date | None", "date | None", str, str]
+Candidate = tuple[str, "date | None", "date | None", str, str, str]
 
 
 def _next_due(candidates: Iterable[Candidate]) -> NextDue | None:
     """The most urgent item that has a window and is not snoozed or resolved (upcoming included).
 
-    `candidates`: (status, opens, closes, item id, title) of every item; shared by the case view and
-    the board line so that the two cannot pick differently.
+    `candidates`: (status, opens, closes, item id, title, label) of every item; shared by the case view
+    and the board line so that the two cannot pick differently.
     """
     # A waiting status (upcoming .. overdue) always has a window; the check says so to the type checker.
-    waiting = [(status, opens, closes, item, title) for status, opens, closes, item, title in candidates
+    waiting = [(status, opens, closes, item, title, label) for status, opens, closes, item, title, label in candidates
                if status in _WAITING_STATUSES and opens is not None and closes is not None]
     if not waiting:
         return None
-    status, opens, closes, item, title = min(waiting, key=lambda c: (urgency_rank(c[0]), c[1], c[2]))
-    return NextDue(item=item, title=title, opens=opens, closes=closes, status=status)
+    status, opens, closes, item, title, label = min(waiting, key=lambda c: (urgency_rank(c[0]), c[1], c[2]))
+    return NextDue(item=item, title=title, opens=opens, closes=closes, status=status, label=label)
 
 
 def _counts(facts: CaseFacts, policy: Policy, today: date) -> Counts:
@@ -145,7 +155,7 @@ def evaluate(case: Case, catalogue: Catalogue, policy: Policy, today: date) -> C
     alerts = _sorted_alerts([_alert_view(pathway, alert, ack, catalogue) for pathway, alert, ack in chosen])
     return CaseView(
         case=case, today=today, items=items, alerts=alerts, counts=_counts(facts, policy, today),
-        next_due=_next_due((i.status or i.state, i.opens, i.closes, i.id, i.title) for i in items),
+        next_due=_next_due((i.status or i.state, i.opens, i.closes, i.id, i.title, i.label) for i in items),
         urgency=most_urgent(i.status for i in items), event_flags=_event_flags(facts),
     )
 
@@ -190,7 +200,7 @@ def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
     facts = case_facts(case, catalogue.drugs)
     items = tuple(
         PlannedItem(id=p.definition.id, title=p.definition.title, state=p.state, opens=p.opens,
-                    closes=p.closes, until=p.until, missed=p.missed, gated=p.gated)
+                    closes=p.closes, until=p.until, missed=p.missed, gated=p.gated, label=item_label(p, policy))
         for p in plan_items(case, facts, catalogue, policy)
     )
     # An acknowledged alert leaves the board's counts and urgency (it stays listed on the case).
@@ -207,15 +217,17 @@ def case_row(summary: CaseSummary, today: date, policy: Policy) -> CaseRow:
     """The board line on `today`. Runs once per case on each list, so it stays lean (no ItemView)."""
     candidates = [
         (item_status(p.state, p.opens, p.closes, today, policy.soon_days, p.until, p.missed, p.gated), p.opens,
-         p.closes, p.id, p.title)
+         p.closes, p.id, p.title, p.label)
         for p in summary.items
     ]
+    snoozed = min(((p.until, p.label or p.title) for p, c in zip(summary.items, candidates)
+                   if c[0] == "snoozed" and p.until is not None), default=None)
     active = _strongest_per_code(((a.code, a.severity, a.starts, a.ends, None) for a in summary.alerts), today)
     ordered = sorted(active.items(), key=lambda kv: SEVERITY_ORDER.index(kv[1][0]))
     return CaseRow(
         id=summary.id, patient=summary.patient, pathways=summary.pathways, status=summary.status,
         urgency=most_urgent(c[0] for c in candidates), next_due=_next_due(candidates),
         alert_codes=tuple(code for code, _ in ordered), alert_severities=tuple(sev for _, (sev, _) in ordered),
-        onset=summary.onset,
+        onset=summary.onset, snoozed=(snoozed[1], snoozed[0]) if snoozed else None,
     )
 

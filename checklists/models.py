@@ -181,6 +181,7 @@ class ItemView:
     # How strong the source of its timing is (the clinic's window around a literature step, say);
     # None for an item with no window at all.
     window_provenance: str | None = None
+    label: str = ""  # the short title for narrow lists ("6-month review", "Saline session 2 of 3-6")
 
 
 @dataclass(slots=True, frozen=True)
@@ -204,6 +205,7 @@ class NextDue:
     opens: date
     closes: date
     status: str
+    label: str = ""  # the short title for narrow lists: the board, `case list` ("Saline session 2 of 3-6")
 
 
 @dataclass(slots=True, frozen=True)
@@ -263,6 +265,9 @@ class CaseRow:
     alert_codes: tuple[str, ...]
     alert_severities: tuple[str, ...]
     onset: date | None = None
+    # The snoozed item that comes back first: (its label, the day it returns); the board says it when
+    # nothing else waits, so that a snoozed case says what is snoozed and until when.
+    snoozed: tuple[str, date] | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -292,6 +297,7 @@ class PlannedItem:
     until: date | None = None
     missed: bool = False  # a time-point item whose window closed before enrolment
     gated: bool = False  # unscheduled until its window opens (escalation after first-line treatment)
+    label: str = ""  # the short title for narrow lists (ItemView.label)
 
 
 @dataclass(slots=True, frozen=True)

@@ -75,3 +75,14 @@ def json_safe(data: bytes) -> bytes:
     if not _JSON_UNSAFE.search(data):
         return data
     return _JSON_UNSAFE.sub(_json_escape, data)
+
+
+def pasted(text: str, *, multiline: bool) -> tuple[str, int]:
+    """Pasted text as a text box keeps it: line breaks made `\n` (or, on one line, spaces), and every
+    character a terminal would obey left out. Returns (the text, how many characters were left out),
+    so that the box can say so: a paste is never silently changed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not multiline:
+        text = " ".join(line.strip() for line in text.split("\n") if line.strip()).replace("\t", " ")
+    kept = UNSAFE.sub("", text)
+    return kept, len(text) - len(kept)

@@ -16,6 +16,7 @@ from checklists.text import unsafe_character
 from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
 
 _ANY_EVENT = ("site", "note")
+_NO_SITE = ("note",)  # a blood test, a work-up or a drug has no body site
 # Which detail fields each event kind accepts (pathways.md "Events a case records").
 EVENT_OPTIONS: dict[str, tuple[str, ...]] = {
     "saline": ("volume_ml",) + _ANY_EVENT,
@@ -24,11 +25,11 @@ EVENT_OPTIONS: dict[str, tuple[str, ...]] = {
     "injection": ("guidance", "drug", "dose") + _ANY_EVENT,
     "pt-start": _ANY_EVENT,
     "biopsy": ("depth", "result") + _ANY_EVENT,
-    "aat-test": ("result",) + _ANY_EVENT,
-    "workup": ("what",) + _ANY_EVENT,
-    "therapy-start": ("drug", "dose") + _ANY_EVENT,
-    "therapy-dose": ("drug", "dose") + _ANY_EVENT,
-    "therapy-stop": ("drug", "dose") + _ANY_EVENT,
+    "aat-test": ("result",) + _NO_SITE,
+    "workup": ("what",) + _NO_SITE,
+    "therapy-start": ("drug", "dose") + _NO_SITE,
+    "therapy-dose": ("drug", "dose") + _NO_SITE,
+    "therapy-stop": ("drug", "dose") + _NO_SITE,
     "assessment": ("size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain", "tendon",
                    "joint") + _ANY_EVENT,
     "mri": ("result",) + _ANY_EVENT,

@@ -7,10 +7,11 @@ same way. Status is always a symbol and a word, never a colour alone: over SSH a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 
-from checklists.models import AlertAck, Counts, Event, ItemView
+from checklists.models import AlertAck, Case, Counts, Event, ItemView
 from checklists.text import printable_line
 from seeds.loader import Catalogue
 
@@ -33,6 +34,8 @@ CASE_STATUS_LABELS: dict[str, tuple[str, str]] = {
     "closed": ("×", "closed"),
     "lost": ("?", "lost"),
 }
+# A resolved case (the lesion has resolved; monitoring goes on) with nothing to do now.
+RESOLVED_LABEL = ("✓", "resolved")
 # The words of a letter, where a symbol would not survive and "unscheduled" means nothing to a reader.
 STATUS_WORDS = {
     "overdue": "OVERDUE", "due": "DUE", "due-soon": "due soon", "upcoming": "upcoming",
@@ -61,7 +64,8 @@ EVENT_WORDS = {
     "saline": "Saline infiltration", "abi": "Autologous blood injection", "fat-graft": "Fat graft",
     "injection": "Corticosteroid injection", "pt-start": "Physiotherapy started", "biopsy": "Biopsy",
     "aat-test": "Alpha-1 antitrypsin test", "workup": "Systemic work-up", "therapy-start": "Therapy started",
-    "therapy-dose": "Dose changed", "therapy-stop": "Therapy stopped", "assessment": "Assessment", "mri": "MRI", "note": "Note",
+    "therapy-dose": "Dose changed", "therapy-stop": "Therapy stopped", "assessment": "Assessment", "mri": "MRI",
+    "note": "Note",
 }
 
 
@@ -69,6 +73,21 @@ def status_label(status: str) -> str:
     """`! OVERDUE`, `○ upcoming`, ...; an unknown status is shown as it is rather than hidden."""
     symbol, word = STATUS_LABELS.get(status) or CASE_STATUS_LABELS.get(status) or ("?", status)
     return f"{symbol} {word}"
+
+
+def shown_status(case_status: str, urgency: str) -> str:
+    """What a list says of a case (board, `case list`): its end of follow-up (closed, lost); for a
+    resolved case "resolved" unless an item needs doing now; else its most urgent item's status."""
+    if case_status in CASE_STATUS_LABELS:
+        return case_status
+    if case_status == "resolved" and urgency not in ("overdue", "due", "due-soon"):
+        return "resolved"
+    return urgency
+
+
+def shown_status_label(case_status: str, urgency: str) -> str:
+    status = shown_status(case_status, urgency)
+    return f"{RESOLVED_LABEL[0]} {RESOLVED_LABEL[1]}" if status == "resolved" else status_label(status)
 
 
 def severity_label(severity: str) -> str:
@@ -218,3 +237,36 @@ def split_missed(items: Iterable[ItemView]) -> tuple[list[ItemView], list[ItemVi
     """(the checklist proper, the items missed before enrolment): missed ones are shown apart."""
     items = list(items)
     return [i for i in items if i.status != "missed"], [i for i in items if i.status == "missed"]
+
+
+_ISO_DAY = r"\d{4}-\d{2}-\d{2}"
+
+
+def event_word(event: Event) -> str:
+    """`Saline infiltration`: an event's kind in words."""
+    return EVENT_WORDS.get(event.kind, event.kind)
+
+
+def alert_text(message: str, case: Case, titles: Mapping[str, str]) -> str:
+    """An engine message with events named as the event lists show them and item slugs as titles:
+    the case screen, letters and exports alike (none of them shows event ids).
+
+    `e3 2026-10-04 (25 mL)` becomes `Saline infiltration on 2026-10-04 (25 mL)`; an id not followed
+    by its date is dropped (the rest of the phrase names the event); `fat-graft-referral` becomes
+    its title in quotes. Only this case's own ids are touched.
+    """
+    events = {e.id: e for e in case.events}
+
+    def dated(match: re.Match) -> str:
+        event = events.get(match.group(1))
+        return f"{event_word(event)} on {match.group(2)}" if event else match.group(0)
+
+    def bare(match: re.Match) -> str:
+        return "" if match.group(1) in events else match.group(0)
+
+    text = re.sub(rf"\b(e\d+) ({_ISO_DAY})\b", dated, message)
+    text = re.sub(r"\b(e\d+) (?=\S)", bare, text)
+    for item_id, title in titles.items():
+        if item_id in text:
+            text = re.sub(rf"(?<![\w-]){re.escape(item_id)}(?![\w-])", f"\u201c{title}\u201d", text)
+    return text

@@ -163,6 +163,9 @@ class PathwayDef:
     severities: tuple[str, ...] = ()  # how severe its disease is recorded; the first (unknown) is a new case's
     inflammation: bool = False  # whether its cases record inflammation (active / resolved, dated)
     counts: tuple[str, ...] = ()  # which counts (vocabulary.COUNTED) its cases show
+    # The event kinds its cases record (vocabulary.EVENT_KINDS): what the Log form offers. Empty (a
+    # file that does not say): every kind.
+    events: tuple[str, ...] = ()
     onset: str = DEFAULT_ONSET  # what a case's onset date means here
     order: int = 100  # where it is listed among the pathways (then by id)
     file: str = ""  # where it was read from, for messages ("hip-injection.toml")
@@ -243,6 +246,15 @@ class Catalogue:
 
     def records_inflammation(self, pathway_ids) -> bool:
         return any(self.pathways[p].inflammation for p in pathway_ids if p in self.pathways)
+
+    def event_kinds(self, pathway_ids) -> tuple[str, ...]:
+        """The event kinds a case following these pathways records, in vocabulary order (every kind
+        when one of them does not list its kinds, or none is known)."""
+        known = [self.pathways[p] for p in pathway_ids if p in self.pathways]
+        if not known or any(not p.events for p in known):
+            return EVENT_KINDS
+        wanted = {kind for p in known for kind in p.events}
+        return tuple(kind for kind in EVENT_KINDS if kind in wanted)
 
     def counted(self, pathway_ids) -> tuple[str, ...]:
         """The counts these pathways show, in vocabulary order."""
@@ -588,7 +600,7 @@ def load_references(path: Path) -> dict[str, Reference]:
 
 
 _PATHWAY_FIELDS = ("id", "title", "short", "order", "summary", "anchors", "onset", "etiologies",
-                   "severities", "inflammation", "counts", "item", "alert")
+                   "severities", "inflammation", "counts", "events", "item", "alert")
 
 
 def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False,
@@ -608,6 +620,8 @@ def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False,
     alerts = tuple(_alert(r, pathway_id, known_sources) for r in top.rows("alert"))
     _refuse_twice(top, "item", [i.id for i in items])
     _refuse_twice(top, "alert", [a.code for a in alerts])
+    events = top.choices("events", EVENT_KINDS)
+    _events_cover_items(top, events, items)
     if not items:
         raise top.fail("item", "a pathway needs at least one item")
     return PathwayDef(
@@ -622,11 +636,25 @@ def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False,
         severities=severities,
         inflammation=top.flag("inflammation"),
         counts=top.choices("counts", COUNTED),
+        events=events,
         order=top.integer("order", 100) or 100,
         onset=top.text("onset", required=False) or DEFAULT_ONSET,
         file=path.name,
         clinic=clinic,
     )
+
+
+def _events_cover_items(top: _Reader, events: tuple[str, ...], items: tuple[ItemDef, ...]) -> None:
+    """A pathway that lists its event kinds lists every kind its items are done by or reopened by (the
+    Log form offers only the listed kinds: a checklist must never ask for an event it cannot log)."""
+    if not events:
+        return
+    for item in items:
+        needed = [item.satisfied_by.kind if item.satisfied_by else None, item.reopened_by,
+                  "saline" if item.series is not None and item.series.kind == "saline" else None]
+        for kind in needed:
+            if kind is not None and kind not in events:
+                raise top.fail("events", f"does not list '{kind}', which item '{item.id}' needs")
 
 
 def _refuse_twice(top: _Reader, table: str, ids: list[str]) -> None:

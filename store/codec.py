@@ -412,7 +412,7 @@ def summary_doc(summary: CaseSummary, table: StringTable) -> list[Any]:
         day(summary.onset),
         [
             [ref(i.id), ref(i.title), ref(i.state), day(i.opens), day(i.closes), day(i.until), int(i.missed),
-             int(i.gated)]
+             int(i.gated), ref(i.label)]
             for i in summary.items
         ],
         [[ref(a.code), ref(a.severity), day(a.starts), day(a.ends)] for a in summary.alerts],
@@ -432,9 +432,9 @@ def summary_from_doc(doc: list[Any], strings: list[str]) -> CaseSummary:
             PlannedItem(
                 id=s[i], title=s[t], state=s[st], opens=None if o is None else d(o),
                 closes=None if c is None else d(c), until=None if u is None else d(u), missed=bool(m),
-                gated=bool(g),
+                gated=bool(g), label=s[label],
             )
-            for i, t, st, o, c, u, m, g in items
+            for i, t, st, o, c, u, m, g, label in items
         ),
         alerts=tuple(
             AlertSpan(code=s[code], severity=s[sev], starts=None if a is None else d(a),
@@ -453,16 +453,18 @@ def row_doc(row: CaseRow, table: StringTable) -> list[Any]:
         ref(row.status),
         ref(row.urgency),
         None if due is None else [
-            ref(due.item), ref(due.title), due.opens.toordinal(), due.closes.toordinal(), ref(due.status)
+            ref(due.item), ref(due.title), due.opens.toordinal(), due.closes.toordinal(), ref(due.status),
+            ref(due.label),
         ],
         [ref(c) for c in row.alert_codes],
         [ref(v) for v in row.alert_severities],
         _day_number(row.onset),
+        None if row.snoozed is None else [ref(row.snoozed[0]), row.snoozed[1].toordinal()],
     ]
 
 
 def row_from_doc(doc: list[Any], strings: list[str]) -> CaseRow:
-    case_id, patient, pathways, status, urgency, due, codes, severities, onset = doc
+    case_id, patient, pathways, status, urgency, due, codes, severities, onset, snoozed = doc
     s, d, text = strings, date.fromordinal, strings.__getitem__
     return CaseRow(
         id=case_id,
@@ -471,9 +473,11 @@ def row_from_doc(doc: list[Any], strings: list[str]) -> CaseRow:
         status=s[status],
         urgency=s[urgency],
         next_due=None if due is None else NextDue(
-            item=s[due[0]], title=s[due[1]], opens=d(due[2]), closes=d(due[3]), status=s[due[4]]
+            item=s[due[0]], title=s[due[1]], opens=d(due[2]), closes=d(due[3]), status=s[due[4]],
+            label=s[due[5]],
         ),
         alert_codes=tuple(map(text, codes)),
         alert_severities=tuple(map(text, severities)),
         onset=None if onset is None else d(onset),
+        snoozed=None if snoozed is None else (s[snoozed[0]], d(snoozed[1])),
     )

@@ -24,7 +24,7 @@ from store.storage import Signature, atomic_write_bytes, read_file
 
 INDEX_FILE = "index.json"
 ROWS_FILE = "rows.json"
-FORMAT = 2
+FORMAT = 3  # 3: items and next due items carry their short label
 
 # (case id, path) -> (summary, signature of the bytes it was made from), or None to skip the case.
 SummaryOf = Callable[[str, str], "tuple[CaseSummary, Signature] | None"]

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from checklists.models import Case, CaseRow, CaseSummary, Change, Event, Policy
-from store import codec
 from store.audit import AuditEntry, change_docs, current_user, entry_from_doc, utc_now, utc_stamp
 from store.errors import (
     AmbiguousCase, CaseExists, CorruptCaseFile, NotADatabase, RevisionConflict, SchemaTooNew, UnknownCase,

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -42,8 +43,10 @@ class RoundsApp(App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
-        Binding("p", "policy", "Policy", id="policy", show=False),
-        Binding("e", "export", "Export", id="export", show=False),
+        Binding("p", "policy", "Policy", id="policy", show=False,
+                tooltip="clinic policy (soon days, saline bounds, ...)"),
+        Binding("e", "export", "Export", id="export", show=False,
+                tooltip="this case, or the cases the board shows"),
     ]
 
     def __init__(self, repository: Any, *, today: date | None = None, catalogue: Any = None) -> None:
@@ -51,6 +54,43 @@ class RoundsApp(App[None]):
         self.repository = repository
         self.catalogue = catalogue
         self._fixed_today = today
+        from tui.typeahead import TypeAhead
+
+        self._typeahead = TypeAhead(self, super().on_event)
+        if self.no_color:
+            self._use_default_colours()
+
+    def _use_default_colours(self) -> None:
+        """NO_COLOR: the terminal's own colours and reverse video for highlights (tui/colors.py), in
+        place of Textual's greyscale, which a 16-colour terminal drew black on black."""
+        from textual.filter import Monochrome, NoColor
+
+        from tui.colors import DefaultColours
+
+        self._filters = [f for f in self._filters if not isinstance(f, (Monochrome, NoColor))]
+        self._filters.append(DefaultColours())
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes from the terminal go through the type-ahead queue (tui/typeahead.py): one at a
+        time, in order, each to a screen that is ready for it."""
+        from tui.typeahead import TrackedKey, TrackedPaste
+
+        if isinstance(event, (TrackedKey, TrackedPaste)):
+            if event.is_forwarded:  # back at the app after the widgets: its binding runs here
+                try:
+                    await super().on_event(event)
+                finally:
+                    self._typeahead.done(event)
+                return
+        elif isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded and not self._urgent(event):
+            self._typeahead.take(event)
+            return
+        await super().on_event(event)
+
+    def _urgent(self, event: events.Event) -> bool:
+        """Keys the app answers at once, queue or not (ctrl+q, ctrl+c): priority bindings of its own."""
+        return isinstance(event, events.Key) and any(
+            binding.priority for binding in self._bindings.key_to_bindings.get(event.key, ()))
 
     @property
     def today(self) -> date:
@@ -77,6 +117,18 @@ class RoundsApp(App[None]):
             if command.title != "Screenshot":
                 yield command
 
+    def get_driver_class(self) -> type:
+        """Textual's driver for this platform; on Linux and macOS, one whose parser keeps a bracketed
+        paste as text, escape bytes and all (tui/terminal.py)."""
+        from textual.drivers.linux_driver import LinuxDriver
+
+        driver = super().get_driver_class()
+        if driver is LinuxDriver:
+            from tui.terminal import RoundsDriver
+
+            return RoundsDriver
+        return driver
+
     def get_default_screen(self) -> Screen:
         from tui.screens.board import BoardScreen
 
@@ -84,8 +136,9 @@ class RoundsApp(App[None]):
 
     def on_mount(self) -> None:
         # A 16-colour terminal (TERM=screen, many SSH sessions) gets the ANSI theme, whose colours the
-        # terminal itself picks, instead of true colours squeezed into 16.
-        if self.console.color_system in ("standard", "windows"):
+        # terminal itself picks, instead of true colours squeezed into 16; so does NO_COLOR, whose
+        # filter then leaves only the terminal's default colours (tui/colors.py).
+        if self.no_color or self.console.color_system in ("standard", "windows"):
             self.theme = "ansi-dark"
 
     # -- screens and forms --------------------------------------------------------------------------

@@ -20,11 +20,18 @@ from tui.cli_parsing import HelpFormatter, OnlyCommand, command_word
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line on stderr (exit 2), not a usage block."""
+    """argparse, but a usage mistake is one line on stderr (exit 2), not a usage block.
+
+    Every command's parser (subcommands come through here too) also takes the global options, so that
+    `rounds case list --db DIR` means `rounds --db DIR case list` (cli.md): given after the command they
+    replace the value given before it; not given, they leave it alone (SUPPRESS).
+    """
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("formatter_class", HelpFormatter)  # subcommands' parsers come through here too
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
+        if self.prog != "rounds":
+            add_global_options(self, default=argparse.SUPPRESS)
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
         command = self.prog.removeprefix("rounds").strip()
@@ -63,15 +70,39 @@ def _today(text: str | None) -> date:
         raise UsageError(str(exc)) from None
 
 
+def add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """--db and --today, on the top parser (default None) and on every command's (SUPPRESS)."""
+    parser.add_argument("--db", metavar="DIR", default=default,
+                        help="database directory (default: $ROUNDS_DB or the user data dir)")
+    parser.add_argument("--today", metavar="YYYY-MM-DD", default=default,
+                        help="the date to act as today (default: $ROUNDS_TODAY or the system date)")
+
+
+class _Version(argparse.Action):
+    """`rounds --version`: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("rounds")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "0+unknown"
+        print(f"rounds {number}")
+        parser.exit()
+
+
 def build_parser(command: str | None = None) -> _Parser:
     """The `rounds` parser; given `command`, only that command is built in full (tui/cli_parsing.py)."""
-    from tui import cli_admin, cli_alert, cli_commands, cli_export, cli_pathways
+    from tui import cli_admin, cli_alert, cli_commands, cli_completion, cli_export, cli_pathways
 
     parser = _Parser(prog="rounds", description="Follow-up checklists for complications of corticosteroid "
-                     "injections. With no command, opens the terminal interface.")
-    parser.add_argument("--db", metavar="DIR", help="database directory (default: $ROUNDS_DB or the user data dir)")
-    parser.add_argument("--today", metavar="YYYY-MM-DD", help="the date to act as today (default: $ROUNDS_TODAY "
-                        "or the system date)")
+                     "injections. With no command, opens the terminal interface (it needs a terminal).")
+    parser.add_argument("--version", action=_Version, help="print `rounds X.Y.Z` and exit")
+    add_global_options(parser, default=None)
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     if command is not None:
@@ -81,6 +112,7 @@ def build_parser(command: str | None = None) -> _Parser:
     cli_export.add_commands(sub)
     cli_admin.add_commands(sub)
     cli_pathways.add_commands(sub)
+    cli_completion.add_commands(sub, build_parser)
     return parser
 
 
@@ -121,6 +153,13 @@ def _lock_timeout(text: str | None) -> dict:
     if not 0.1 <= seconds <= 3600:
         raise UsageError("ROUNDS_LOCK_TIMEOUT must be a number of seconds from 0.1 to 3600")
     return {"lock_timeout": seconds}
+
+
+def _on_a_terminal() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or missing standard streams
+        return False
 
 
 def _run_tui(ctx: Context) -> int:
@@ -179,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(EXIT_USAGE, f"{bad} is not valid UTF-8 text; check the terminal's encoding (locale)")
     try:
         args = parse_args(argv)
+        if args.command is None and not _on_a_terminal():
+            # The app would write escape codes into a pipe and wait for keys that never come.
+            raise UsageError("the terminal interface needs a terminal on standard input and output; "
+                             "in a script, use a command (rounds --help lists them)")
         ctx = _context(args)
         if args.command is None:
             return _run_tui(ctx)  # the board shows permission warnings itself, from a worker

@@ -26,7 +26,8 @@ def add_commands(sub) -> None:
                                        "first: of one case, or of the whole database with policy changes, "
                                        "exports and backups.")
     audit.add_argument("case", nargs="?", metavar="CASE", help="only this case (and the exports that included it)")
-    audit.add_argument("--limit", type=_positive, metavar="N", help="only the newest N changes")
+    audit.add_argument("--limit", type=_positive, metavar="N",
+                       help="only the newest N changes (a whole number, 1 or more)")
     _json_flag(audit)
     audit.set_defaults(handler=cmd_audit)
 

@@ -17,7 +17,8 @@ def add_commands(sub) -> None:
     alert.add_argument("case")
     alert.add_argument("code", help="the alert code (rounds case show CASE lists them)")
     alert.add_argument("action", choices=ALERT_ACTIONS)
-    alert.add_argument("--note", help="why it is acknowledged (required for ack; kept in the audit trail)")
+    alert.add_argument("--note", metavar="TEXT",
+                       help="why it is acknowledged (required for ack; kept in the audit trail)")
     json_flag(alert)
     alert.set_defaults(handler=cmd_alert)
 

@@ -10,9 +10,8 @@ from checklists.engine import evaluate
 from checklists.policy import POLICY_KEYS, set_policies
 from checklists.serialize import case_json, event_json, policy_json, row_json
 from checklists.signoff import with_reviews
-from checklists.validation import check_choice
-from checklists.wording import window_text
-from seeds.vocabulary import EVENT_KINDS
+from checklists.validation import EVENT_OPTIONS, check_choice
+from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
 from store.signoff import load_signoff
 from tui import cli_text
 from tui.cli_json import json_flag as _json_flag, print_json as _print_json
@@ -25,6 +24,38 @@ LOG_OPTIONS = {
     "--pigment": "pigment", "--photo": "photo", "--mrc": "mrc", "--pain": "pain", "--tendon": "tendon",
     "--joint": "joint", "--note": "note",
 }
+
+
+# event field -> (metavar, what it takes); the kinds that take it are added from EVENT_OPTIONS.
+_LOG_VALUES = {
+    "volume_ml": ("ML", "millilitres, above 0 and at most 100"),
+    "site": ("TEXT", "where on the body (free text)"),
+    "what": ("TEXT", "what was checked (free text)"),
+    "guidance": ("GUIDANCE", "how the needle was guided: " + " | ".join(GUIDANCE)),
+    "drug": ("NAME", "the drug as written (e.g. triamcinolone)"),
+    "dose": ("TEXT", "the dose as written (e.g. 40 mg)"),
+    "depth": ("DEPTH", "how deep the biopsy went: " + " | ".join(BIOPSY_DEPTHS)),
+    "result": ("TEXT", "the result (free text)"),
+    "improvement": ("IMPROVEMENT", "improvement since the start: " + " | ".join(IMPROVEMENT)),
+    "size_mm": ("MM", "size in millimetres, 0-1000"),
+    "depth_mm": ("MM", "depth in millimetres, 0-1000"),
+    "pigment": ("TEXT", "pigment change (free text)"),
+    "photo": ("yes|no", "a photo was taken (alone: yes)"),
+    "mrc": ("0-5", "MRC muscle strength, a whole number 0-5"),
+    "pain": ("0-10", "pain score, a whole number 0-10"),
+    "tendon": ("TENDON", "tendon finding: " + " | ".join(TENDON)),
+    "joint": ("JOINT", "joint finding: " + " | ".join(JOINT)),
+    "note": ("TEXT", "a note (free text)"),
+}
+
+
+def log_option_help(dest: str) -> tuple[str, str]:
+    """(metavar, help) for a `rounds log` option: its allowed values and the kinds that take it."""
+    metavar, words = _LOG_VALUES[dest]
+    kinds = [kind for kind, options in EVENT_OPTIONS.items() if dest in options]
+    if len(kinds) < len(EVENT_OPTIONS):
+        words += f"; {', '.join(kinds)} only"
+    return metavar, words
 
 
 def show_case(ctx, case) -> None:
@@ -44,45 +75,48 @@ def add_commands(sub) -> None:
     event = sub.add_parser("event", help="void a wrongly entered event")
     event_sub = event.add_subparsers(dest="event_command", metavar="ACTION", required=True)
     void = event_sub.add_parser("void", help="mark an event void (kept, struck out, counts for nothing)")
-    void.add_argument("case")
-    void.add_argument("event")
-    void.add_argument("--reason", required=True)
+    void.add_argument("case", metavar="CASE", help="a case id or a unique prefix of it")
+    void.add_argument("event", metavar="EVENT", help="the event id (e1, e2, ...: rounds case show CASE lists them)")
+    void.add_argument("--reason", required=True, metavar="TEXT", help="why the entry is wrong (free text, required)")
     void.set_defaults(handler=cmd_event_void)
     _add_config(sub)
 
 
 def _add_demo(sub) -> None:
     demo = sub.add_parser("demo", help="fill the database with synthetic demo cases")
-    demo.add_argument("--cases", type=int, default=12, metavar="N", help="how many cases (default 12)")
+    demo.add_argument("--cases", type=int, default=12, metavar="N", help="how many cases, 1-100000 (default 12)")
     demo.add_argument("--if-empty", action="store_true", help="do nothing if the database already has cases")
     demo.set_defaults(handler=cmd_demo)
 
 
 def _add_case_add(case_sub) -> None:
     add = case_sub.add_parser("add", help="create a case and print its id")
-    add.add_argument("--patient", required=True, metavar="LABEL")
+    add.add_argument("--patient", required=True, metavar="LABEL",
+                     help="the clinic's label for the patient (free text, one line; never a real name in demos)")
     add.add_argument("--pathway", action="append", required=True, metavar="ID",
-                     help="a pathway id (rounds case add --pathway steroid-atrophy); give it again for more")
-    add.add_argument("--onset", required=True, metavar="DATE")
-    add.add_argument("--injection-date", metavar="DATE")
-    add.add_argument("--site")
-    add.add_argument("--note")
+                     help="a pathway id (rounds pathways list names them, e.g. steroid-atrophy); give it again "
+                          "for more")
+    add.add_argument("--onset", required=True, metavar="DATE", help="YYYY-MM-DD: the onset the pathway names")
+    add.add_argument("--injection-date", metavar="DATE", help="YYYY-MM-DD, not after today (optional)")
+    add.add_argument("--site", metavar="TEXT", help="where on the body (free text, optional)")
+    add.add_argument("--note", metavar="TEXT", help="a note on the case (free text, optional)")
     _json_flag(add)
     add.set_defaults(handler=cmd_case_add)
 
 
 def _add_case_list(case_sub) -> None:
     listing = case_sub.add_parser("list", help="list cases, most urgent first")
-    listing.add_argument("--filter", choices=FILTERS, default="active")
-    listing.add_argument("--pathway", metavar="ID", help="only cases following this pathway")
-    listing.add_argument("--search", metavar="TEXT")
+    listing.add_argument("--filter", choices=FILTERS, default="active",
+                         help="which cases: " + ", ".join(FILTERS) + " (default active: active and resolved)")
+    listing.add_argument("--pathway", metavar="ID", help="only cases following this pathway (a pathway id)")
+    listing.add_argument("--search", metavar="TEXT", help="only cases whose id or patient label holds TEXT")
     _json_flag(listing)
     listing.set_defaults(handler=cmd_case_list)
 
 
 def _add_case_show(case_sub) -> None:
     show = case_sub.add_parser("show", help="one case: facts, checklist, events, counts, alerts")
-    show.add_argument("case")
+    show.add_argument("case", metavar="CASE", help="a case id or a unique prefix of it (4+ characters)")
     _json_flag(show)
     show.set_defaults(handler=cmd_case_show)
 
@@ -92,7 +126,8 @@ def _add_case_set(case_sub) -> None:
     setter.add_argument("case")
     setter.add_argument("field", choices=actions.CASE_FIELDS)
     setter.add_argument("value")
-    setter.add_argument("--date", metavar="DATE", help="when it happened (etiology, inflammation, severity)")
+    setter.add_argument("--date", metavar="DATE", help="YYYY-MM-DD: when it happened (etiology, inflammation, "
+                        "severity; default today)")
     _json_flag(setter)
     setter.set_defaults(handler=cmd_case_set)
 
@@ -101,24 +136,25 @@ def _add_log(sub) -> None:
     log = sub.add_parser("log", help="record an event")
     log.add_argument("case")
     log.add_argument("kind", choices=EVENT_KINDS)
-    log.add_argument("--date", metavar="DATE")
+    log.add_argument("--date", metavar="DATE", help="YYYY-MM-DD, not after today (default today)")
     for option, dest in LOG_OPTIONS.items():
+        metavar, help_text = log_option_help(dest)
         if option == "--photo":
-            log.add_argument(option, dest=dest, nargs="?", const="yes", metavar="yes|no")
+            log.add_argument(option, dest=dest, nargs="?", const="yes", metavar=metavar, help=help_text)
         else:
-            log.add_argument(option, dest=dest)
+            log.add_argument(option, dest=dest, metavar=metavar, help=help_text)
     _json_flag(log)
     log.set_defaults(handler=cmd_log)
 
 
 def _add_item(sub) -> None:
     item = sub.add_parser("item", help="resolve a checklist item")
-    item.add_argument("case")
-    item.add_argument("item")
+    item.add_argument("case", metavar="CASE", help="a case id or a unique prefix of it (4+ characters)")
+    item.add_argument("item", metavar="ITEM", help="an item id (rounds case show CASE lists them)")
     item.add_argument("action", choices=actions.ITEM_ACTIONS)
-    item.add_argument("--date", metavar="DATE")
-    item.add_argument("--reason")
-    item.add_argument("--until", metavar="DATE")
+    item.add_argument("--date", metavar="DATE", help="YYYY-MM-DD: when it was done or skipped (default today)")
+    item.add_argument("--reason", metavar="TEXT", help="why (free text; required for skip and snooze)")
+    item.add_argument("--until", metavar="DATE", help="YYYY-MM-DD after today: when a snoozed item comes back")
     item.add_argument("--early", action="store_true",
                       help="confirm a review or check done well before its window opens (the date is kept)")
     _json_flag(item)
@@ -132,8 +168,9 @@ def _add_config(sub) -> None:
     _json_flag(show)
     show.set_defaults(handler=cmd_config_show)
     setter = config_sub.add_parser("set", help="change one policy value (audited)")
-    setter.add_argument("key", choices=tuple(POLICY_KEYS))
-    setter.add_argument("value")
+    setter.add_argument("key", choices=tuple(POLICY_KEYS), help="the policy value to change (rounds config show "
+                        "lists them with their ranges)")
+    setter.add_argument("value", help="a number in the key's range (cli.md: Policy values)")
     _json_flag(setter)
     setter.set_defaults(handler=cmd_config_set)
 
@@ -235,6 +272,8 @@ def cmd_item(args, ctx) -> int:
             print(f"{case.id}: recurrence monitoring ended; a relapse recorded later starts it again, and "
                   f"`rounds item {case.id} {args.item} reopen` resumes it")
         elif args.action == "done" and actions.records_a_check(definition):
+            from checklists.wording import window_text
+
             nxt = f"next check {window_text(item.opens, item.closes)}" if item.opens else "no check due"
             print(f"{case.id}: check recorded; {nxt}")
     return 0

@@ -32,7 +32,8 @@ def add_commands(sub) -> None:
     export.add_argument("--tasks", action="store_true",
                         help="ics: to-dos that start when a window opens and are due when it closes "
                              "(default: a one-day event on the day it opens)")
-    export.add_argument("--remind", type=int, metavar="DAYS", help="ics: a reminder DAYS days before each entry")
+    export.add_argument("--remind", type=int, metavar="DAYS",
+                        help="ics: a reminder DAYS days before each entry (a whole number)")
     export.add_argument("--order", choices=("urgency", "label"),
                         help="md, html: several cases most urgent first (default), or by patient label")
     export.set_defaults(handler=cmd_export)
@@ -44,8 +45,8 @@ def add_commands(sub) -> None:
                     "seven days after --from); statuses are those on its first day. Written like an export: "
                     "whole, private, audited.",
     )
-    worklist.add_argument("--from", dest="start", metavar="DATE", help="first day (default: today)")
-    worklist.add_argument("--to", dest="end", metavar="DATE", help="last day (default: --from + 7 days)")
+    worklist.add_argument("--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD (default: today)")
+    worklist.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD (default: --from + 7 days)")
     worklist.add_argument("--format", default="text", choices=WORKLIST_FORMATS, help="text (default), md, html or csv")
     worklist.add_argument("--deidentify", action="store_true",
                           help="no patient label, free text or date; hashed case ids")

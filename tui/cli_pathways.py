@@ -40,7 +40,7 @@ def add_commands(sub) -> None:
     disable = actions.add_parser("disable", help="switch a rejected item off for the clinic (audited)")
     disable.add_argument("pathway", metavar="ID")
     disable.add_argument("item", metavar="ITEM")
-    disable.add_argument("--reason", required=True, metavar="TEXT")
+    disable.add_argument("--reason", required=True, metavar="TEXT", help="why it is switched off (free text, required)")
     disable.set_defaults(handler=cmd_disable)
 
     enable = actions.add_parser("enable", help="switch an item back on (audited)")

@@ -15,9 +15,11 @@ from checklists.policy import POLICY_HELP
 from checklists.text import printable, printable_line
 from checklists.wording import (
     BEFORE_ENROLMENT, PROVENANCE_LABELS, STATUS_LABELS, ack_words, counts_parts, describe_event, item_remark,
-    pathways_short, severity_counts, severity_label, split_missed, status_label, window_text,
+    pathways_short, severity_counts, severity_label, shown_status_label, split_missed, status_label,
+    window_text,
 )
 from seeds.loader import Catalogue
+from store.export.readable import injection_fact
 
 FILTER_NOTES = {"active": ": active and resolved cases", "closed": ": closed and lost cases"}
 
@@ -36,27 +38,99 @@ def _cell(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def legend_parts(catalogue: Catalogue) -> list[str]:
+    """The pieces of the list's legend, each kept whole on a line (`SKN post-injection-skin-check`)."""
+    return [*(f"{p.short} {p.id}" for p in catalogue.pathways.values()),
+            "alerts: C critical, W warning, I info (codes: rounds case show CASE)"]
+
+
 def legend(catalogue: Catalogue) -> str:
-    pathways = ", ".join(f"{p.short} {p.id}" for p in catalogue.pathways.values())
-    return f"{pathways}; alerts: C critical, W warning, I info (codes: rounds case show CASE)"
+    return "; ".join(legend_parts(catalogue))
 
 
-def rows_text(rows: list[CaseRow], filter_name: str, catalogue: Catalogue) -> str:
+def pack(parts: list[str], width: int, separator: str = "; ", indent: str = "  ") -> list[str]:
+    """`parts` joined by `separator` in lines of at most `width`, broken only between parts."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + len(separator) + len(part) <= width:
+            lines[-1] += separator + part
+        else:
+            if lines:
+                lines[-1] += separator.rstrip()
+            lines.append((indent if lines else "") + part)
+    return [wrapped for line in lines for wrapped in wrap_line(line, width, indent=indent)]
+
+
+def output_width() -> int:
+    """How wide text output may be: $COLUMNS, else the terminal's width, else (a pipe, a file) 80."""
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", 0))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return max(columns, 40)
+    try:
+        if sys.stdout.isatty():
+            return max(os.get_terminal_size(sys.stdout.fileno()).columns, 40)
+    except (AttributeError, ValueError, OSError):
+        pass
+    return 80
+
+
+def wrap_line(line: str, width: int, indent: str | None = None) -> list[str]:
+    """`line` in lines of at most `width`, broken between words only (a word longer than the width stays
+    whole); continuation lines start with `indent` (default: the line's own indent and four spaces)."""
+    if len(line) <= width:
+        return [line]
+    import textwrap
+
+    lead = line[: len(line) - len(line.lstrip(" "))]
+    rest = lead + "    " if indent is None else indent
+    return textwrap.wrap(line, width, initial_indent=lead, subsequent_indent=rest, break_long_words=False,
+                         break_on_hyphens=False) or [line]
+
+
+def wrap_text(text: str, width: int) -> str:
+    return "\n".join(wrapped for line in text.split("\n") for wrapped in wrap_line(line, width))
+
+
+def next_due_text(row: CaseRow) -> str:
+    """`Saline session 2 of 3-6 2026-11-21..12-05`: the short title (never the id), then the window."""
+    due = row.next_due
+    if due is None:
+        return "-"
+    return f"{due.label or due.title} {window_text(due.opens, due.closes)}"
+
+
+def rows_text(rows: list[CaseRow], filter_name: str, catalogue: Catalogue, width: int | None = None) -> str:
+    """The case list, as wide as the terminal: the next due item last, wrapped between words; when too
+    narrow for it beside the rest, on a line of its own under each case."""
     if not rows:
         return f"No cases match (filter: {filter_name}). Add one with `rounds case add`, or try --filter all.\n"
-    lines = [f"{'CASE':<10}  {'PATIENT':<14}  {'PATHWAYS':<11}  {'URGENCY':<13}  {'NEXT DUE':<38}  ALERTS"]
-    for row in rows:
-        urgency = status_label(row.status) if row.status in ("closed", "lost") else status_label(row.urgency)
-        nxt = (f"{row.next_due.item} {window_text(row.next_due.opens, row.next_due.closes)}"
-               if row.next_due else "-")
-        lines.append(
-            f"{row.id:<10}  {_cell(row.patient, 14):<14}  {pathways_short(row.pathways, catalogue):<11}  "
-            f"{urgency:<13}  "
-            f"{_cell(nxt, 38):<38}  {severity_counts(row.alert_severities) or '-'}"
-        )
-    lines.append(legend(catalogue))
-    plural = "s" if len(rows) != 1 else ""
-    lines.append(f"{len(rows)} case{plural} (filter: {filter_name}{FILTER_NOTES.get(filter_name, '')})")
+    width = width or output_width()
+    cells = [(row.id, _cell(row.patient, 14), pathways_short(row.pathways, catalogue),
+              shown_status_label(row.status, row.urgency),
+              severity_counts(row.alert_severities) or "-", next_due_text(row)) for row in rows]
+    heads = ("CASE", "PATIENT", "PATHWAYS", "URGENCY", "ALERTS")
+    widths = [max(len(head), *(len(c[n]) for c in cells)) for n, head in enumerate(heads)]
+    fixed = sum(widths) + 2 * len(widths)
+    below = width - fixed < 30  # the next due column would be too narrow to read
+    lines = ["  ".join(f"{head:<{w}}" for head, w in zip(heads, widths)) + ("" if below else "  NEXT DUE")]
+    if below:
+        lines[0] = lines[0].rstrip()
+        lines.append("    NEXT DUE")
+    for cell in cells:
+        head = "  ".join(f"{text:<{w}}" for text, w in zip(cell, widths))
+        if below:
+            lines.append(head.rstrip())
+            lines += wrap_line("    " + cell[5], width, indent="      ")
+        else:
+            lines += wrap_line(head + "  " + cell[5], width, indent=" " * fixed)
+    lines += pack(legend_parts(catalogue), width)
+    lines += wrap_line(f"{len(rows)} case{'s' if len(rows) != 1 else ''} (filter: {filter_name}"
+                       f"{FILTER_NOTES.get(filter_name, '')})", width, indent="  ")
     return printable("\n".join(lines)) + "\n"
 
 
@@ -68,8 +142,7 @@ def _facts(view: CaseView, catalogue: Catalogue) -> list[str]:
         f"  status     {c.status}    urgency {status_label(view.urgency or 'unscheduled')}"
         + (f"    alerts {severity_counts(a.severity for a in view.active_alerts)}" if view.active_alerts else ""),
         f"  onset      {c.onset.isoformat()}    enrolled {c.enrolment.isoformat()}",
-        f"  injection  {c.injection_date.isoformat() if c.injection_date else '-'}    "
-        f"site {printable_line(c.site or '-')}",
+        f"  injection  {injection_fact(c) or '-'}    site {printable_line(c.site or '-')}",
     ]
     if catalogue.etiologies_for(c.pathways) or catalogue.records_inflammation(c.pathways):
         etiology = f"{c.etiology}" + (f" (set {c.etiology_date.isoformat()})" if c.etiology_date else "")
@@ -94,6 +167,12 @@ def _counts(view: CaseView, catalogue: Catalogue) -> list[str]:
     return ["Counts", *(f"  {p}" for p in parts)] if parts else []
 
 
+def source_words(provenance: str, sources: tuple[str, ...]) -> str:
+    """`literature (shumaker2005)`; a source that is its own provenance (clinic-policy) is named once."""
+    keys = [key for key in sources if key != provenance]
+    return f"{provenance} ({', '.join(keys)})" if keys else provenance
+
+
 def _item_lines(item, status: str) -> list[str]:
     lines = [f"      {status:<14} {item.id:<32} {window_text(item.opens, item.closes)}"]
     extra = item_remark(item)
@@ -101,7 +180,7 @@ def _item_lines(item, status: str) -> list[str]:
         lines.append(f"      {'':<14} {extra}")
     timing = (f"; timing: {item.window_provenance}" if item.window_provenance not in (None, item.provenance)
               else "")
-    lines.append(f"      {'':<14} source: {item.provenance} ({', '.join(item.sources)}){timing}")
+    lines.append(f"      {'':<14} source: {source_words(item.provenance, item.sources)}{timing}")
     return lines
 
 
@@ -165,11 +244,13 @@ def _sources(view: CaseView, catalogue: Catalogue) -> list[str]:
     return lines
 
 
-def case_text(view: CaseView, catalogue: Catalogue) -> str:
+def case_text(view: CaseView, catalogue: Catalogue, width: int | None = None) -> str:
+    """The case in words, as wide as the terminal (`width`, default output_width()), wrapped between words."""
     sections = [_facts(view, catalogue), _counts(view, catalogue), _alerts(view), _checklist(view), _events(view),
                 _sources(view, catalogue)]
+    text = "\n\n".join("\n".join(s) for s in sections if s)
     # Every line is built from escaped parts; this is the backstop for any field added later.
-    return printable("\n\n".join("\n".join(s) for s in sections if s)) + "\n"
+    return printable(wrap_text(text, width or output_width())) + "\n"
 
 
 def policy_text(policy: Policy) -> str:

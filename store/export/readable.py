@@ -11,9 +11,10 @@ import re
 from datetime import date
 from typing import Iterable, Mapping, Sequence
 
-from checklists.models import Case, CaseView, Event
+from checklists.models import Case, CaseView
 from checklists.status import urgency_rank
-from checklists.wording import EVENT_WORDS
+# Shared with the case screen: checklists/wording.py words events and alerts for every reader.
+from checklists.wording import alert_text, event_word  # noqa: F401 - re-exported for the letters
 from seeds.loader import Catalogue, Reference
 
 SEED_SUMMARY_WORDS = "clinic protocol summary, not yet checked against the literature"
@@ -34,7 +35,6 @@ ETIOLOGY_WORDS = {
 _AUTHORS = re.compile(r"^\s*([A-Z][A-Za-z'\-]+)(?:\s+[A-Z]{1,3})?\s*(et al\.?|,|\.)")
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 _SEED_PREFIX = re.compile(r"^Seed document \d+:\s*")
-_ISO_DAY = r"\d{4}-\d{2}-\d{2}"
 
 
 # -- sources -----------------------------------------------------------------------------------------
@@ -104,10 +104,6 @@ def display_name(login: str) -> str:
 
 # -- the record, in the words of its own tables ----------------------------------------------------
 
-def event_word(event: Event) -> str:
-    return EVENT_WORDS.get(event.kind, event.kind)
-
-
 def injection_fact(case: Case) -> str | None:
     """The injection date as the record has it: the logged injections when there are any."""
     injections = case.live_events("injection")
@@ -117,30 +113,6 @@ def injection_fact(case: Case) -> str | None:
         return injections[0].date.isoformat()
     return (f"{len(injections)} logged, the first {injections[0].date.isoformat()}, "
             f"the latest {injections[-1].date.isoformat()}")
-
-
-def alert_text(message: str, case: Case, titles: Mapping[str, str]) -> str:
-    """An engine message with event ids as the events table shows them and item slugs as titles.
-
-    `e3 2026-10-04 (25 mL)` becomes `Saline infiltration on 2026-10-04 (25 mL)`; an id not followed
-    by its date is dropped (the rest of the phrase names the event); `fat-graft-referral` becomes
-    its title in quotes. Only this case's own ids are touched.
-    """
-    events = {e.id: e for e in case.events}
-
-    def dated(match: re.Match) -> str:
-        event = events.get(match.group(1))
-        return f"{event_word(event)} on {match.group(2)}" if event else match.group(0)
-
-    def bare(match: re.Match) -> str:
-        return "" if match.group(1) in events else match.group(0)
-
-    text = re.sub(rf"\b(e\d+) ({_ISO_DAY})\b", dated, message)
-    text = re.sub(r"\b(e\d+) (?=\S)", bare, text)
-    for item_id, title in titles.items():
-        if item_id in text:
-            text = re.sub(rf"(?<![\w-]){re.escape(item_id)}(?![\w-])", f"\u201c{title}\u201d", text)
-    return text
 
 
 def acknowledgement(alert) -> str | None:

@@ -32,6 +32,8 @@ def row_of(view: CaseView) -> CaseRow:
         # Acknowledged alerts stay on the case but leave the board (pathways.md "Revisions").
         next_due=view.next_due, alert_codes=tuple(a.code for a in view.active_alerts),
         alert_severities=tuple(a.severity for a in view.active_alerts), onset=c.onset,
+        snoozed=min(((i.label or i.title, i.until) for i in view.items if i.status == "snoozed" and i.until),
+                    key=lambda pair: (pair[1], pair[0]), default=None),
     )
 
 

@@ -226,13 +226,22 @@ def test_required_event_fields(kind, field):
     rejected(log(chart().case, kind, **{field: "  "}), field)
 
 
-def test_any_event_may_carry_a_note_and_a_site():
+def test_an_event_on_the_body_may_carry_a_note_and_a_site():
     case = chart().case
-    for kind, needs in [("fat-graft", {}), ("pt-start", {}), ("mri", {}), ("workup", {}),
-                        ("saline", {"volume_ml": "10"})]:
+    for kind, needs in [("fat-graft", {}), ("pt-start", {}), ("mri", {}), ("saline", {"volume_ml": "10"})]:
         case, _ = actions.log_event(case, kind, {"note": "tolerated well", "site": "left thigh", **needs},
                                     today=TODAY)
         assert (case.events[-1].note, case.events[-1].site) == ("tolerated well", "left thigh")
+
+
+@pytest.mark.parametrize(("kind", "needs"), [("aat-test", {}), ("workup", {}), ("therapy-start", {"drug": "dapsone"}),
+                                             ("therapy-stop", {"drug": "dapsone"})])
+def test_a_blood_test_a_work_up_or_a_drug_has_a_note_but_no_body_site(kind, needs):
+    """An AAT level has no body site (issue 9): the form does not ask for one, the engine refuses one."""
+    case, _ = actions.log_event(chart().case, kind, {"note": "as planned", **needs}, today=TODAY)
+    assert case.events[-1].note == "as planned"
+    with pytest.raises(ValidationError, match="site does not apply"):
+        actions.log_event(chart().case, kind, {"site": "left arm", **needs}, today=TODAY)
 
 
 # --- case fields ----------------------------------------------------------------------------

@@ -40,11 +40,13 @@ async def test_case_worked_in_the_app_reads_back_through_the_cli(empty_repo, cap
         await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None,
                        timeout=15)
         case_id = app.screen.view.case.id
-        # Log a saline session: choose the kind (second entry), then the volume.
+        # Log a saline session. The form starts on the kind of the highlighted item (the baseline
+        # assessment): back to the kind list, open it, its first kind (saline: below the blank), then the volume.
         await pilot.press("l")
         await _form_ready(pilot)
         form = app.screen
-        await pilot.press("enter", "down", "enter", "tab", "tab", *"25", "ctrl+s")
+        assert form.kind == "assessment"
+        await pilot.press("shift+tab", "shift+tab", "enter", "home", "down", "enter", "tab", "tab", *"25", "ctrl+s")
         await _saved(pilot, form)
         await wait_for(pilot, lambda: "saline-volume-out-of-range" in screen_text(app), timeout=15)
 

@@ -17,3 +17,13 @@ def demo_repo(tmp_path: Path):
 @pytest.fixture
 def empty_repo(tmp_path: Path):
     return make_repository(tmp_path / "empty")
+
+
+@pytest.fixture
+def repo(tmp_path: Path):
+    """An empty database with the shipped protocol (test modules with a `repo` of their own keep theirs)."""
+    from store.protocol import shipped_protocol
+    from store.repository import Repository
+    from tests.tui.demo_db import fixed_now
+
+    return Repository(tmp_path / "db", shipped_protocol(), now=fixed_now)

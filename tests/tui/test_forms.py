@@ -161,7 +161,7 @@ async def choose(pilot, form, field: str, value: Any) -> None:
 
 @sync
 async def test_log_form_fields_follow_the_kind_and_keep_shared_text(repo, catalogue):
-    case_id = add_case(repo, catalogue)
+    case_id = add_case(repo, catalogue, pathways=["steroid-atrophy", "panniculitis-lipoatrophy"])
     app = Host(lambda: LogEventForm(repo, case_id, TODAY, catalogue))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
@@ -229,7 +229,9 @@ async def test_log_form_shows_the_reason_beside_the_field_and_writes_nothing(rep
         await pilot.pause()
         assert shows(form, "date", "date must be a date written YYYY-MM-DD")
 
-        await pilot.press("escape")
+        await pilot.press("escape")  # typed text: asks before throwing it away
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
         await pilot.pause()
     assert app.result is None
     assert case_bytes(repo, case_id) == before
@@ -253,7 +255,7 @@ async def test_log_form_writes_exactly_what_was_typed(repo, catalogue):
         await type_into(pilot, form, "pain", "2")
         await type_into(pilot, form, "note", "DEMO note")
         assert status(form) == "Enter or ctrl+s saves; escape cancels."
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")  # in the note box, enter is a new line
         await settled(pilot)
     assert app.result is True
     case = repo.get(case_id)
@@ -291,7 +293,7 @@ async def test_log_form_keyboard_only(repo, catalogue):
 
 @sync
 async def test_save_button_works_with_the_mouse(repo, catalogue):
-    case_id = add_case(repo, catalogue)
+    case_id = add_case(repo, catalogue, pathways=["steroid-atrophy", "hip-injection"])  # pt-start: hip
     app = Host(lambda: LogEventForm(repo, case_id, TODAY, catalogue, kind="pt-start"))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
@@ -315,17 +317,20 @@ async def test_typed_text_survives_a_lock_timeout_and_saves_on_retry(repo, catal
         await type_into(pilot, form, "note", "phoned DEMO-001, reviewed photos")
         # Another process holds the case: the write waits 0.3 s, then gives up with a clear line.
         with exclusive(lock_path_for(repo.case_path(case_id)), what="test", timeout=1):
-            await pilot.press("enter")
+            await pilot.press("ctrl+s")  # in the note box, enter is a new line
             # Under load one poll can outlast the 0.3 s wait, so accept "already failed" as well.
             await wait_until(pilot, lambda: form.saving or "saving to the same record" in status(form))
             await pilot.press("escape")  # not while the write is under way
             await settled(pilot)
+            if type(app.screen).__name__ == "ConfirmScreen":  # it had failed already: "discard?" - no
+                await pilot.press("n")
+                await wait_until(pilot, lambda: app.screen is form)
             assert app.screen is form and app.result is NOT_SET
             assert "saving to the same record right now" in status(form)
             assert "DEMO-001" not in status(form)
             assert form.fields["note"].control.value == "phoned DEMO-001, reviewed photos"
             assert case_bytes(repo, case_id) == before
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settled(pilot)
     assert app.result is True
     assert repo.get(case_id).events[-1].note == "phoned DEMO-001, reviewed photos"
@@ -342,9 +347,15 @@ async def test_engine_rejection_at_write_time_keeps_the_text(repo, catalogue):
         await type_into(pilot, form, "reason", "entered twice")
         repo.update(case_id, lambda case: void_event(case, event_id, "other clinician"))
         await pilot.press("enter")
-        await settled(pilot)
+        # The change made meanwhile is shown (issue 9); the entry no longer fits, so nothing is offered
+        # but going back to the form, where the reason is said and the typed text kept.
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "event-void" in str(app.screen.query_one("#confirm-text", Static).render())
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is form)
         assert app.result is NOT_SET
-        assert status(form) == f"✗ event {event_id} is already void"
+        assert f"event {event_id} is already void" in error_beside(form, "event")
+        assert "Already void" in str(form.query_one("#void-event-text", Static).render())
         assert form.fields["reason"].control.value == "entered twice"
     assert repo.get(case_id).event(event_id).void_reason == "other clinician"
 
@@ -359,17 +370,19 @@ async def test_snooze_needs_a_reason_and_a_date_after_today(repo, catalogue):
     app = Host(lambda: ItemActionForm(repo, case_id, "baseline-assessment", "snooze", TODAY, catalogue))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
-        assert shown_fields(form) == ["reason", "until"]
+        assert shown_fields(form) == ["reason", "until"]  # a week from today unless another is chosen
         assert shows(form, "reason", "reason is required")
         await type_into(pilot, form, "reason", "patient travelling")
         assert error_beside(form, "reason") == ""
-        assert shows(form, "until", "snooze needs an until date after today")
-        await type_into(pilot, form, "until", "2026-11-21")
-        assert shows(form, "until", "until 2026-11-21 must be after today (2026-11-21)")
+        await choose(pilot, form, "until", "date")
+        assert shown_fields(form) == ["reason", "until", "until_date"]
+        assert shows(form, "until_date", "snooze needs an until date after today")
+        await type_into(pilot, form, "until_date", "2026-11-21")
+        assert shows(form, "until_date", "until 2026-11-21 must be after today (2026-11-21)")
         await pilot.press("enter")
         await pilot.pause()
         assert app.result is NOT_SET and case_bytes(repo, case_id) == before
-        assert form.fields["until"].control.value == "2026-11-21"
+        assert form.fields["until_date"].control.value == "2026-11-21"
         await pilot.press("ctrl+u", *"2026-12-05", "enter")
         await settled(pilot)
     assert app.result is True
@@ -520,16 +533,19 @@ async def test_stale_free_text_edit_is_a_conflict_not_an_overwrite(repo, catalog
         # Meanwhile another clinician changes the site.
         repo.update(case_id, lambda c: set_field(c, "site", "left upper arm", today=TODAY, catalogue=catalogue))
         await pilot.press("enter")
-        await settled(pilot)
-        assert app.result is NOT_SET and app.screen is form
-        assert status(form) == f"✗ {CONFLICT_MESSAGE}"
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "left upper arm" in str(app.screen.query_one("#confirm-text", Static).render())  # what changed
+        await pilot.press("escape")  # not now: nothing written, the typed text kept
+        await wait_until(pilot, lambda: app.screen is form)
+        assert app.result is NOT_SET
+        assert "changed since you opened" in status(form)
         assert form.fields["site"].control.value == "right deltoid"
     assert repo.get(case_id).site == "left upper arm"
 
 
 @sync
 async def test_enum_field_applies_to_the_latest_case(repo, catalogue):
-    """Setting a value (status) is not a free-text edit: no conflict with an unrelated change."""
+    """Setting a value (status) after an unrelated change: shown, confirmed, then applied to the latest case."""
     case_id = add_case(repo, catalogue)
     app = Host(lambda: SetFieldForm(repo, case_id, TODAY, catalogue, field="status"))
     async with app.run_test(size=SIZE) as pilot:
@@ -537,6 +553,10 @@ async def test_enum_field_applies_to_the_latest_case(repo, catalogue):
         await choose(pilot, form, "status", "resolved")
         repo.update(case_id, lambda c: log_event(c, "pt-start", {}, today=TODAY))
         await pilot.press("ctrl+s")
+        # Every change made meanwhile is shown before saving on top of it (issue 9), then both stand.
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "pt-start" in str(app.screen.query_one("#confirm-text", Static).render())
+        await pilot.press("y")
         await settled(pilot)
     assert app.result is True
     case = repo.get(case_id)
@@ -562,7 +582,7 @@ async def test_new_case_validates_then_writes_what_was_typed(repo, catalogue):
         await pilot.pause()
         assert app.result is NOT_SET
         assert not (repo.db_dir / "cases").exists()  # nothing written before it is accepted
-        await pilot.press("ctrl+u", *"2026-09-15", "tab", *"left hip", "tab", *"referred by GP", "enter")
+        await pilot.press("ctrl+u", *"2026-09-15", "tab", *"left hip", "tab", *"referred by GP", "ctrl+s")
         await settled(pilot)
     assert isinstance(app.result, str)
     case = repo.get(app.result)
@@ -580,6 +600,8 @@ async def test_escape_cancels_a_new_case_without_writing(repo, catalogue):
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press(*"DEMO-008", "tab", "space", "tab", *"2026-10-01", "escape")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")  # yes, throw it away
         await pilot.pause()
     assert app.result is None
     assert not repo.db_dir.exists()
@@ -606,8 +628,8 @@ async def test_void_needs_a_reason_and_keeps_the_event(repo, catalogue):
     app = Host(lambda: VoidEventForm(repo, case_id, event_id))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
-        context = str(form.query_one("#form-context", Static).render())
-        assert "saline on 2026-11-10" in context
+        context = str(form.query_one("#void-event-text", Static).render())
+        assert "2026-11-10 Saline infiltration (saline)" in context
         assert "10 mL" in context  # as the event log, the CLI and the exports word it, not "volume ml 10.0"
         assert shows(form, "reason", "reason is required")
         await pilot.press("enter")

@@ -13,4 +13,5 @@ from tui.forms.policy import PolicyForm
 from tui.forms.set_field import SetFieldForm
 from tui.forms.void_event import VoidEventForm
 
-__all__ = ["AlertAckForm", "ItemActionForm", "LogEventForm", "NewCaseForm", "PolicyForm", "SetFieldForm", "VoidEventForm"]
+__all__ = ["AlertAckForm", "ItemActionForm", "LogEventForm", "NewCaseForm", "PolicyForm", "SetFieldForm",
+           "VoidEventForm"]

@@ -21,8 +21,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.strip import Strip
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.option_list import OptionDoesNotExist
+from tui.widgets.footer import RoundsFooter
 
 from checklists.errors import ValidationError
 from checklists.text import printable
@@ -44,6 +45,13 @@ def select_value(select: Select) -> Any:
     """A Select's value, or None when nothing is chosen."""
     value = select.value
     return None if value is Select.NULL else value
+
+
+def control_value(control: Any) -> Any:
+    """What a field's control holds: a list's choice, or a box's text (None when blank)."""
+    if isinstance(control, Select):
+        return select_value(control)
+    return blank_to_none(control.value)
 
 
 class TickList(SelectionList):
@@ -86,6 +94,12 @@ class FormField(Vertical):
         & > .form-row > Input {
             width: 1fr;
             background: $boost;
+        }
+        & > .form-row > .form-label {
+            height: 1;
+        }
+        & > .form-row > TextArea {
+            width: 1fr;
         }
         & > .form-row > Select, & > .form-row > SelectionList {
             width: 1fr;
@@ -131,7 +145,7 @@ class FormField(Vertical):
     ) -> None:
         super().__init__(id=id or f"field-{field_name.replace('_', '-')}")
         self.field_name = field_name
-        self.control = control
+        self.control: Any = control  # an Input, Select, TextArea, ...: each form knows which
         self.required = required
         self._label_text = label
         self._hint = hint
@@ -264,6 +278,14 @@ class FormScreen(ModalScreen[ResultT]):
             self.message = message
             self.field = field
 
+    class Stale(Message):
+        """What the form edits changed since it was opened: `subject` as it is now, `changes` in words."""
+
+        def __init__(self, subject: object, changes: list[str]) -> None:
+            super().__init__()
+            self.subject = subject
+            self.changes = changes
+
     def __init__(self, repository: Any) -> None:
         super().__init__()
         self.repository = repository
@@ -272,6 +294,9 @@ class FormScreen(ModalScreen[ResultT]):
         self.saving = False
         self.error: ValidationError | None = None
         self.fields: dict[str, FormField] = {}
+        self._pristine: dict[str, Any] | None = None  # what the form held when it became ready
+        self.accepts_keys = False  # keys typed before this wait for it (tui/typeahead.py)
+        self._confirmed = False  # the clinician said yes to confirm_before_save's question
 
     # ----- what subclasses provide -------------------------------------------------------------
     def compose_fields(self) -> Iterable[FormField]:
@@ -306,8 +331,20 @@ class FormScreen(ModalScreen[ResultT]):
         return None
 
     def write(self, values: Mapping[str, Any]) -> object:
-        """Runs in a thread: perform the write through the repository; return the dismiss result."""
+        """Runs in a thread: perform the write through the repository; return the dismiss result.
+
+        Raise StaleForm when what the form edits changed since it opened: the form says what changed
+        and saves only once the clinician confirms."""
         raise NotImplementedError
+
+    def confirm_before_save(self, values: Mapping[str, Any]) -> Text | None:
+        """A question to answer before saving (a value about to be replaced, a critical alert the save
+        will raise), or None to save at once."""
+        return None
+
+    def typed_something(self) -> bool:
+        """True when the clinician changed anything since the form opened (escape then asks first)."""
+        return self._pristine is not None and self.collect() != self._pristine
 
     def error_field(self, name: str | None) -> FormField | None:
         """The field an engine error names (ValidationError.field), if it is shown on this form."""
@@ -334,7 +371,7 @@ class FormScreen(ModalScreen[ResultT]):
                 yield Button(self.SAVE_LABEL, id="form-save", variant="primary", compact=True)
                 yield Button("Cancel", id="form-cancel", compact=True)
         # The form's own keys, over the footer of the screen beneath (whose keys do nothing here).
-        yield Footer(compact=True, show_command_palette=False)
+        yield RoundsFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.needs_load():
@@ -362,7 +399,7 @@ class FormScreen(ModalScreen[ResultT]):
             if child.id != "form-body" and child.display
         )
         chrome = dialog.outer_size.height - dialog.content_region.height
-        footer = self.query_one(Footer).outer_size.height
+        footer = self.query_one(RoundsFooter).outer_size.height
         self.query_one("#form-body").styles.max_height = max(3, self.size.height - footer - others - chrome)
 
     # ----- loading ------------------------------------------------------------------------------
@@ -380,6 +417,7 @@ class FormScreen(ModalScreen[ResultT]):
         message.stop()
         self.subject = message.data
         self.on_loaded(message.data)
+        self.opened_on(self.subject)
         self.refresh_context()
         self._became_ready()
 
@@ -388,12 +426,19 @@ class FormScreen(ModalScreen[ResultT]):
         message.stop()
         self._set_status(message.message, error=True)
         self.query_one("#form-cancel", Button).focus()
+        self.call_after_refresh(self._take_keys)
 
     def _became_ready(self) -> None:
         self.ready = True
         self.query_one(FormBody).disabled = False
+        self._pristine = self.collect()
         self.revalidate()
         self.focus_first()
+        # Once the first box has focus (focus_first applies it after this), keys typed ahead may go.
+        self.call_after_refresh(self._take_keys)
+
+    def _take_keys(self) -> None:
+        self.accepts_keys = True
 
     def focus_first(self) -> None:
         for field in self.fields.values():
@@ -404,6 +449,7 @@ class FormScreen(ModalScreen[ResultT]):
 
     # ----- validation as you type -------------------------------------------------------------
     @on(Input.Changed)
+    @on(TextArea.Changed)
     @on(Select.Changed)
     @on(SelectionList.SelectedChanged)
     def _something_changed(self, event: Message) -> None:
@@ -484,21 +530,50 @@ class FormScreen(ModalScreen[ResultT]):
             return
         if self._check()[1]:
             return  # nothing would change; the status line already says so
+        values = self.collect()
+        question = None if self._confirmed else self.confirm_before_save(values)
+        if question is not None:
+            self._ask(self.SAVE_LABEL + "?", question, self._save_confirmed, yes=self.SAVE_LABEL)
+            return
+        self._confirmed = False
         self.saving = True
         self.query_one("#form-save", Button).disabled = True
         self._set_status("Saving…")
-        self._write(self.collect())
+        self._write(values)
+
+    def _save_confirmed(self, yes: bool) -> None:
+        if yes:
+            self._confirmed = True
+            self.action_save()
+        else:
+            self._set_status("Not saved. Change what you need, then save again; escape cancels.")
+
+    def _ask(self, title: str, body: Text, then, *, yes: str = "Yes", no: str = "No") -> None:
+        from tui.forms.confirm import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(title, body, yes=yes, no=no), lambda answer: then(bool(answer)))
 
     def action_cancel(self) -> None:
         if self.saving:
             self._set_status("Saving… a moment (the write cannot be cancelled half-way).")
             return
+        if self.ready and self.typed_something():
+            body = Text("What you typed in this form has not been saved. Throw it away?")
+            self._ask("Discard your changes?", body, self._discard_confirmed, yes="Discard", no="Keep editing")
+            return
         self.dismiss(None)
+
+    def _discard_confirmed(self, yes: bool) -> None:
+        if yes:
+            self.dismiss(None)
 
     @work(thread=True, exclusive=True, group="form-write", exit_on_error=False)
     def _write(self, values: Mapping[str, Any]) -> None:
         try:
             result = self.write(values)
+        except StaleForm as stale:
+            self.post_message(self.Stale(stale.subject, stale.changes))
+            return
         except ValidationError as exc:
             self.post_message(self.SaveFailed(str(exc), exc.field))
             return
@@ -511,6 +586,38 @@ class FormScreen(ModalScreen[ResultT]):
     def _handle_saved(self, message: Saved) -> None:
         message.stop()
         self.dismiss(message.result)
+
+    @on(Stale)
+    def _handle_stale(self, message: Stale) -> None:
+        """Someone changed the case since the form opened: nothing was written; say what, and save on top
+        of it only if the clinician says so. What was typed stays in the form either way."""
+        message.stop()
+        self.saving = False
+        self.subject = message.subject
+        self.on_changed_meanwhile(message.subject)
+        self.refresh_context()
+        error = self.revalidate()
+        self._confirmed = False
+        body = Text("Someone changed this case after you opened this form:\n\n")
+        for line in message.changes or ["(the change is not described in its history)"]:
+            body.append(f"• {line}\n")  # recorded text: appended as Text, never markup
+        if error is not None:
+            body.append("\nYour entry no longer fits the case as it is now; see the form.")
+            self._ask("The case changed", body, lambda _yes: None, yes="Back to the form", no="Back to the form")
+            return
+        body.append("\nSave your entry on top of these changes?")
+        self._set_status("Not saved yet: the case changed since you opened this form.", error=True)
+        self._ask("The case changed", body, self._save_on_top, yes="Save mine too", no="Not yet")
+
+    def on_changed_meanwhile(self, subject: object) -> None:
+        """Hook: the case as it is now replaced the one the form opened on (typed values are kept)."""
+
+    def opened_on(self, subject: object) -> None:
+        """Hook: what the form was loaded with (a case form remembers its revision)."""
+
+    def _save_on_top(self, yes: bool) -> None:
+        if yes:
+            self.action_save()
 
     @on(SaveFailed)
     def _handle_save_failed(self, message: SaveFailed) -> None:
@@ -526,14 +633,58 @@ class FormScreen(ModalScreen[ResultT]):
             self._set_status(f"✗ {message.message}", error=True)
 
 
+class StaleForm(Exception):
+    """Raised by a form's write when what it edits changed since it opened (nothing was written)."""
+
+    def __init__(self, subject: object, changes: list[str]) -> None:
+        super().__init__("changed meanwhile")
+        self.subject = subject
+        self.changes = changes
+
+
+def change_lines(entries: Iterable[Any]) -> list[str]:
+    """Audit entries in words for the stale-form question: who, when, what (`alice 09:12: logged saline
+    2026-11-21`). Recorded text is escaped, one line each."""
+    from store.history import describe
+
+    lines = []
+    for entry in entries:
+        what = describe(entry.action, entry.target, entry.details)
+        new = entry.new
+        if isinstance(new, dict) and "kind" in new:
+            what = f"logged {new.get('kind')} {new.get('date', '')}".rstrip()
+        elif entry.action == "field-set" or (entry.old is not None and not isinstance(new, dict)):
+            what += f": {_short(entry.old)} → {_short(new)}"
+        if entry.reason:
+            what += f" ({_short(entry.reason)})"
+        when = str(entry.when).replace("T", " ")[:16]
+        lines.append(printable(f"{entry.who}, {when} UTC: {what}"))
+    return lines
+
+
+def _short(value: Any) -> str:
+    from checklists.text import printable_line
+
+    text = printable_line("" if value is None else str(value)) or "(none)"
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 class CaseFormScreen(FormScreen[ResultT]):
-    """A form about one case: loads it (in a thread) and writes through `repository.update`."""
+    """A form about one case: loads it (in a thread) and writes through `repository.update`, against
+    the revision it opened on, so that a colleague's change made meanwhile is never saved over unasked."""
 
     def __init__(self, repository: Any, case_id: str, today: Any, catalogue: Any) -> None:
         super().__init__(repository)
         self.case_id = case_id
         self.today = today
         self.catalogue = catalogue
+        self.opened_revision: int | None = None
+
+    def opened_on(self, subject: object) -> None:
+        self.opened_revision = getattr(subject, "revision", None)
+
+    def on_changed_meanwhile(self, subject: object) -> None:
+        self.opened_revision = getattr(subject, "revision", None)
 
     @property
     def case(self) -> Any:
@@ -548,15 +699,23 @@ class CaseFormScreen(FormScreen[ResultT]):
         return Text.assemble(("Patient ", "dim"), Text(printable(self.case.patient), style="bold"))
 
     def expected_revision(self, values: Mapping[str, Any]) -> int | None:
-        """The revision a free-text edit was made against; None lets the store apply it to the latest."""
-        return None
+        """The revision the form was filled in against (None: not loaded, apply to the latest)."""
+        return self.opened_revision
 
     def write(self, values: Mapping[str, Any]) -> object:
-        self.repository.update(
-            self.case_id,
-            lambda case: self.apply(case, values),
-            expected_revision=self.expected_revision(values),
-        )
+        from store.errors import RevisionConflict
+
+        try:
+            self.repository.update(
+                self.case_id,
+                lambda case: self.apply(case, values),
+                expected_revision=self.expected_revision(values),
+            )
+        except RevisionConflict as conflict:
+            now = self.repository.get(self.case_id)
+            since = [e for e in self.repository.audit_trail(self.case_id)
+                     if e.revision is not None and e.revision > conflict.expected]
+            raise StaleForm(now, change_lines(since)) from None
         return True
 
 
@@ -567,6 +726,13 @@ def date_input(value: str = "", *, placeholder: str = DATE_PLACEHOLDER, id: str 
 
 def text_input(value: str = "", *, placeholder: str = "", id: str | None = None) -> Input:
     return OrderedInput(value=value, placeholder=placeholder, compact=True, id=id, select_on_focus=False)
+
+
+def note_input(value: str = "", *, placeholder: str = "", id: str | None = None) -> Widget:
+    """A note: several lines, typed or pasted (enter is a new line here; ctrl+s saves)."""
+    from tui.widgets.note_area import NoteArea
+
+    return NoteArea(value, placeholder=placeholder, id=id)
 
 
 def choice(

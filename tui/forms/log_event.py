@@ -7,13 +7,16 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
+from textual import on, work
 from textual.message import Message
-from textual.widgets import Input, Select
+from textual.widget import Widget
+from textual.widgets import Select
 
 from checklists.actions import log_event
 from checklists.errors import ValidationError
 from checklists.models import EVENT_FIELDS
-from checklists.wording import EVENT_WORDS
+from checklists.text import printable_line
+from checklists.wording import EVENT_WORDS, alert_text
 from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
 from checklists.validation import EVENT_OPTIONS, EVENT_REQUIRED
 from tui.forms.base import (
@@ -22,7 +25,9 @@ from tui.forms.base import (
     FormField,
     blank_to_none,
     choice,
+    control_value,
     date_input,
+    note_input,
     select_value,
     text_input,
 )
@@ -82,6 +87,36 @@ def logging_for_done(definition: Any, status: str | None = None) -> tuple[str, s
     return None
 
 
+def kind_for_item(definition: Any) -> str | None:
+    """The event kind that does an item (`aat-test` for the AAT level, `saline` for a session), if any:
+    the kind the Log form starts on when that item is highlighted."""
+    if definition is None:
+        return None
+    if definition.series is not None and definition.series.kind == "saline":
+        return "saline"
+    return definition.satisfied_by.kind if definition.satisfied_by is not None else None
+
+
+def critical_alerts_raised(case: Any, new_case: Any, catalogue: Any, policy: Any, today: date) -> list[str]:
+    """The critical alerts the new event would raise that the case does not have now, as their titles
+    and messages (pure: runs wherever the dry run runs)."""
+    from checklists.engine import evaluate
+
+    def critical(view: Any) -> dict[str, Any]:
+        return {a.code: a for a in view.active_alerts if a.severity == "critical"}
+
+    before = critical(evaluate(case, catalogue, policy, today))
+    after_view = evaluate(new_case, catalogue, policy, today)
+    raised = []
+    titles = {i.id: i.title for i in after_view.items}
+    for code, alert in critical(after_view).items():
+        if code not in before:
+            definition = catalogue.alert(code)
+            title = definition.title if definition is not None else code
+            raised.append(f"{title}: {printable_line(alert_text(alert.message, new_case, titles))}")
+    return raised
+
+
 class LogEventForm(CaseFormScreen[bool]):
     """Record an event (saline, injection, biopsy, assessment, ...) on one case.
 
@@ -98,6 +133,8 @@ class LogEventForm(CaseFormScreen[bool]):
         self.initial_kind = kind if kind in EVENT_KINDS else None
         self.purpose = purpose  # why the form was opened ("One session of ...")
         self.running: list[Any] = []  # the latest start of each drug still running (therapy events)
+        self.policy: Any = None  # the clinic policy, for the alerts a new event would raise
+        self.critical_ahead: list[str] = []  # critical alerts the event as typed would raise
 
     def compose_fields(self) -> Iterable[FormField]:
         yield FormField(
@@ -115,12 +152,14 @@ class LogEventForm(CaseFormScreen[bool]):
             required=True,
         )
         for name in EVENT_FIELDS:
+            control: Widget
             if name in CHOICES:
                 label, options = CHOICES[name]
                 control = choice(options, prompt="not recorded", id=name.replace("_", "-"))
             else:
                 label, placeholder = FIELD_LABELS.get(name, (name, ""))
-                control = text_input(placeholder=placeholder, id=name.replace("_", "-"))
+                make = note_input if name == "note" else text_input  # a note may run to several lines
+                control = make(placeholder=placeholder, id=name.replace("_", "-"))
             yield FormField(name, label, control)
             if name == "what":
                 # Before the drug box: a stop or a dose change picks a drug that is running now.
@@ -143,9 +182,15 @@ class LogEventForm(CaseFormScreen[bool]):
                 return
         super().focus_first()
 
-    def on_loaded(self, data: Any) -> None:
+    def load(self) -> object:
+        return self.repository.get(self.case_id), self.repository.policy()
+
+    def on_loaded(self, loaded: Any) -> None:
         from checklists.facts import case_facts
 
+        data, self.policy = loaded
+        self.subject = data
+        self._offer_kinds(data)
         volume = self.fields["volume_ml"].control
         if self.initial_kind == "saline" and not volume.value and data is not None:
             # The next session is usually the volume of the last one.
@@ -156,6 +201,15 @@ class LogEventForm(CaseFormScreen[bool]):
         options = [(Text(f"{e.drug} (since {e.date.isoformat()})"), e.id) for e in self.running]
         self.fields["running"].control.set_options(options)
         self._show_fields_for(self.kind)
+
+    def _offer_kinds(self, case: Any) -> None:
+        """Only the kinds the case's pathways record (their TOML `events`), the chosen one kept."""
+        offered = self.catalogue.event_kinds(case.pathways) if case is not None else EVENT_KINDS
+        control = self.fields["kind"].control
+        chosen = self.kind
+        control.set_options([(Text(KIND_LABELS.get(k, k)), k) for k in offered])
+        if chosen in offered:
+            control.value = chosen
 
     @property
     def kind(self) -> str | None:
@@ -177,7 +231,7 @@ class LogEventForm(CaseFormScreen[bool]):
             field = self.fields[name]
             field.display = name in options
             default = CHOICES[name][0] if name in CHOICES else FIELD_LABELS.get(name, (name, ""))[0]
-            field.set_label(KIND_FIELD_LABELS.get((kind, name), default), required=name in required)
+            field.set_label(KIND_FIELD_LABELS.get((kind or "", name), default), required=name in required)
         offer = kind in RUNNING_KINDS and bool(self.running)
         self.fields["running"].display = offer
         # The kind's own fields first, in the engine's order (site and note last), so tab follows it.
@@ -192,8 +246,7 @@ class LogEventForm(CaseFormScreen[bool]):
         kind = self.kind
         values: dict[str, Any] = {"kind": kind, "date": self.fields["date"].control.value.strip()}
         for name in EVENT_OPTIONS.get(kind, ()) if kind else ():
-            control = self.fields[name].control
-            value = blank_to_none(control.value) if isinstance(control, Input) else select_value(control)
+            value = control_value(self.fields[name].control)
             if value is not None:
                 values[name] = value
         return values
@@ -220,7 +273,54 @@ class LogEventForm(CaseFormScreen[bool]):
             warning = self._stop_without_start()
             if warning:
                 self._set_status(warning + " Enter or ctrl+s saves; escape cancels.")
+        self.critical_ahead = []
+        if error is None and self.ready and not self.saving and self.subject is not None:
+            self._look_ahead(self.subject, self.collect())
         return error
+
+    @work(thread=True, exclusive=True, group="form-alerts", exit_on_error=False)
+    def _look_ahead(self, case: Any, values: dict[str, Any]) -> None:
+        """The case evaluated with the event as typed, in a thread: which critical alerts it would raise."""
+        try:
+            new_case, _ = self.apply(case, values)
+            raised = critical_alerts_raised(case, new_case, self.catalogue, self.policy, self.today)
+        except Exception:  # a dry run that fails says so beside its field already
+            return
+        self.post_message(self.AlertsAhead(values, raised))
+
+    class AlertsAhead(Message):
+        def __init__(self, values: dict[str, Any], raised: list[str]) -> None:
+            super().__init__()
+            self.values = values
+            self.raised = raised
+
+    @on(AlertsAhead)
+    def _alerts_ahead(self, message: AlertsAhead) -> None:
+        message.stop()
+        if self.saving or message.values != self.collect():
+            return  # typed on since: a newer look-ahead is on its way
+        self.critical_ahead = message.raised
+        if message.raised:
+            self._set_status("‼ CRITICAL: saving this raises " + "; ".join(message.raised)
+                             + " — ctrl+s asks first; escape cancels.", error=True)
+
+    def confirm_before_save(self, values: Mapping[str, Any]) -> Text | None:
+        """A save that raises a critical alert (a graft into inflamed fat) is said first, in full."""
+        if self.subject is None or self.policy is None:
+            return None
+        try:
+            new_case, _ = self.apply(self.subject, values)
+        except ValidationError:
+            return None
+        raised = critical_alerts_raised(self.subject, new_case, self.catalogue, self.policy, self.today)
+        if not raised:
+            return None
+        text = Text("Saving this event raises a critical alert:\n\n")
+        for line in raised:
+            text.append("‼ ", style="bold")
+            text.append(line + "\n")
+        text.append("\nSave it all the same (it happened, and the record should say so)?")
+        return text
 
     def _stop_without_start(self) -> str | None:
         """A stop of a drug never recorded as started is kept, and marked so: say it before saving."""

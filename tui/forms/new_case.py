@@ -12,7 +12,7 @@ from textual.widgets.selection_list import Selection
 
 from checklists.actions import new_case
 from checklists.errors import ValidationError
-from tui.forms.base import FormField, FormScreen, TickList, blank_to_none, date_input, text_input
+from tui.forms.base import FormField, FormScreen, TickList, blank_to_none, date_input, note_input, text_input
 
 DRY_RUN_ID = "dry-run"
 
@@ -40,7 +40,8 @@ class NewCaseForm(FormScreen[str]):
             required=True,
         )
         pathways = TickList(
-            *(Selection(Text(self._pathway_title(p)), p) for p in self.catalogue.pathway_ids), id="pathways", compact=True,
+            *(Selection(Text(self._pathway_title(p)), p) for p in self.catalogue.pathway_ids), id="pathways",
+            compact=True,
         )
         yield FormField("pathways", "Pathways", pathways, required=True, hint="space toggles; one or more")
         yield FormField("onset", "Onset", date_input(id="onset"), required=True)
@@ -48,7 +49,7 @@ class NewCaseForm(FormScreen[str]):
             "injection_date", "Injection date", date_input(placeholder="YYYY-MM-DD, optional", id="injection-date")
         )
         yield FormField("site", "Site", text_input(placeholder="optional: where on the body", id="site"))
-        yield FormField("note", "Note", text_input(placeholder="optional", id="note"))
+        yield FormField("note", "Note", note_input(placeholder="optional; several lines", id="note"))
 
     def context_text(self) -> Text:
         return Text(f"Enrolment date {self.today.isoformat()}; dates are YYYY-MM-DD.", style="dim")

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from textual.message import Message
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from checklists.actions import set_field
 from checklists.models import CASE_STATUSES, INFLAMMATION_STATES
@@ -19,6 +19,7 @@ from tui.forms.base import (
     blank_to_none,
     choice,
     date_input,
+    note_input,
     select_value,
     text_input,
 )
@@ -43,8 +44,6 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "status": CASE_STATUSES,
 }
 DATES = ("onset", "injection-date")
-# Free text: an edit made against an older revision is a conflict, never a silent overwrite.
-FREE_TEXT = ("site", "patient", "note")
 # Fields whose change is dated (the etiology-set and inflammation-resolved anchors, the severity's date).
 DATED = ("etiology", "inflammation", "severity")
 
@@ -56,8 +55,8 @@ def _key(name: str) -> str:
 class SetFieldForm(CaseFormScreen[bool]):
     """Change one case field; the value box follows the chosen field.
 
-    Each field has its own box, so switching between fields keeps what was typed in each. The form
-    remembers the case revision it opened on and passes it with a free-text edit.
+    Each field has its own box, so switching between fields keeps what was typed in each. Like every
+    case form it saves against the revision it opened on (tui/forms/base.py CaseFormScreen).
     Dismisses with True once written, None when cancelled.
     """
 
@@ -69,7 +68,6 @@ class SetFieldForm(CaseFormScreen[bool]):
         super().__init__(repository, case_id, today, catalogue)
         self.initial_field = field if field in FIELDS else "status"
         self.field_given = field in FIELDS
-        self.opened_revision: int | None = None
         self.current: dict[str, str | None] = {}
 
     def compose_fields(self) -> Iterable[FormField]:
@@ -88,7 +86,8 @@ class SetFieldForm(CaseFormScreen[bool]):
                 control = date_input(placeholder=hint, id=f"value-{name}")
             else:
                 hint = "the clinic's label" if name == "patient" else "blank clears it"
-                control = text_input(placeholder=hint, id=f"value-{name}")
+                make = note_input if name == "note" else text_input  # a note may run to several lines
+                control = make(placeholder=hint, id=f"value-{name}")
             yield FormField(_key(name), label, control, required=name not in ("injection-date", "site", "note"))
         yield FormField(
             "date", "Since (date)",
@@ -112,7 +111,6 @@ class SetFieldForm(CaseFormScreen[bool]):
         return ENUMS[name]
 
     def on_loaded(self, case: Any) -> None:
-        self.opened_revision = case.revision
         for name, (_, attribute) in FIELDS.items():
             value = getattr(case, attribute)
             text = value.isoformat() if isinstance(value, date) else value
@@ -145,10 +143,7 @@ class SetFieldForm(CaseFormScreen[bool]):
     def collect(self) -> dict[str, Any]:
         name = self.chosen
         control = self.fields[_key(name)].control
-        if isinstance(control, Input):
-            value = control.value.strip()
-        else:
-            value = select_value(control)
+        value = select_value(control) if isinstance(control, Select) else control.value.strip()
         date_text = blank_to_none(self.fields["date"].control.value) if name in DATED else None
         return {"field": name, "value": value, "date": date_text}
 
@@ -170,6 +165,3 @@ class SetFieldForm(CaseFormScreen[bool]):
         if name == "value" or (name and _key(name) == _key(self.chosen)):
             return self.fields[_key(self.chosen)]
         return super().error_field(name)
-
-    def expected_revision(self, values: Mapping[str, Any]) -> int | None:
-        return self.opened_revision if values["field"] in FREE_TEXT else None

@@ -14,7 +14,8 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
+from tui.widgets.footer import RoundsFooter
 
 from checklists.board import FILTERS, filter_rows
 from checklists.models import CaseRow
@@ -87,21 +88,27 @@ class BoardScreen(LiveScreen[BoardData]):
 
     AUTO_FOCUS = "CaseBoard"
     BINDINGS = [
-        Binding("slash", "search", "Search", id="search"),
-        Binding("n", "new_case", "New", id="new-case"),
-        Binding("f", "cycle_filter", "Filter", id="cycle-filter"),
-        Binding("l", "log_event", "Log", id="log-event"),
+        Binding("slash", "search", "Search", id="search", tooltip="case id or patient label, as you type"),
+        Binding("n", "new_case", "New", id="new-case", tooltip="add a case"),
+        Binding("f", "cycle_filter", "Filter", id="cycle-filter",
+                tooltip="overdue, due, soon, active, closed, all (or 1-6)"),
+        Binding("l", "log_event", "Log", id="log-event", tooltip="log an event for the highlighted case"),
         # Shown in the footer as one entry, "d s z Next due", so that it fits beside the rest at 80 columns.
-        Binding("d", "item('done')", "Done next", id="item-done", group=NEXT_DUE_KEYS),
+        Binding("d", "item('done')", "Done next", id="item-done", group=NEXT_DUE_KEYS,
+                tooltip="the highlighted case's next due item"),
         Binding("s", "item('skip')", "Skip next", id="item-skip", group=NEXT_DUE_KEYS),
         Binding("z", "item('snooze')", "Snooze next", id="item-snooze", group=NEXT_DUE_KEYS),
-        Binding("o", "reopen", "Reopen", show=False, id="item-reopen"),
-        Binding("E,x", "set_field", "Set field", show=False, id="set-field"),
-        Binding("escape", "clear_search", "Clear search", show=False, id="clear-search"),
-        Binding("r", "reload", "Reload", show=False, id="reload"),
-        Binding("w", "worklist", "Worklist", show=False, id="worklist"),
-        Binding("u", "undo", "Undo", show=False, id="undo"),
-        Binding("P", "app.protocol", "Protocol", show=False, id="protocol"),
+        Binding("o", "reopen", "Reopen", show=False, id="item-reopen", tooltip="open the case to pick the item"),
+        Binding("E,x", "set_field", "Set field", show=False, id="set-field",
+                tooltip="etiology, inflammation, status, ..."),
+        Binding("escape", "clear_search", "Clear search", show=False, id="clear-search",
+                tooltip="leave the search box; again to clear it"),
+        Binding("r", "reload", "Reload", show=False, id="reload", tooltip="the cases also refresh by themselves"),
+        Binding("w", "worklist", "Worklist", show=False, id="worklist",
+                tooltip="overdue, due and opening this week"),
+        Binding("u", "undo", "Undo", show=False, id="undo", tooltip="your latest change; asks first"),
+        Binding("P", "app.protocol", "Protocol", show=False, id="protocol",
+                tooltip="the clinic protocol: every rule and its review"),
     ] + [
         Binding(str(n), f"set_filter('{name}')", f"Filter {name}", show=False, id=f"filter-{name}")
         for n, name in enumerate(FILTERS, start=1)
@@ -114,6 +121,7 @@ class BoardScreen(LiveScreen[BoardData]):
         self.filter_name = "active"
         self.search_text = ""
         self._all_rows: list[CaseRow] = []
+        self._unreadable = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="board-title", classes="title-bar")
@@ -122,17 +130,25 @@ class BoardScreen(LiveScreen[BoardData]):
         catalogue = host_of(self).catalogue
         yield CaseBoard(lambda pathways: pathways_short(pathways, catalogue), id="case-board")
         yield Static("Loading cases…", id="board-empty")
-        yield Footer(compact=True)
+        yield RoundsFooter(compact=True)
 
     def on_mount(self) -> None:
         self._show_title()
         self._show_filters(shown=0)
+
+    def on_resize(self) -> None:
+        self._show_filters(len(self.board.rows) if self.has_loaded else 0)
 
     @property
     def board(self) -> CaseBoard:
         return self.query_one(CaseBoard)
 
     # -- reading the store (LiveScreen runs the query in thread workers) --------------------------------
+
+    @property
+    def accepts_keys(self) -> bool:
+        """Keys typed before the first read act once it is shown (tui/typeahead.py), or once it failed."""
+        return self.has_loaded or self._unreadable
 
     def live_query(self) -> BoardQuery:
         host = host_of(self)
@@ -148,6 +164,7 @@ class BoardScreen(LiveScreen[BoardData]):
         self._apply_filter()
 
     def show_unreadable(self, error: str) -> None:
+        self._unreadable = True
         self._show_instead_of_rows(
             Text(f"Cannot read the cases: {error}\n\nRounds keeps trying; the cases appear once they can be read.")
         )
@@ -184,7 +201,8 @@ class BoardScreen(LiveScreen[BoardData]):
 
     def _show_filters(self, shown: int) -> None:
         line = Text()
-        line.append("Filter (f): ")
+        narrow = bool(self.size.width) and self.size.width < 72
+        line.append("f: " if narrow else "Filter (f): ")
         for name in FILTERS:
             if name == self.filter_name:
                 # Brackets mark the current filter without relying on the highlight colour.
@@ -192,7 +210,12 @@ class BoardScreen(LiveScreen[BoardData]):
             else:
                 line.append(f" {name} ", style="dim")
         total = len(self._all_rows)
-        count = f"  {shown} of {total} case{'s' if total != 1 else ''}" if self.has_loaded else "  loading…"
+        if not self.has_loaded:
+            count = "  loading…"
+        elif narrow:  # what fits beside the filters at 60 columns
+            count = f"  {shown}/{total}"
+        else:
+            count = f"  {shown} of {total} case{'s' if total != 1 else ''}"
         line.append(count, style="bold")
         self.query_one("#board-filters", Static).update(line)
         # What the filter keeps, said in the (empty) search row: always there, never over the rows,
@@ -296,11 +319,14 @@ class BoardScreen(LiveScreen[BoardData]):
         host_of(self).action_new_case()
 
     def action_log_event(self) -> None:
-        from tui.forms.log_event import LogEventForm  # the forms load on first use, not with the board
+        from tui.forms.log_event import LogEventForm, kind_for_item  # the forms load on first use
 
         if row := self._selected():
             host = host_of(self)
-            host.open_form(LogEventForm(host.repository, row.id, host.today, host.catalogue), then=self._changed)
+            # Start on the kind that does the case's next due item.
+            kind = kind_for_item(host.catalogue.item(row.next_due.item)) if row.next_due else None
+            host.open_form(LogEventForm(host.repository, row.id, host.today, host.catalogue, kind=kind),
+                           then=self._changed)
 
     def action_item(self, action: str) -> None:
         """d / s / z on the board act on the selected case's next due item."""

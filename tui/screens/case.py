@@ -15,7 +15,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from tui.widgets.footer import RoundsFooter
 
 from checklists.models import CaseView
 from checklists.text import printable
@@ -76,26 +77,21 @@ class CaseBody(VerticalScroll, can_focus=False):
     """The scrolling page of the case; focus stays on the checklist, which scrolls it as it moves."""
 
 
-ITEM_KEYS = Binding.Group("Item")
-
-
 class CaseScreen(LiveScreen[CaseData]):
+    """The item keys (d s z o D) are the checklist's own (tui/widgets/checklist.py): they act only while
+    it has focus, on its highlighted item, and the footer shows them only then."""
+
     AUTO_FOCUS = "Checklist"
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("l", "log_event", "Log", id="log-event"),
-        # One footer entry, "d s z o Item": done, skip, snooze or reopen the selected checklist item.
-        Binding("d", "item('done')", "Done", id="item-done", group=ITEM_KEYS),
-        Binding("s", "item('skip')", "Skip", id="item-skip", group=ITEM_KEYS),
-        Binding("z", "item('snooze')", "Snooze", id="item-snooze", group=ITEM_KEYS),
-        Binding("o", "item('reopen')", "Reopen", id="item-reopen", group=ITEM_KEYS),
-        Binding("D", "mark_done", "Mark done by hand", show=False, id="item-mark-done"),
-        Binding("a", "acknowledge", "Ack", id="ack-alert"),
+        Binding("l", "log_event", "Log", id="log-event", tooltip="log an event (saline, assessment, injection, ...)"),
+        Binding("a", "acknowledge", "Ack", id="ack-alert", tooltip="acknowledge an alert that is a past fact"),
         Binding("E,x", "set_field", "Set field", id="set-field", key_display="E"),
-        Binding("v", "void_event", "Void event", show=False, id="void-event"),
+        Binding("v", "void_event", "Void event", show=False, id="void-event",
+                tooltip="go to the event log to choose the wrong entry"),
         Binding("r", "reload", "Reload", show=False, id="reload"),
-        Binding("h", "history", "History", show=False, id="history"),
-        Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("h", "history", "History", show=False, id="history", tooltip="who changed what in this case"),
+        Binding("u", "undo", "Undo", show=False, id="undo", tooltip="your latest change to this case; asks first"),
     ]
 
     failure_title = "Cannot read the case"
@@ -105,6 +101,7 @@ class CaseScreen(LiveScreen[CaseData]):
         self.case_id = case_id
         self.view: CaseView | None = None
         self.signoff: Any = None
+        self._unreadable = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Case {self.case_id} · loading…"), id="case-title", classes="title-bar")
@@ -119,9 +116,14 @@ class CaseScreen(LiveScreen[CaseData]):
             yield EventLog(id="case-events")
             yield Static("Lesion size and depth", id="chart-title", classes="section-title")
             yield LesionChart(id="lesion-chart")
-        yield Footer(compact=True)
+        yield RoundsFooter(compact=True)
 
     # -- reading (LiveScreen runs the query in thread workers) -----------------------------------------
+
+    @property
+    def accepts_keys(self) -> bool:
+        """Keys typed before the first read act once it is shown (tui/typeahead.py), or once it failed."""
+        return self.view is not None or self._unreadable
 
     def live_query(self) -> CaseQuery:
         host = host_of(self)
@@ -134,6 +136,7 @@ class CaseScreen(LiveScreen[CaseData]):
         self._show(data.view)
 
     def show_unreadable(self, error: str) -> None:
+        self._unreadable = True
         self.query_one("#case-title", Static).update(Text(f"Case {self.case_id}: {error}"))
 
     def gone_notice(self) -> str:
@@ -146,7 +149,8 @@ class CaseScreen(LiveScreen[CaseData]):
         self.query_one("#case-title", Static).update(self._title(view))
         self.query_one(CaseFacts).show(view, catalogue)
         self.query_one("#alerts-title", Static).update(self._alerts_heading(view))
-        self.query_one(AlertList).show(view.alerts, catalogue, self.signoff)
+        self.query_one(AlertList).show(view.alerts, catalogue, self.signoff, case=view.case,
+                                       titles={item.id: item.title for item in view.items})
         self.query_one(Checklist).show(view, catalogue, self.signoff)
         live = view.case.live_events()
         voided = len(view.case.events) - len(live)
@@ -198,10 +202,14 @@ class CaseScreen(LiveScreen[CaseData]):
         self.reload()
 
     def action_log_event(self) -> None:
-        from tui.forms.log_event import LogEventForm  # the forms load on first use
+        from tui.forms.log_event import LogEventForm, kind_for_item  # the forms load on first use
 
         host = host_of(self)
-        host.open_form(LogEventForm(host.repository, self.case_id, host.today, host.catalogue), then=self._changed)
+        item_id = self.query_one(Checklist).selected
+        # Start on the kind that does the highlighted item (the AAT level for "AAT level and phenotype").
+        kind = kind_for_item(host.catalogue.item(item_id)) if item_id else None
+        host.open_form(LogEventForm(host.repository, self.case_id, host.today, host.catalogue, kind=kind),
+                       then=self._changed)
 
     def action_item(self, action: str) -> None:
         item_id = self.query_one(Checklist).selected

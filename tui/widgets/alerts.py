@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from checklists.models import Alert
 from checklists.text import printable
-from checklists.wording import ack_words, severity_label
+from checklists.wording import ack_words, alert_text, severity_label
 from tui.widgets.review_marks import alert_review_note, review_mark
 
 # Plain ANSI names so that 16-colour terminals keep them; the word says the same without colour.
@@ -23,7 +23,9 @@ def severity_style(severity: str, no_color: bool) -> str:
     return SEVERITY_STYLES.get(severity, "")
 
 
-def alert_table(alerts, catalogue, no_color: bool = False, signoff=None) -> RenderableType:
+def alert_table(alerts, catalogue, no_color: bool = False, signoff=None, case=None,
+                titles=None) -> RenderableType:
+    """`case` (with `titles`, item id -> title): name its events as the event log does, not by id."""
     if not alerts:
         return Text("No alerts.", style="dim")
     table = Table.grid(padding=(0, 1), expand=True)
@@ -36,7 +38,7 @@ def alert_table(alerts, catalogue, no_color: bool = False, signoff=None) -> Rend
             continue
         review = signoff.alert(alert.pathway, alert.code) if signoff is not None else None
         table.add_row(Text(severity_label(alert.severity), style=severity_style(alert.severity, no_color)),
-                      alert_body(alert, catalogue, review))
+                      alert_body(alert, catalogue, review, case, titles))
     return table
 
 
@@ -50,7 +52,7 @@ def acknowledged_body(alert: Alert, catalogue) -> Text:
     return body
 
 
-def alert_body(alert: Alert, catalogue, review=None) -> Text:
+def alert_body(alert: Alert, catalogue, review=None, case=None, titles=None) -> Text:
     definition = catalogue.alert(alert.code) if catalogue is not None else None
     title = definition.title if definition else alert.code
     action = alert.action or (definition.action if definition else "")
@@ -60,7 +62,8 @@ def alert_body(alert: Alert, catalogue, review=None) -> Text:
         body.append(f"{mark} ")
     body.append(title, style="bold")
     body.append(f" ({alert.code})\n", style="dim")
-    body.append(printable(alert.message))  # lists events by their recorded details (a drug name, say)
+    message = alert.message if case is None else alert_text(alert.message, case, titles or {})
+    body.append(printable(message))  # lists events by their recorded details (a drug name, say)
     if action:
         body.append("\nDo: ", style="bold")
         body.append(action)
@@ -81,6 +84,8 @@ class AlertList(Static):
     AlertList { height: auto; }
     """
 
-    def show(self, alerts, catalogue, signoff=None) -> None:
-        """`signoff`: the clinic's reviews, to say which alerts come from a rule it has not accepted."""
-        self.update(alert_table(alerts, catalogue, no_color=self.app.no_color, signoff=signoff))
+    def show(self, alerts, catalogue, signoff=None, case=None, titles=None) -> None:
+        """`signoff`: the clinic's reviews, to say which alerts come from a rule it has not accepted;
+        `case` and `titles`: to name events and items as the case screen shows them."""
+        self.update(alert_table(alerts, catalogue, no_color=self.app.no_color, signoff=signoff, case=case,
+                                titles=titles))

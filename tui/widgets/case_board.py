@@ -22,7 +22,9 @@ from textual.strip import Strip
 
 from checklists.models import CaseRow
 from checklists.text import printable_cell
-from checklists.wording import CASE_STATUS_LABELS, STATUS_LABELS, severity_counts, window_text
+from checklists.wording import (
+    CASE_STATUS_LABELS, RESOLVED_LABEL, STATUS_LABELS, severity_counts, shown_status, window_text,
+)
 
 # The board is narrow at 80 columns, so "unscheduled" is abbreviated there (the help screen explains).
 _NARROW_WORDS = {"unscheduled": "unsched", "missed": "missed"}
@@ -31,7 +33,8 @@ _MARKER = "▸"
 
 @dataclass(frozen=True, slots=True)
 class BoardColumns:
-    """Column widths for a given width; patient and next-due share whatever is left."""
+    """Column widths for a given width; patient and next-due share whatever is left. Below 72 columns
+    the pathways column gives way (0), so that the next due item still shows at 60."""
 
     status: int
     case_id: int
@@ -43,11 +46,13 @@ class BoardColumns:
     @classmethod
     def for_width(cls, width: int) -> "BoardColumns":
         status = 13 if width >= 100 else 10
-        case_id, pathways, alerts = 10, 7, 6
-        # marker + six columns with a one-space gap between each
-        fixed = 1 + status + case_id + pathways + alerts + 5
+        narrow = width < 72
+        # Narrow: ids cut to 8 (any unique prefix of 4 or more works at the CLI), no pathways column.
+        case_id, pathways, alerts = (8, 0, 5) if narrow else (10, 7, 6)
+        # marker + the columns shown, with a one-space gap between each
+        fixed = 1 + status + case_id + pathways + alerts + (4 if narrow else 5)
         free = max(width - fixed, 20)
-        patient = min(max(free * 3 // 10, 10), 28)
+        patient = min(max(free * 3 // 10, 8 if narrow else 10), 28)
         return cls(status, case_id, patient, pathways, free - patient, alerts)
 
 
@@ -67,22 +72,37 @@ def fit(text: str, width: int) -> str:
 
 
 def row_status(row: CaseRow) -> str:
-    """What the status column says: the case's end of follow-up, else its most urgent item."""
-    return row.status if row.status in CASE_STATUS_LABELS else row.urgency
+    """What the status column says (checklists/wording.shown_status)."""
+    return shown_status(row.status, row.urgency)
 
 
 def status_cell(status: str, width: int) -> str:
-    symbol, word = STATUS_LABELS.get(status) or CASE_STATUS_LABELS.get(status) or ("?", status)
+    symbol, word = (STATUS_LABELS.get(status) or CASE_STATUS_LABELS.get(status)
+                    or (RESOLVED_LABEL if status == "resolved" else ("?", status)))
     if len(symbol) + 1 + len(word) > width:
         word = _NARROW_WORDS.get(status, word)
     return fit(f"{symbol} {word}", width)
 
 
 def next_due_cell(row: CaseRow, width: int) -> str:
+    """The next due item by its short title and its window, as much of it as fits: the whole window
+    when there is room, else the date that matters (`by` the close, `from` the opening), else the title
+    alone. A snoozed case says what is snoozed and until when."""
     due = row.next_due
     if due is None:
+        if row.snoozed is not None:
+            label, until = row.snoozed
+            for text in (f"{label} snoozed to {until.isoformat()}", f"{label} to {until.isoformat()}"):
+                if cell_len(text) <= width:
+                    return fit(text, width)
+            return fit(f"to {until.isoformat()}: {label}", width)  # the date whole, the title as it fits
         return fit("nothing scheduled", width)
-    return fit(f"{window_text(due.opens, due.closes)} {due.item}", width)
+    label = due.label or due.title
+    when = f"from {due.opens:%m-%d}" if due.status in ("upcoming", "due-soon") else f"by {due.closes:%m-%d}"
+    for text in (f"{label} {window_text(due.opens, due.closes)}", f"{label} {when}", label):
+        if cell_len(text) <= width:
+            return fit(text, width)
+    return fit(label, width)
 
 
 class CaseBoard(ScrollView, can_focus=True):
@@ -112,7 +132,9 @@ class CaseBoard(ScrollView, can_focus=True):
         overflow-x: hidden;
         scrollbar-size-vertical: 1;
         & > .case-board--header { text-style: bold underline; }
-        & > .case-board--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+        & > .case-board--cursor {
+            background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+        }
         &:blur > .case-board--cursor { background: $block-cursor-blurred-background; text-style: none; }
         & > .case-board--overdue { color: $error; text-style: bold; }
         & > .case-board--due { color: $warning; text-style: bold; }
@@ -215,9 +237,9 @@ class CaseBoard(ScrollView, can_focus=True):
                 " " + fit("status", columns.status),
                 fit("case", columns.case_id),
                 fit("patient", columns.patient),
-                fit("path", columns.pathways),
-                fit("next due: window, item", columns.next_due),
-                fit("alerts", columns.alerts),
+                *([fit("path", columns.pathways)] if columns.pathways else []),
+                fit("next due", columns.next_due),
+                fit("alerts" if columns.alerts >= 6 else "alert", columns.alerts),
             ]
         )
         return [Segment(text, self.rich_style + self._style("header"))]
@@ -233,7 +255,7 @@ class CaseBoard(ScrollView, can_focus=True):
         if not selected:
             if status in ("overdue", "due", "due-soon"):
                 status_style = base + self._style(status)
-            elif status in CASE_STATUS_LABELS:
+            elif status in CASE_STATUS_LABELS or status == "resolved":
                 status_style = base + self._style("quiet")
             if "critical" in row.alert_severities:
                 alert_style = base + self._style("critical")
@@ -245,7 +267,8 @@ class CaseBoard(ScrollView, can_focus=True):
             Segment(status_cell(status, columns.status), status_style),
             Segment(" " + fit(short_id(row.id, columns.case_id), columns.case_id), base),
             Segment(" " + fit(row.patient, columns.patient), base),
-            Segment(" " + fit(self.pathway_labels(row.pathways), columns.pathways), base),
+            *([Segment(" " + fit(self.pathway_labels(row.pathways), columns.pathways), base)]
+              if columns.pathways else []),
             Segment(" " + next_due_cell(row, columns.next_due), base),
             Segment(" " + fit(severity_counts(row.alert_severities), columns.alerts), alert_style),
         ]

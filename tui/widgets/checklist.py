@@ -24,8 +24,10 @@ from tui.widgets.case_board import fit, status_cell
 from tui.widgets.cursor_list import CursorList
 from tui.widgets.review_marks import review_legend, review_mark, review_words
 
+ITEM_KEYS = Binding.Group("Item")
 _STATUS_WIDTH = 13
-_WINDOW_WIDTH = 17
+_WINDOW_WIDTH = 17  # "2026-12-20..01-10"; a window across a new year takes 22 ("2026-12-20..2027-01-10")
+_WIDEST_WINDOW = 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,13 @@ def item_suffix(item: ItemView) -> str:
     return ""
 
 
-def item_line(item: ItemView, width: int, mark: str = "") -> str:
+def window_width(items) -> int:
+    """The date column's width for these items: the widest window or date shown, so that a window's
+    closing date is never cut (17, or 22 once a window runs into a new year)."""
+    return min(max([_WINDOW_WIDTH, *(len(when_text(i)) for i in items)]), _WIDEST_WINDOW)
+
+
+def item_line(item: ItemView, width: int, mark: str = "", dates: int = _WINDOW_WIDTH) -> str:
     window = when_text(item)
     # A skip's or snooze's reason comes before the count: it is what the next reader needs to know;
     # an item whose gate is shut says what it waits for.
@@ -68,7 +76,7 @@ def item_line(item: ItemView, width: int, mark: str = "") -> str:
         f" — {item.detail}" if item.detail else "")
     if mark:
         title = f"{mark} {title}"  # the rule behind it is not accepted by the clinic (legend above)
-    head = "  " + status_cell(item.status or item.state, _STATUS_WIDTH) + " " + fit(window, _WINDOW_WIDTH) + " "
+    head = "  " + status_cell(item.status or item.state, _STATUS_WIDTH) + " " + fit(window, dates) + " "
     return head + fit(title, max(width - cell_len(head), 1))
 
 
@@ -123,6 +131,7 @@ def detail_lines(item: ItemView, references: dict, width: int, review: ReviewSta
 def build_lines(view: CaseView, catalogue: Catalogue, expanded: set[str], width: int,
                 signoff: Signoff | None = None) -> list[_Line]:
     reviews = {item.id: signoff.item(item.pathway, item.id) for item in view.items} if signoff else {}
+    dates = window_width(view.items)
     lines: list[_Line] = [_Line("detail", fit(text, width)) for text in review_legend(reviews.values())]
     for pathway in dict.fromkeys(i.pathway for i in view.items):
         if lines:
@@ -140,19 +149,19 @@ def build_lines(view: CaseView, catalogue: Catalogue, expanded: set[str], width:
             if item.phase != phase:
                 phase = item.phase
                 lines.append(_Line("phase", fit(f"  {phase}", width)))
-            lines += _item_lines(item, catalogue, expanded, width, reviews.get(item.id))
+            lines += _item_lines(item, catalogue, expanded, width, reviews.get(item.id), dates)
         if missed:
             # Apart, and not as failures: the clinic could not have done them.
             lines.append(_Line("phase", fit(f"  {BEFORE_ENROLMENT} (enrolled {view.case.enrolment.isoformat()}; "
                                             "not overdue)", width)))
             for item in missed:
-                lines += _item_lines(item, catalogue, expanded, width, reviews.get(item.id))
+                lines += _item_lines(item, catalogue, expanded, width, reviews.get(item.id), dates)
     return lines
 
 
 def _item_lines(item: ItemView, catalogue: Catalogue, expanded: set[str], width: int,
-                review: ReviewState | None) -> list[_Line]:
-    lines = [_Line("item", item_line(item, width, review_mark(review)), item.id, item.status)]
+                review: ReviewState | None, dates: int = _WINDOW_WIDTH) -> list[_Line]:
+    lines = [_Line("item", item_line(item, width, review_mark(review), dates), item.id, item.status)]
     if item.id in expanded:
         lines += [_Line("detail", fit(text, width), item.id)
                   for text in detail_lines(item, catalogue.references, width, review, _note(item, catalogue))]
@@ -167,8 +176,21 @@ def _note(item: ItemView, catalogue: Catalogue) -> str | None:
 class Checklist(CursorList[_Line]):
     """The items of one case; the cursor moves between items and keeps its item across reloads."""
 
+    # The item keys belong to the list, not the screen: with the event log focused, `d` must not mark
+    # the checklist's highlighted item done. They run the case screen's actions on this list's item.
     BINDINGS = [
-        Binding("i,enter", "toggle_detail", "Why", id="item-info"),
+        Binding("i,enter", "toggle_detail", "Why", id="item-info",
+                tooltip="why the item is there, its sources and provenance"),
+        # One footer entry, "d s z o Item": done, skip, snooze or reopen the highlighted item.
+        Binding("d", "screen.item('done')", "Done", id="item-done", group=ITEM_KEYS,
+                tooltip="done; on a saline session logs one, on a review the assessment that does it"),
+        Binding("s", "screen.item('skip')", "Skip", id="item-skip", group=ITEM_KEYS, tooltip="skip, with a reason"),
+        Binding("z", "screen.item('snooze')", "Snooze", id="item-snooze", group=ITEM_KEYS,
+                tooltip="put off: a week, a month or a date"),
+        Binding("o", "screen.item('reopen')", "Reopen", id="item-reopen", group=ITEM_KEYS,
+                tooltip="reopen a done, skipped or snoozed item"),
+        Binding("D", "screen.mark_done", "Mark done by hand", show=False, id="item-mark-done",
+                tooltip="a review confirmed without logging an assessment"),
     ]
     COMPONENT_CLASSES = {
         "checklist--pathway",

@@ -36,6 +36,8 @@ class CursorList(Widget, Generic[LineT], can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False),
         Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("home", "cursor_first", "First", show=False),
+        Binding("end", "cursor_last", "Last", show=False),
     ]
 
     selected: reactive[str | None] = reactive(None)
@@ -143,6 +145,18 @@ class CursorList(Widget, Generic[LineT], can_focus=True):
 
     def action_cursor_down(self) -> None:
         self.move(1)
+
+    def action_cursor_first(self) -> None:
+        self.jump(0)
+
+    def action_cursor_last(self) -> None:
+        self.jump(-1)
+
+    def jump(self, index: int) -> None:
+        ids = self.target_ids()
+        if ids:
+            self.selected = ids[index]
+            self.call_after_refresh(self.scroll_selected_into_view)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

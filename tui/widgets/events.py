@@ -95,6 +95,12 @@ class EventLog(CursorList[_Line]):
         if self.selected not in ids:
             self.selected = ids[-1] if ids else None  # the latest entry is the likeliest mistake
         self.relayout()
+        self.refresh_bindings()  # v shows in the footer only when there is an entry to void
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "void":
+            return any(not e.voided for e in self._events)
+        return True
 
     def target_ids(self) -> list[str]:
         return [e.id for e in sorted(self._events, key=lambda e: (e.date, e.seq))]

@@ -14,6 +14,7 @@ from checklists.models import CaseView
 from checklists.text import printable
 from seeds.loader import Catalogue
 from checklists.wording import counts_text, status_label, window_text
+from store.export.readable import injection_fact
 
 
 def dated(value: str | None, when: date | None) -> str:
@@ -39,7 +40,7 @@ def facts_table(view: CaseView, catalogue: Catalogue) -> RenderableType:
     # Every value goes in as Text: labels, sites and notes are recorded text, never markup.
     pairs.add_row("Patient", Text(printable(case.patient)), "Status", Text(case.status))
     pairs.add_row("Onset", Text(case.onset.isoformat()), "Enrolled", Text(case.enrolment.isoformat()))
-    injection = case.injection_date.isoformat() if case.injection_date else "not recorded"
+    injection = injection_fact(case) or "not recorded"  # the logged injections first, as the letters say
     pairs.add_row("Injection", Text(injection), "Site", Text(printable(case.site or "not recorded")))
     pairs.add_row("Etiology", Text(dated(case.etiology, case.etiology_date)),
                   "Inflammation", Text(dated(case.inflammation, case.inflammation_date)))

@@ -1,4 +1,5 @@
-"""A text box whose editing keys act in the order they were typed, however fast they arrive.
+"""A text box whose editing keys act in the order they were typed, however fast they arrive, and
+whose pastes are kept as text on one line.
 
 Textual inserts a printable key at once but runs a bound key (backspace, arrows, home, ...) only
 after it has bubbled up to the app; when one read from the terminal holds several keys (a quick
@@ -23,3 +24,20 @@ class OrderedInput(Input):
                     event.prevent_default()
                     return
         await super()._on_key(event)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """A paste is text on one line: its lines joined with spaces (Textual keeps only the first),
+        characters a terminal would obey left out, with a notice."""
+        from checklists.text import pasted
+        from tui.widgets.note_area import paste_notice
+
+        event.stop()
+        event.prevent_default()
+        text, dropped = pasted(event.text, multiline=False)
+        if dropped:
+            self.notify(paste_notice(dropped), severity="warning", timeout=6)
+        if text:
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *self.selection)
