@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from checklists.models import Case, CaseRow, CaseSummary, Change, Event, Policy
-from store import codec
 from store.audit import AuditEntry, change_docs, current_user, entry_from_doc, utc_now, utc_stamp
 from store.errors import (
     AmbiguousCase, CaseExists, CorruptCaseFile, NotADatabase, RevisionConflict, SchemaTooNew, UnknownCase,
@@ -46,6 +45,16 @@ _REF = re.compile(r"[0-9a-z-]{1,64}")
 Summarize = Callable[[Case, Any, Policy], CaseSummary]
 MakeRow = Callable[[CaseSummary, date, Policy], CaseRow]
 Mutation = Callable[[Case], tuple[Case, list[Change]]]
+
+
+@dataclass(slots=True, frozen=True)
+class CaseRecord:
+    """A case with what an export also needs of its file, all from one read of it."""
+
+    case: Case
+    audit: list[dict]  # the raw audit documents, oldest first
+    deid_offset: Any  # the file's stored de-identification offset, checked when used (deid_offset_of)
+    path: Path
 
 
 @dataclass(slots=True, frozen=True)
@@ -308,10 +317,7 @@ class Repository:
         case_id = self.resolve(case_id)
         case_file = CaseFile(self.case_path(case_id), self.catalogue)
         case_file.load_case(case_id)
-        offset = case_file.meta().get("deid_offset_days")
-        if not isinstance(offset, int) or isinstance(offset, bool) or offset == 0:
-            raise CorruptCaseFile(case_file.path)
-        return offset
+        return deid_offset_of(case_file.meta().get("deid_offset_days"), case_file.path)
 
     @upgrades_first
     def record_export(
@@ -319,7 +325,7 @@ class Repository:
     ) -> AuditEntry:
         """Note an export in the settings file's audit table (one write, however many cases)."""
         who, when = self._who_when()
-        doc = {
+        doc: dict[str, Any] = {
             "who": who, "when": when, "action": "export", "target": "cases", "old": None, "new": None,
             "reason": None, "revision": None,
             "details": {
@@ -347,7 +353,7 @@ class Repository:
     @upgrades_first
     def _record(self, action: str, details: dict) -> None:
         who, when = self._who_when()
-        doc = {"who": who, "when": when, "action": action, "target": "database", "old": None, "new": None,
+        doc: dict[str, Any] = {"who": who, "when": when, "action": action, "target": "database", "old": None, "new": None,
                "reason": None, "details": details}
         make_private_dirs(self.db_dir)
         with self._settings_lock():
@@ -431,6 +437,31 @@ class Repository:
             except UnknownCase:
                 continue  # removed since the scan
 
+    def records(self, case_ids: list[str] | None = None, warnings: list[str] | None = None) -> Iterator[CaseRecord]:
+        """Each case (the given ids in order, else every readable case by id) with its audit documents
+        and de-identification offset, reading its file once: an export of 10,000 cases read each file
+        three times before (the case, its trail, its offset). With `case_ids` None, damaged or too-new
+        files are skipped with a line in `warnings`, as in `all_cases`; a given id that cannot be
+        read raises, as `get` does."""
+        if case_ids is not None:
+            for ref in case_ids:
+                case_id = self.resolve(ref)
+                yield self._record_of(case_id, self.case_path(case_id))
+            return
+        for case_id, (path, _) in sorted(self._scan().items()):
+            try:
+                yield self._record_of(case_id, Path(path))
+            except (CorruptCaseFile, SchemaTooNew) as error:
+                if warnings is not None:
+                    warnings.append(_skipped(case_id, error))
+            except UnknownCase:
+                continue  # removed since the scan
+
+    def _record_of(self, case_id: str, path: Path) -> CaseRecord:
+        case_file = CaseFile(path, self.catalogue)
+        case = case_file.load_case(case_id)
+        return CaseRecord(case, case_file.audit_docs(), case_file.meta().get("deid_offset_days"), path)
+
     def list_rows(self, today: date, policy: Policy | None = None) -> ListResult:
         """A row for every readable case, by id; a damaged or too-new case file becomes a warning.
 
@@ -447,7 +478,7 @@ class Repository:
         case_row = self._case_row or _engine("case_row")
         cache = ListCache(self.db_dir, self._index_fingerprint(summarize, policy), writable=self.can_write())
         scanned = self._scan()
-        with _collector_paused():
+        with collector_paused():
             rows = cache.rows(
                 scanned, today, self._summary_of(summarize, policy, warnings),
                 lambda summary: case_row(summary, today, policy),
@@ -606,6 +637,13 @@ def _is_case_file_name(name: str, shard: str) -> bool:
     return name.startswith(shard) and len(shard) == 2 and _CASE_ID.fullmatch(name[:-5]) is not None
 
 
+def deid_offset_of(offset: Any, path: Path) -> int:
+    """A stored de-identification offset, which must be a non-zero whole number of days."""
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset == 0:
+        raise CorruptCaseFile(path)
+    return offset
+
+
 def _skipped(case_id: str, error: Exception) -> str:
     if isinstance(error, CorruptCaseFile):
         return f"skipped {error}"
@@ -613,8 +651,8 @@ def _skipped(case_id: str, error: Exception) -> str:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while building the list.
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while building the list (or an export: store/export/runner.py).
 
     Tens of thousands of new objects (none of them cyclic) make it run over and over, walking
     everything already built; measured, that is half the time of a list of 10,000 cases.
