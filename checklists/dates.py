@@ -6,8 +6,6 @@ import re
 from datetime import date, timedelta
 from functools import lru_cache
 
-from dateutil.relativedelta import relativedelta
-
 from checklists.errors import ValidationError
 from seeds.loader import Offset
 
@@ -39,6 +37,8 @@ def parse_date(value: object, what: str = "date") -> date:
 @lru_cache(maxsize=1 << 16)
 def add_months(day: date, months: int) -> date:
     """Calendar months, clamped to the end of a shorter month (2026-08-31 + 6 = 2027-02-28)."""
+    from dateutil.relativedelta import relativedelta  # here: a command that plans nothing never loads it
+
     return day + relativedelta(months=months)
 
 

@@ -9,7 +9,6 @@ and the compact entries of the case list's cache.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from datetime import date
@@ -70,6 +69,8 @@ def _encode(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
 
 def new_meta(schema_version: int) -> dict[str, Any]:
     """Meta for a new case file; the offset is secret and only ever used by de-identified exports."""
+    import secrets  # here: only a new case needs it
+
     offset = -(DEID_OFFSET_MIN_DAYS + secrets.randbelow(DEID_OFFSET_MAX_DAYS - DEID_OFFSET_MIN_DAYS + 1))
     return {"schema_version": schema_version, "deid_offset_days": offset}
 

@@ -4,7 +4,6 @@ The repository holds the locks; these classes stage changes in a BufferedStorage
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import fields
 from functools import partial
 from pathlib import Path
@@ -153,6 +152,8 @@ class SettingsFile(TinyFile):
 
     def load_or_create(self) -> None:
         if not self.load():
+            import secrets  # here: a settings file is made once per database
+
             meta = {"schema_version": SCHEMA_VERSION, "deid_key": secrets.token_hex(32)}
             self.table("meta").insert(Document(meta, doc_id=ONE))
 

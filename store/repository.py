@@ -9,11 +9,9 @@ Every change is one locked, re-read, audited, atomic write of one file.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import stat
 import re
-import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -113,6 +111,8 @@ class Repository:
 
     def new_case_id(self) -> str:
         """A random id (10 hex characters) that no case file has; ids are never renumbered."""
+        import secrets
+
         while True:
             case_id = secrets.token_hex(5)
             if not self.case_path(case_id).exists():
@@ -353,8 +353,8 @@ class Repository:
     @upgrades_first
     def _record(self, action: str, details: dict) -> None:
         who, when = self._who_when()
-        doc: dict[str, Any] = {"who": who, "when": when, "action": action, "target": "database", "old": None, "new": None,
-               "reason": None, "details": details}
+        doc: dict[str, Any] = {"who": who, "when": when, "action": action, "target": "database", "old": None,
+                               "new": None, "reason": None, "details": details}
         make_private_dirs(self.db_dir)
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
@@ -574,6 +574,8 @@ class Repository:
         """What cached summaries and rows depend on besides the case files: catalogue, engine code, policy."""
         if self._index_base is None:
             self._index_base = repr((self.catalogue, _code_identity(summarize))).encode()
+        import hashlib  # here: only a list needs it, not every command
+
         digest = hashlib.blake2b(self._index_base, digest_size=16)
         digest.update(repr(policy).encode())
         return digest.hexdigest()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 import threading
 from collections.abc import Callable
@@ -116,7 +115,9 @@ def make_private_dirs(directory: Path) -> None:
 
 def temp_path_for(path: Path) -> Path:
     """A fresh temp file name beside `path`: hidden, and recognisable as ours by its suffix."""
-    return path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    # os.urandom(4).hex() is what secrets.token_hex(4) returns, without importing secrets (and random,
+    # base64, hashlib) into every command that saves something.
+    return path.with_name(f".{path.name}.{os.urandom(4).hex()}{TEMP_SUFFIX}")
 
 
 def is_temp_for(name: str, target_name: str) -> bool:

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import sys
 
-import orjson
+from tui.cli_parsing import built
 
-from checklists import actions
-from checklists.board import FILTERS, filter_rows, sort_rows
-from checklists.engine import evaluate
-from checklists.policy import POLICY_KEYS, set_policies
-from checklists.serialize import case_json, event_json, policy_json, row_json
-from checklists.signoff import with_reviews
-from checklists.validation import check_choice
-from seeds.vocabulary import EVENT_KINDS
-from store.signoff import load_signoff
-from checklists.text import json_safe
-from tui import cli_text
+# Each command imports what it uses, inside its builder and handler: every command is a new process,
+# and `rounds log` need not pay for the engine, the reviews or the list (issue 12: under 80 ms whole).
 
 # `rounds log` option -> event field (cli.md names); `--photo` alone means yes.
 LOG_OPTIONS = {
@@ -29,6 +20,10 @@ LOG_OPTIONS = {
 
 
 def _print_json(data) -> None:
+    import orjson
+
+    from checklists.text import json_safe
+
     # orjson: 10,000 rows print in a few tens of milliseconds rather than the stdlib's few hundred.
     # json_safe: C1 controls and direction overrides as \u escapes, so a terminal shows them inert.
     sys.stdout.write(json_safe(orjson.dumps(data, option=orjson.OPT_INDENT_2)).decode() + "\n")
@@ -91,6 +86,10 @@ def _add_case_add(case_sub) -> None:
 
 def _add_case_list(case_sub) -> None:
     listing = case_sub.add_parser("list", help="list cases, most urgent first")
+    if not built(listing):
+        return
+    from checklists.board import FILTERS
+
     listing.add_argument("--filter", choices=FILTERS, default="active")
     listing.add_argument("--pathway", metavar="ID", help="only cases following this pathway")
     listing.add_argument("--search", metavar="TEXT")
@@ -107,6 +106,10 @@ def _add_case_show(case_sub) -> None:
 
 def _add_case_set(case_sub) -> None:
     setter = case_sub.add_parser("set", help="set a case field")
+    if not built(setter):
+        return
+    from checklists import actions
+
     setter.add_argument("case")
     setter.add_argument("field", choices=actions.CASE_FIELDS)
     setter.add_argument("value")
@@ -117,6 +120,10 @@ def _add_case_set(case_sub) -> None:
 
 def _add_log(sub) -> None:
     log = sub.add_parser("log", help="record an event")
+    if not built(log):
+        return
+    from seeds.vocabulary import EVENT_KINDS
+
     log.add_argument("case")
     log.add_argument("kind", choices=EVENT_KINDS)
     log.add_argument("--date", metavar="DATE")
@@ -131,6 +138,10 @@ def _add_log(sub) -> None:
 
 def _add_item(sub) -> None:
     item = sub.add_parser("item", help="resolve a checklist item")
+    if not built(item):
+        return
+    from checklists import actions
+
     item.add_argument("case")
     item.add_argument("item")
     item.add_argument("action", choices=actions.ITEM_ACTIONS)
@@ -145,6 +156,10 @@ def _add_item(sub) -> None:
 
 def _add_config(sub) -> None:
     config = sub.add_parser("config", help="show or set clinic policy")
+    if not built(config):
+        return
+    from checklists.policy import POLICY_KEYS
+
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     show = config_sub.add_parser("show", help="the clinic policy values")
     _json_flag(show)
@@ -157,6 +172,12 @@ def _add_config(sub) -> None:
 
 
 def _show(ctx, case) -> None:
+    from checklists.engine import evaluate
+    from checklists.serialize import case_json
+    from checklists.signoff import with_reviews
+    from store.signoff import load_signoff
+    from tui import cli_text
+
     view = evaluate(case, ctx.catalogue, ctx.policy(), ctx.today)
     if ctx.json:
         _print_json(with_reviews(case_json(view), load_signoff(ctx.repo, ctx.catalogue)))
@@ -165,6 +186,8 @@ def _show(ctx, case) -> None:
 
 
 def cmd_case_add(args, ctx) -> int:
+    from checklists import actions
+
     case_id = ctx.repo.new_case_id()
     case, changes = actions.new_case(
         case_id=case_id, patient=args.patient, pathways=args.pathway, onset=args.onset, enrolment=ctx.today,
@@ -179,6 +202,11 @@ def cmd_case_add(args, ctx) -> int:
 
 
 def cmd_case_list(args, ctx) -> int:
+    from checklists.board import filter_rows, sort_rows
+    from checklists.serialize import row_json
+    from checklists.validation import check_choice
+    from tui import cli_text
+
     if args.pathway is not None:
         check_choice(args.pathway, "pathway", ctx.catalogue.pathway_ids)
     result = ctx.repo.list_rows(ctx.today)
@@ -198,6 +226,8 @@ def cmd_case_show(args, ctx) -> int:
 
 
 def cmd_case_set(args, ctx) -> int:
+    from checklists import actions
+
     def mutate(case):
         return actions.set_field(case, args.field, args.value, today=ctx.today, catalogue=ctx.catalogue,
                                  date=args.date)
@@ -211,6 +241,9 @@ def cmd_case_set(args, ctx) -> int:
 
 
 def cmd_log(args, ctx) -> int:
+    from checklists import actions
+    from checklists.serialize import event_json
+
     fields = {dest: getattr(args, dest) for dest in LOG_OPTIONS.values()}
     fields["date"] = args.date
     case = ctx.repo.update(args.case, lambda c: actions.log_event(c, args.kind, fields, today=ctx.today))
@@ -223,6 +256,9 @@ def cmd_log(args, ctx) -> int:
 
 
 def cmd_item(args, ctx) -> int:
+    from checklists import actions
+    from checklists.engine import evaluate
+    from tui import cli_text
     from tui.cli_errors import UsageError
 
     policy = ctx.policy()
@@ -245,6 +281,8 @@ def cmd_item(args, ctx) -> int:
     else:
         view = evaluate(case, ctx.catalogue, policy, ctx.today)
         item = view.item(args.item)
+        # The item just resolved is on the checklist, with a status (only a record view has none).
+        assert item is not None and item.status is not None
         print(f"{case.id}: {args.item} {args.action}: now {cli_text.status_word(item.status)}")
     return 0
 
@@ -257,12 +295,17 @@ def logging_how_to(case: str, item: str) -> str:
 
 
 def cmd_event_void(args, ctx) -> int:
+    from checklists import actions
+
     case = ctx.repo.update(args.case, lambda c: actions.void_event(c, args.event, args.reason))
     print(f"{case.id}: event {args.event} voided")
     return 0
 
 
 def cmd_config_show(args, ctx) -> int:
+    from checklists.serialize import policy_json
+    from tui import cli_text
+
     policy = ctx.policy()
     if ctx.json:
         _print_json(policy_json(policy))
@@ -272,6 +315,9 @@ def cmd_config_show(args, ctx) -> int:
 
 
 def cmd_config_set(args, ctx) -> int:
+    from checklists.policy import set_policies
+    from checklists.serialize import policy_json
+
     policy = ctx.repo.update_policy(lambda p: set_policies(p, {args.key: args.value}))
     if ctx.json:
         _print_json(policy_json(policy))
@@ -281,6 +327,7 @@ def cmd_config_set(args, ctx) -> int:
 
 
 def cmd_demo(args, ctx) -> int:
+    from checklists import actions
     from store.demo import fill_demo
 
     if not 1 <= args.cases <= 100_000:

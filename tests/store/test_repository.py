@@ -66,7 +66,7 @@ def test_new_ids_are_random_hex_and_never_taken(repo, case_id, monkeypatch):
     ids = {repo.new_case_id() for _ in range(50)}
     assert all(re.fullmatch(r"[0-9a-f]{10}", i) for i in ids) and len(ids) == 50
     tokens = iter([case_id, "0123456789"])
-    monkeypatch.setattr("store.repository.secrets.token_hex", lambda n: next(tokens))
+    monkeypatch.setattr("secrets.token_hex", lambda n: next(tokens))  # imported where it is used
     assert repo.new_case_id() == "0123456789"  # the taken one was skipped
 
 
