@@ -41,6 +41,9 @@ class ManyCases:
     def signatures(self) -> dict:
         return {}
 
+    def folder_marks(self) -> dict:
+        return {}
+
     def settings_signature(self) -> None:
         return None
 
