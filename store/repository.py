@@ -501,7 +501,8 @@ class Repository:
             policy = self._policy_for_listing(warnings)
         summarize = self._summarize or _engine("summarize")
         case_row = self._case_row or _engine("case_row")
-        cache = ListCache(self.db_dir, self._index_fingerprint(summarize, policy), writable=self.can_write())
+        cache = ListCache(self.db_dir, self._index_fingerprint(summarize, _summary_policy(summarize, policy)),
+                          writable=self.can_write(), rows_fingerprint=self._index_fingerprint(summarize, policy))
         scanned = self._scan()
         with collector_paused():
             rows = cache.rows(
@@ -553,22 +554,36 @@ class Repository:
         return found
 
     def _scan_shard(self, shard: str, found: dict[str, tuple[str, Signature]]) -> int:
-        """Add the shard's case files to `found`; returns how many are open to other users."""
+        """Add the shard's case files to `found`; returns how many are open to other users.
+
+        Each file is stat-ed relative to the open folder (fstatat), not by its full path: the kernel
+        walks one name instead of the whole path, 10,000 times a list (a quarter of the scan).
+        """
         leftovers = []
         open_files = 0
         shard_name = os.path.basename(shard)
-        with os.scandir(shard) as entries:
-            for entry in entries:
-                name = entry.name
+        try:
+            fd = os.open(shard, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except (FileNotFoundError, NotADirectoryError):
+            return 0  # gone since the folder was listed
+        try:
+            prefix = shard + os.sep
+            is_case_file = _CASE_FILE_NAME.fullmatch
+            for name in os.listdir(fd):
                 if name.startswith("."):
                     if name.endswith(TEMP_SUFFIX):
                         leftovers.append(name)
-                elif name.endswith(".json") and _is_case_file_name(name, shard_name):
-                    with suppress(FileNotFoundError):
-                        info = entry.stat(follow_symlinks=False)  # a link is no case file (read refuses it)
-                        found[name[:-5]] = (entry.path, signature_of(info))
-                        if info.st_mode & OTHER_BITS and not stat.S_ISLNK(info.st_mode):  # (inline: per case)
-                            open_files += 1
+                elif name[:2] == shard_name and is_case_file(name) and len(shard_name) == 2:
+                    try:
+                        info = os.stat(name, dir_fd=fd, follow_symlinks=False)  # a link is no case file
+                    except FileNotFoundError:
+                        continue
+                    # signature_of(info), inline: this runs once per case.
+                    found[name[:-5]] = (prefix + name, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+                    if info.st_mode & OTHER_BITS and not stat.S_ISLNK(info.st_mode):
+                        open_files += 1
+        finally:
+            os.close(fd)
         if leftovers:
             _remove_orphans(Path(shard), leftovers)
         return open_files
@@ -595,8 +610,9 @@ class Repository:
 
         return summary_of
 
-    def _index_fingerprint(self, summarize: Summarize, policy: Policy) -> str:
-        """What cached summaries and rows depend on besides the case files: catalogue, engine code, policy."""
+    def _index_fingerprint(self, summarize: Summarize, policy: object) -> str:
+        """What cached summaries or rows depend on besides the case files: catalogue, engine code, and the
+        policy (all of it for rows; for summaries, the keys they read: _summary_policy)."""
         if self._index_base is None:
             self._index_base = repr((self.catalogue, _code_identity(summarize))).encode()
         import hashlib  # here: only a list needs it, not every command
@@ -658,10 +674,8 @@ def _remove_orphans(directory: Path, temp_names: list[str] | None = None) -> Non
                     os.unlink(directory / name)
 
 
-def _is_case_file_name(name: str, shard: str) -> bool:
-    """`<case id>.json` in the shard of its first two characters: anything else is not a case (and its
-    name, which may hold anything, is never printed)."""
-    return name.startswith(shard) and len(shard) == 2 and _CASE_ID.fullmatch(name[:-5]) is not None
+# `<case id>.json` (CASE_ID_PATTERN and the suffix, in one match).
+_CASE_FILE_NAME = re.compile(r"[0-9a-z][0-9a-z-]{3,63}\.json")
 
 
 def coarse_times(marks: dict[str, tuple[int, int, int]]) -> bool:
@@ -712,6 +726,14 @@ def _code_identity(function: Callable) -> tuple:
                 for path in Path(source).parent.glob("**/*.py") for info in (path.stat(),)
             )
     return (getattr(function, "__module__", ""), getattr(function, "__qualname__", ""), tuple(files))
+
+
+def _summary_policy(summarize: Summarize, policy: Policy) -> object:
+    """What of the policy the summaries depend on: for the engine's own summarize, every key but those
+    only the day's rows read (checklists.engine.ROW_ONLY_POLICY_KEYS); for any other, all of it."""
+    if summarize is _engine("summarize"):
+        return _engine("summary_policy")(policy)
+    return policy
 
 
 def _engine(name: str) -> Callable:

@@ -153,6 +153,9 @@ class BoardScreen(LiveScreen[BoardData]):
     def show_data(self, data: BoardData, *, first: bool) -> None:
         if first:
             self._check_permissions(host_of(self).repository)
+            from tui.startup import start_up_finished
+
+            start_up_finished()  # after the first rows, not before: tui/startup.py
         self._all_rows = data.rows
         for warning in data.warnings:
             self.say_once(warning, title="Warning")
@@ -160,6 +163,9 @@ class BoardScreen(LiveScreen[BoardData]):
         self._apply_filter()
 
     def show_unreadable(self, error: str) -> None:
+        from tui.startup import start_up_finished
+
+        start_up_finished()
         self._show_instead_of_rows(
             Text(f"Cannot read the cases: {error}\n\nRounds keeps trying; the cases appear once they can be read.")
         )
