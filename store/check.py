@@ -24,10 +24,10 @@ from seeds.vocabulary import EVENT_KINDS
 from store import codec
 from store.errors import CorruptCaseFile, SchemaTooNew
 from store.files import ONE
+from store.index import SUMMARIES_DIR, cache_paths
 from store.migrations import upgrade
 from store.storage import TEMP_SUFFIX, parse_tables, read_file
 
-_CACHES = ("index.json", "rows.json")
 
 
 @dataclass(slots=True, frozen=True)
@@ -90,9 +90,11 @@ class _Checker:
     def run(self) -> None:
         self.permissions(self.db, is_dir=True)
         self.settings()
-        for name in _CACHES:
-            if (self.db / name).exists():
-                self.permissions(self.db / name)
+        summaries = self.db / SUMMARIES_DIR  # the list's cache holds patient labels too
+        if summaries.is_dir():
+            self.permissions(summaries, is_dir=True)
+        for path in cache_paths(self.db):
+            self.permissions(path, lock=path.suffix == ".lock")
         for lock in sorted(self.db.glob("*.lock")):
             if lock.name != "settings.lock":
                 self.permissions(lock, lock=True)
@@ -280,8 +282,8 @@ class _Checker:
         if not audit:
             self.add(path, "has no audit trail", restore)
             return
-        numbers = [d.get("revision") for d in audit.values() if isinstance(d, dict)]
-        numbers = [n for n in numbers if isinstance(n, int) and not isinstance(n, bool)]
+        found = [d.get("revision") for d in audit.values() if isinstance(d, dict)]
+        numbers = [n for n in found if isinstance(n, int) and not isinstance(n, bool)]
         if numbers and max(numbers) != case.revision:
             self.add(path, f"is at revision {case.revision} but its audit trail ends at revision {max(numbers)}",
                      restore)

@@ -384,27 +384,6 @@ def summary_from_doc(doc: list[Any], strings: list[str]) -> CaseSummary:
     return CacheDecoder(strings).summary(doc)
 
 
-def row_doc(row: CaseRow, table: StringTable) -> list[Any]:
-    ref, due = table.ref, row.next_due
-    return [
-        row.id,
-        row.patient,
-        [ref(p) for p in row.pathways],
-        ref(row.status),
-        ref(row.urgency),
-        None if due is None else [
-            ref(due.item), ref(due.title), due.opens.toordinal(), due.closes.toordinal(), ref(due.status)
-        ],
-        [ref(c) for c in row.alert_codes],
-        [ref(v) for v in row.alert_severities],
-        _day_number(row.onset),
-    ]
-
-
-def row_from_doc(doc: list[Any], strings: list[str]) -> CaseRow:
-    return CacheDecoder(strings).row(doc)
-
-
 def _by_position(cls: Any, names: tuple[str, ...]) -> Any:
     """`cls`, called with the values of `names` in this order: the class itself while its fields are
     exactly these (a positional call is a third faster than one by keyword, 100,000 times per list
@@ -423,15 +402,45 @@ _ROW = _by_position(CaseRow, ("id", "patient", "pathways", "status", "urgency", 
                               "alert_severities", "onset"))
 
 
+class TupleTable:
+    """Tuples of strings (pathways, alert codes) stored once per cache file, as lists of string refs."""
+
+    def __init__(self, strings: StringTable):
+        self.strings = strings
+        self.refs: list[list[int]] = []
+        self._index: dict[tuple[str, ...], int] = {}
+
+    def ref(self, values: tuple[str, ...]) -> int:
+        found = self._index.get(values)
+        if found is None:
+            found = self._index[values] = len(self.refs)
+            self.refs.append([self.strings.ref(v) for v in values])
+        return found
+
+
+def row_values(row: CaseRow, sig: tuple[int, ...], strings: StringTable, tuples: TupleTable) -> tuple:
+    """A row with its case file's signature, as the fields of store/index.py ROW_COLUMNS."""
+    ref, due = strings.ref, row.next_due
+    return (
+        row.id, *sig, row.patient, tuples.ref(row.pathways), ref(row.status), ref(row.urgency),
+        None if due is None else ref(due.item), None if due is None else ref(due.title),
+        None if due is None else due.opens.toordinal(), None if due is None else due.closes.toordinal(),
+        None if due is None else ref(due.status),
+        tuples.ref(row.alert_codes), tuples.ref(row.alert_severities), _day_number(row.onset),
+    )
+
+
 class CacheDecoder:
     """Decodes the entries of one cache file. The same few thousand days and the same short tuples of
     strings (pathways, alert codes) recur across 10,000 entries: each is made once and shared, which
     saves time and, for the board's rows, memory."""
 
-    def __init__(self, strings: list[str]):
+    def __init__(self, strings: list[str], tuples: list[Any] | None = None):
         self.strings = strings
+        self.tuple_refs = tuples or []
         self._days: dict[int, date] = {}
         self._tuples: dict[tuple[int, ...], tuple[str, ...]] = {}
+        self._tuples_at: dict[int, tuple[str, ...]] = {}
 
     def day(self, number: int | None) -> date | None:
         if number is None:
@@ -461,12 +470,25 @@ class CacheDecoder:
                    for code, sev, a, b in alerts]),
         )
 
-    def row(self, doc: list[Any]) -> CaseRow:
-        case_id, patient, pathways, status, urgency, due, codes, severities, onset = doc
+    def tuple_at(self, ref: int) -> tuple[str, ...]:
+        found = self._tuples_at.get(ref)
+        if found is None:
+            refs = self.tuple_refs[ref]
+            if type(refs) is not list or type(ref) is not int:
+                raise TypeError("a tuple reference is not a list of string references")
+            found = self._tuples_at[ref] = tuple(map(self.strings.__getitem__, refs))
+        return found
+
+    def row_values(self, values: tuple) -> CaseRow:
+        """A row from the fields of store/index.py ROW_COLUMNS (the signature ones are the caller's)."""
+        (case_id, _dev, _ino, _size, _mtime, patient, pathways, status, urgency, due_item, due_title, due_opens,
+         due_closes, due_status, codes, severities, onset) = values
+        if type(case_id) is not str or type(patient) is not str:
+            raise TypeError("a row's id and patient are text")
         s, d = self.strings, self.day
         return _ROW(
-            case_id, patient, self.texts(pathways), s[status], s[urgency],
-            None if due is None else _NEXT_DUE(s[due[0]], s[due[1]], date.fromordinal(due[2]),
-                                               date.fromordinal(due[3]), s[due[4]]),
-            self.texts(codes), self.texts(severities), d(onset),
+            case_id, patient, self.tuple_at(pathways), s[status], s[urgency],
+            None if due_item is None else _NEXT_DUE(s[due_item], s[due_title], date.fromordinal(due_opens),
+                                                    date.fromordinal(due_closes), s[due_status]),
+            self.tuple_at(codes), self.tuple_at(severities), d(onset),
         )

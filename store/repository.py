@@ -4,7 +4,7 @@ Every change is one locked, re-read, audited, atomic write of one file.
 
 # A database is a directory: `cases/<2-char shard>/<case id>.json` (one TinyDB file per case, with
 # its lock file beside it), `settings.json` (clinic policy, de-identification key, export records),
-# and `index.json` / `rows.json` (caches for the case list).
+# and `summaries/` / `rows.json` (caches for the case list, store/index.py).
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from store.audit import AuditEntry, change_docs, current_user, entry_from_doc, u
 from store.errors import (
     AmbiguousCase, CaseExists, CorruptCaseFile, NotADatabase, RevisionConflict, SchemaTooNew, UnknownCase,
 )
-from store.index import INDEX_FILE, ROWS_FILE, ListCache
+from store.index import INDEX_FILE, ROWS_FILE, SUMMARIES_DIR, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
 from store.files import CaseFile, SettingsFile
 from store.permissions import OTHER_BITS, exposure_warnings, open_folders_and_files
@@ -103,6 +103,10 @@ class Repository:
     @property
     def rows_path(self) -> Path:
         return self.db_dir / ROWS_FILE
+
+    @property
+    def summaries_dir(self) -> Path:
+        return self.db_dir / SUMMARIES_DIR
 
     def case_path(self, case_id: str) -> Path:
         return self.cases_dir / case_id[:2] / f"{case_id}.json"
@@ -532,7 +536,7 @@ class Repository:
         if problem is not None:
             # This one first and alone: its fix (another folder) makes a chmod beside the point.
             return [f"changes cannot be saved here: {problem}"]
-        names = (SETTINGS_FILE, INDEX_FILE, ROWS_FILE, CASES_DIR)
+        names = (SETTINGS_FILE, INDEX_FILE, ROWS_FILE, SUMMARIES_DIR, CASES_DIR)
         exposed = open_folders_and_files(self.db_dir, names, self.cases_dir) + self._open_case_files
         return exposure_warnings(self.db_dir, exposed)
 
