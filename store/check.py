@@ -24,6 +24,7 @@ from seeds.vocabulary import EVENT_KINDS
 from store import codec
 from store.errors import CorruptCaseFile, SchemaTooNew
 from store.files import ONE
+from store.export_log import EXPORT_LOG
 from store.index import SUMMARIES_DIR, cache_paths
 from store.migrations import upgrade
 from store.storage import TEMP_SUFFIX, parse_tables, read_file
@@ -90,6 +91,7 @@ class _Checker:
     def run(self) -> None:
         self.permissions(self.db, is_dir=True)
         self.settings()
+        self.permissions(self.db / EXPORT_LOG)  # which cases went where: audit, private
         summaries = self.db / SUMMARIES_DIR  # the list's cache holds patient labels too
         if summaries.is_dir():
             self.permissions(summaries, is_dir=True)

@@ -25,6 +25,7 @@ from store.audit import AuditEntry, change_docs, current_user, entry_from_doc, u
 from store.errors import (
     AmbiguousCase, CaseExists, CorruptCaseFile, NotADatabase, RevisionConflict, SchemaTooNew, UnknownCase,
 )
+from store.export_log import EXPORT_LOG
 from store.index import INDEX_FILE, ROWS_FILE, SUMMARIES_DIR, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
 from store.files import CaseFile, SettingsFile
@@ -327,21 +328,30 @@ class Repository:
     def record_export(
         self, case_ids: list[str], fmt: str, deidentified: bool, destination_kind: str
     ) -> AuditEntry:
-        """Note an export in the settings file's audit table (one write, however many cases)."""
+        """Note an export in the settings file's audit table (one write, however many cases). Up to
+        INLINE_IDS case ids are listed in the entry; for more, their count and digest, with the ids in
+        the export log (store/export_log.py), so the settings every command reads stay small."""
+        from store import export_log
+
         who, when = self._who_when()
+        details: dict[str, Any] = {"format": fmt, "deidentified": bool(deidentified), "destination": destination_kind}
+        logged = len(case_ids) > export_log.INLINE_IDS
+        if logged:
+            digest = export_log.digest_of(list(case_ids))
+            details = {"count": len(case_ids), "digest": digest, "cases_in": export_log.EXPORT_LOG, **details}
+        else:
+            details = {"cases": list(case_ids), **details}
         doc: dict[str, Any] = {
             "who": who, "when": when, "action": "export", "target": "cases", "old": None, "new": None,
-            "reason": None, "revision": None,
-            "details": {
-                "cases": list(case_ids), "format": fmt, "deidentified": bool(deidentified),
-                "destination": destination_kind,
-            },
+            "reason": None, "revision": None, "details": details,
         }
         self._prepare_to_write()
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             settings.load_or_create()
             doc["revision"] = settings.next_revision()
+            if logged:
+                export_log.append(self.db_dir, details["digest"], list(case_ids), who, when)
             settings.append_audit([doc])
             settings.commit()
         return entry_from_doc(doc)
@@ -536,7 +546,7 @@ class Repository:
         if problem is not None:
             # This one first and alone: its fix (another folder) makes a chmod beside the point.
             return [f"changes cannot be saved here: {problem}"]
-        names = (SETTINGS_FILE, INDEX_FILE, ROWS_FILE, SUMMARIES_DIR, CASES_DIR)
+        names = (SETTINGS_FILE, INDEX_FILE, ROWS_FILE, SUMMARIES_DIR, EXPORT_LOG, CASES_DIR)
         exposed = open_folders_and_files(self.db_dir, names, self.cases_dir) + self._open_case_files
         return exposure_warnings(self.db_dir, exposed)
 
