@@ -122,9 +122,14 @@ def default_filename(case_ids: list[str] | None, options: ExportOptions, today: 
 
 
 def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, catalogue, today: date,
-                  now: datetime, progress: Progress | None = None,
-                  warnings: list[str] | None = None) -> tuple[str, list[str]]:
-    """The whole document as text, and the ids of the cases in it (None = every case). Writes nothing."""
+                  now: datetime, progress: Progress | None = None, warnings: list[str] | None = None,
+                  parallel: bool = False) -> tuple[str | bytes, list[str]]:
+    """The whole document (text, or for a JSON export made in parallel its UTF-8 bytes) and the ids of
+    the cases in it (None = every case). Writes nothing.
+
+    `parallel`: a JSON export of every case of a large database may be made by several processes
+    (store/export/parallel_json.py); only for a caller without threads of its own (the command line).
+    """
     options.check()
     from store.repository import collector_paused
 
@@ -132,15 +137,21 @@ def render_export(repo, case_ids: list[str] | None, options: ExportOptions, *, c
     # over and over through everything already built (half the CPU time of exporting 10,000 cases).
     with collector_paused():
         return _render(repo, case_ids, options, catalogue=catalogue, today=today, now=now, progress=progress,
-                       warnings=warnings)
+                       warnings=warnings, parallel=parallel)
 
 
 def _render(repo, case_ids: list[str] | None, options: ExportOptions, *, catalogue, today: date,
-            now: datetime, progress: Progress | None, warnings: list[str] | None) -> tuple[str, list[str]]:
+            now: datetime, progress: Progress | None, warnings: list[str] | None,
+            parallel: bool = False) -> tuple[str | bytes, list[str]]:
     policy = repo.policy()
     if options.fmt in FIELD_FORMATS:
         ctx = ExportContext(catalogue=catalogue, policy=policy, today=today, now=now, user=current_user())
         return _renderer(options.fmt)([], ctx), []
+    if parallel and options.fmt == "json" and case_ids is None and progress is None:
+        made = _render_json_in_parallel(repo, options, catalogue=catalogue, policy=policy, today=today, now=now,
+                                        warnings=warnings)
+        if made is not None:
+            return made
     total = 0
     if progress is not None:  # counting every case file costs a directory scan: only when shown
         total = 2 * (len(case_ids) if case_ids is not None else len(repo.signatures()))
@@ -195,18 +206,42 @@ def _render(repo, case_ids: list[str] | None, options: ExportOptions, *, catalog
     return _renderer(options.fmt)(views, ctx), ids
 
 
+def _render_json_in_parallel(repo, options: ExportOptions, *, catalogue, policy, today: date, now: datetime,
+                             warnings: list[str] | None) -> tuple[bytes, list[str]] | None:
+    """Every case as JSON, made by several processes; None when there are too few cases to gain by it."""
+    from store.export import parallel_json
+
+    items = sorted((case_id, path) for case_id, (path, _) in repo._scan().items())
+    workers = parallel_json.workers_for(len(items))
+    if workers < 2:
+        return None
+    user = current_user()
+    job = parallel_json._Job(
+        repo=repo, catalogue=catalogue, policy=policy, today=today, now=now, user=user,
+        user_name=None if options.deidentify else display_name(user), deidentify=options.deidentify,
+        # Made here, before the workers start: the key is made with the settings file if need be.
+        deid_key=repo.deid_key() if options.deidentify else None, signoff=_signoff(repo, catalogue),
+    )
+    data, ids = parallel_json.render(items, job, workers, warnings)
+    if not ids:
+        raise ExportError("there are no cases to export")
+    return data, ids
+
+
 def export_cases(repo, case_ids: list[str] | None, options: ExportOptions, output: str | Path | None, *,
                  catalogue, today: date, now: datetime, progress: Progress | None = None,
-                 stdout: TextIO | None = None, warnings: list[str] | None = None) -> ExportResult:
+                 stdout: TextIO | None = None, warnings: list[str] | None = None,
+                 parallel: bool = False) -> ExportResult:
     """Render, then write to `output` (a path; None or "-" is standard output), then audit.
 
     `case_ids` None exports every readable case (damaged files are skipped with a line in `warnings`).
+    `parallel`: see render_export.
     """
     options.check()
     destination = destination_of(output, repo.db_dir)
     repo.check_writable()  # an export that cannot be audited is not made
     text, ids = render_export(repo, case_ids, options, catalogue=catalogue, today=today, now=now,
-                              progress=progress, warnings=warnings)
+                              progress=progress, warnings=warnings, parallel=parallel)
     return deliver(repo, text, ids, options.fmt, options.deidentify, destination, stdout)
 
 
@@ -218,15 +253,21 @@ def destination_of(output: str | Path | None, db_dir: Path) -> str:
     return destination
 
 
-def deliver(repo, text: str, ids: list[str], fmt: str, deidentified: bool, destination: str,
+def deliver(repo, text: str | bytes, ids: list[str], fmt: str, deidentified: bool, destination: str,
             stdout: TextIO | None = None) -> ExportResult:
     """Write a rendered document whole (or to standard output) and note it in the audit trail."""
-    data = text.encode("utf-8")
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     if destination == STDOUT:
         # Recorded first: once written to a pipe, an export cannot be taken back.
         repo.record_export(ids, fmt, deidentified, "stdout")
         out = stdout or sys.stdout
-        out.write(text)
+        raw = getattr(out, "buffer", None) if isinstance(text, bytes) else None
+        if raw is not None:
+            out.flush()
+            raw.write(text)
+            raw.flush()
+        else:
+            out.write(text if isinstance(text, str) else text.decode("utf-8"))
         out.flush()
     else:
         from store.storage import atomic_write_bytes
