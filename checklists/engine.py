@@ -7,7 +7,7 @@ summary that the store can cache. Both go through `status.item_status`, so they 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -183,20 +183,10 @@ def _timeless_item(plan: ItemPlan) -> ItemView:
     )
 
 
-# The policy keys only the day's board line reads (case_row: due-soon), never `summarize`: a change of
-# one of them keeps every cached summary, and only the rows are made again from them (store/index.py;
-# a soon_days change at 10,000 cases took 4.5 s when it re-read and re-planned every case). Any other
-# key, a new one included, counts for the summaries. tests/checklists/test_summary_policy.py checks
-# that summarize never reads these.
-ROW_ONLY_POLICY_KEYS = frozenset({"soon_days"})
-
-
-def summary_policy(policy: Policy) -> tuple:
-    """The part of the policy that `summarize` depends on: (key, value) for every other key."""
-    return tuple((f.name, getattr(policy, f.name)) for f in fields(policy) if f.name not in ROW_ONLY_POLICY_KEYS)
-
-
 def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
+    """The case's plan, independent of the day. It reads every policy key but those only the day's
+    board line reads (checklists.policy.ROW_ONLY_POLICY_KEYS): the store keeps cached summaries across
+    a change of one of those."""
     facts = case_facts(case, catalogue.drugs)
     items = tuple(
         PlannedItem(id=p.definition.id, title=p.definition.title, state=p.state, opens=p.opens,

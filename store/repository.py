@@ -513,16 +513,19 @@ class Repository:
         warnings: list[str] = []
         if policy is None:
             policy = self._policy_for_listing(warnings)
-        summarize = self._summarize or _engine("summarize")
-        case_row = self._case_row or _engine("case_row")
-        cache = ListCache(self.db_dir, self._index_fingerprint(summarize, _summary_policy(summarize, policy)),
-                          writable=self.can_write(), rows_fingerprint=self._index_fingerprint(summarize, policy))
+        # The engine itself is imported only if some row must be made again (tui/cli start-up time).
+        cache = ListCache(self.db_dir, self._index_fingerprint(self._summary_policy(policy)),
+                          writable=self.can_write(), rows_fingerprint=self._index_fingerprint(policy))
         scanned = self._scan()
+        make_row = self._case_row
+
+        def row_of(summary: CaseSummary) -> CaseRow:
+            nonlocal make_row
+            make_row = make_row or _engine("case_row")
+            return make_row(summary, today, policy)
+
         with collector_paused():
-            rows = cache.rows(
-                scanned, today, self._summary_of(summarize, policy, warnings),
-                lambda summary: case_row(summary, today, policy),
-            )
+            rows = cache.rows(scanned, today, self._summary_of(policy, warnings), row_of)
         return ListResult(rows, warnings, {case_id: sig for case_id, (_, sig) in scanned.items()})
 
     def _policy_for_listing(self, warnings: list[str]) -> Policy:
@@ -587,7 +590,7 @@ class Repository:
                 if name.startswith("."):
                     if name.endswith(TEMP_SUFFIX):
                         leftovers.append(name)
-                elif name[:2] == shard_name and is_case_file(name) and len(shard_name) == 2:
+                elif name[-5:] == ".json" and name[:2] == shard_name and is_case_file(name) and len(shard_name) == 2:
                     try:
                         info = os.stat(name, dir_fd=fd, follow_symlinks=False)  # a link is no case file
                     except FileNotFoundError:
@@ -602,10 +605,11 @@ class Repository:
             _remove_orphans(Path(shard), leftovers)
         return open_files
 
-    def _summary_of(self, summarize: Summarize, policy: Policy, warnings: list[str]):
+    def _summary_of(self, policy: Policy, warnings: list[str]):
         """Read and summarize one case file for the list cache; None (and a warning) if it is unreadable."""
 
         def summary_of(case_id: str, path: str):
+            summarize = self._summarize or _engine("summarize")
             case_file = CaseFile(Path(path), self.catalogue)
             try:
                 case = case_file.load_case(case_id)
@@ -624,14 +628,27 @@ class Repository:
 
         return summary_of
 
-    def _index_fingerprint(self, summarize: Summarize, policy: object) -> str:
+    def _summary_policy(self, policy: Policy) -> object:
+        """What of the policy the summaries depend on: for the engine's own summarize, every key but those
+        only the day's rows read (checklists.policy.ROW_ONLY_POLICY_KEYS); for any other, all of it."""
+        if self._summarize is None or self._summarize is _engine("summarize"):
+            from checklists.policy import summary_policy
+
+            return summary_policy(policy)
+        return policy
+
+    def _index_fingerprint(self, policy: object) -> str:
         """What cached summaries or rows depend on besides the case files: catalogue, engine code, and the
         policy (all of it for rows; for summaries, the keys they read: _summary_policy)."""
         if self._index_base is None:
-            self._index_base = repr((self.catalogue, _code_identity(summarize))).encode()
-        import hashlib  # here: only a list needs it, not every command
+            identity = _code_identity(self._summarize) if self._summarize is not None else _engine_identity()
+            self._index_base = repr((self.catalogue, identity)).encode()
+        try:  # hashlib's own blake2b, without hashlib's load of OpenSSL (2 ms of every list)
+            from _blake2 import blake2b
+        except ImportError:
+            from hashlib import blake2b
 
-        digest = hashlib.blake2b(self._index_base, digest_size=16)
+        digest = blake2b(self._index_base, digest_size=16)
         digest.update(repr(policy).encode())
         return digest.hexdigest()
 
@@ -731,6 +748,18 @@ def _code_identity(function: Callable) -> tuple:
     """Name and file signatures of the code that computes summaries, so an upgrade drops stale ones."""
     module = sys.modules.get(getattr(function, "__module__", ""), None)
     source = getattr(module, "__file__", None)
+    return (getattr(function, "__module__", ""), getattr(function, "__qualname__", ""), _package_files(source))
+
+
+def _engine_identity() -> tuple:
+    """_code_identity(checklists.engine.summarize), without importing the engine: the list of a warm
+    cache never runs it."""
+    import checklists
+
+    return ("checklists.engine", "summarize", _package_files(checklists.__file__))
+
+
+def _package_files(source: str | None) -> tuple:
     files: list[tuple] = []
     if source:
         # The engine's package and its sub-packages (the rules modules live in checklists/rules/).
@@ -739,15 +768,7 @@ def _code_identity(function: Callable) -> tuple:
                 (str(path.relative_to(Path(source).parent)), info.st_size, info.st_mtime_ns)
                 for path in Path(source).parent.glob("**/*.py") for info in (path.stat(),)
             )
-    return (getattr(function, "__module__", ""), getattr(function, "__qualname__", ""), tuple(files))
-
-
-def _summary_policy(summarize: Summarize, policy: Policy) -> object:
-    """What of the policy the summaries depend on: for the engine's own summarize, every key but those
-    only the day's rows read (checklists.engine.ROW_ONLY_POLICY_KEYS); for any other, all of it."""
-    if summarize is _engine("summarize"):
-        return _engine("summary_policy")(policy)
-    return policy
+    return tuple(files)
 
 
 def _engine(name: str) -> Callable:

@@ -219,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
-    from tui.startup import pause_collector
+    from tui.startup import cache_generated_code, pause_collector
 
     pause_collector()  # until the command's work begins, or the board is first shown (tui/startup.py)
+    cache_generated_code()
     sys.exit(main())

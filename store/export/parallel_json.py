@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 
@@ -47,6 +47,11 @@ class _Job:
     deidentify: bool
     deid_key: bytes | None
     signoff: Any
+    # The runner's own helpers (store/export/runner.py), handed over rather than imported back.
+    offset: Callable[[Any], int]  # a CaseRecord's checked de-identification offset
+    audit_json: Callable[[dict], dict]  # an audit document as the JSON export writes it
+    alert_titles: Callable[[str], str]
+    alert_actions: Callable[[str], str]
 
 
 _JOB: _Job | None = None
@@ -159,7 +164,6 @@ def _work(share: list[Item], output: int | None = None) -> _Share:
     """In a worker: each readable case of `share` as an indented JSON record (with the key to order it
     by and its real id), and a line for each case skipped, as Repository.records gives them."""
     from store.export.deidentify import Deidentifier
-    from store.export.runner import _alert_actions, _alert_titles, _audit_json, _offset
     from store.repository import _skipped
 
     job = _JOB
@@ -178,10 +182,10 @@ def _work(share: list[Item], output: int | None = None) -> _Share:
     deid = None
     if job.deidentify:
         assert job.deid_key is not None
-        deid = Deidentifier(job.deid_key, lambda case_id: _offset(by_id[case_id]), _alert_titles(catalogue),
-                            _alert_actions(catalogue))
+        deid = Deidentifier(job.deid_key, lambda case_id: job.offset(by_id[case_id]), job.alert_titles,
+                            job.alert_actions)
     trails = {} if job.deidentify else {record.case.id: record.audit for record in records}
-    ctx = replace(_context(job), audit=lambda case_id: [_audit_json(doc) for doc in trails[case_id]])
+    ctx = replace(_context(job), audit=lambda case_id: [job.audit_json(doc) for doc in trails[case_id]])
     parts, keys, ids = [], [], []
     for record in records:
         case = record.case

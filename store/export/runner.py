@@ -221,6 +221,8 @@ def _render_json_in_parallel(repo, options: ExportOptions, *, catalogue, policy,
         user_name=None if options.deidentify else display_name(user), deidentify=options.deidentify,
         # Made here, before the workers start: the key is made with the settings file if need be.
         deid_key=repo.deid_key() if options.deidentify else None, signoff=_signoff(repo, catalogue),
+        offset=_offset, audit_json=_audit_json, alert_titles=_alert_titles(catalogue),
+        alert_actions=_alert_actions(catalogue),
     )
     data, ids = parallel_json.render(items, job, workers, warnings)
     if not ids:

@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from checklists.engine import ROW_ONLY_POLICY_KEYS, summarize, summary_policy
+from checklists.engine import summarize
+from checklists.policy import ROW_ONLY_POLICY_KEYS, summary_policy
 from checklists.models import Policy
 from seeds.loader import default_catalogue
 from store.demo import fill_demo
