@@ -72,17 +72,19 @@ class ListCache:
     # --- rows ---------------------------------------------------------------------------------------
 
     def rows(self, files: Files, today: date, summary_of: SummaryOf, make_row: MakeRow) -> list[CaseRow]:
-        """A row for each case file (by id) that can be read; reuses whatever is still valid."""
+        """A row for each case file (by id) that can be read; reuses whatever is still valid. The
+        board's order of them (checklists.board.sort_rows) is in `board_order` afterwards."""
         day = today.isoformat()
         rows: list[CaseRow] = []
         reused: set[str] = set()
         gone: list[str] = []  # cases the rows cache has and the folders no longer do
         changed = False
+        self.board_order: list[int] | None = None
         loaded = self._load_rows(day)
         if loaded is None:
             changed = True
         else:
-            decoder, columns = loaded
+            decoder, columns, board_order = loaded
             for values in zip(*columns):
                 case_id = values[0]
                 found = files.get(case_id)
@@ -103,10 +105,13 @@ class ListCache:
             changed = True
         rows.sort(key=attrgetter("id"))
         if changed:
-            self._save_rows(rows, files, day)
+            self.board_order = _board_order(rows)
+            self._save_rows(rows, files, day, self.board_order)
+        elif _is_permutation(board_order, len(rows)):
+            self.board_order = board_order  # the rows are the ones it was saved with, in the same order
         return rows
 
-    def _load_rows(self, day: str) -> tuple[codec.CacheDecoder, list[list]] | None:
+    def _load_rows(self, day: str) -> tuple[codec.CacheDecoder, list[list], Any] | None:
         data = _read_json(self.rows_path)
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("day") != day \
                 or data.get("fingerprint") != self.rows_fingerprint:
@@ -118,9 +123,9 @@ class ListCache:
         lists = [column for column in picked if isinstance(column, list)]
         if len(lists) != len(ROW_COLUMNS) or len({len(column) for column in lists}) != 1:
             return None
-        return codec.CacheDecoder(strings, tuples), lists
+        return codec.CacheDecoder(strings, tuples), lists, data.get("board_order")
 
-    def _save_rows(self, rows: list[CaseRow], files: Files, day: str) -> None:
+    def _save_rows(self, rows: list[CaseRow], files: Files, day: str, board_order: list[int]) -> None:
         if not self.writable:
             return
         strings = codec.StringTable()
@@ -133,7 +138,7 @@ class ListCache:
                 append(value)
         _write_cache(self.rows_path, {
             "format": FORMAT, "fingerprint": self.rows_fingerprint, "day": day,
-            "strings": strings.strings, "tuples": tuples.refs, "columns": columns,
+            "strings": strings.strings, "tuples": tuples.refs, "columns": columns, "board_order": board_order,
         })
 
     # --- summaries, one file per shard ------------------------------------------------------------------
@@ -195,6 +200,21 @@ class ListCache:
             "format": FORMAT, "fingerprint": self.fingerprint,
             "strings": summaries.strings.strings, "cases": summaries.entries,
         })
+
+
+def _board_order(rows: list[CaseRow]) -> list[int]:
+    """The rows' places in the board's order (checklists.board.sort_key), kept with them in rows.json so
+    that a list whose rows are all reused is not sorted again (board.py is part of the engine code the
+    rows' fingerprint covers)."""
+    from checklists.board import sort_key
+
+    return sorted(range(len(rows)), key=lambda n: sort_key(rows[n]))
+
+
+def _is_permutation(order: Any, count: int) -> bool:
+    """Every row once: a damaged order is not used (the rows are sorted instead)."""
+    return isinstance(order, list) and len(order) == count and \
+        all(type(n) is int for n in order) and set(order) == set(range(count))
 
 
 def _read_json(path: Path) -> Any:

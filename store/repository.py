@@ -63,6 +63,17 @@ class ListResult:
     # The stat signatures of the scan the rows were read after: a watcher compares later scans with
     # these instead of scanning a second time (10,000 stats saved on every board load).
     signatures: dict[str, Signature] = field(default_factory=dict)
+    # The rows' places in the board's order, when the list cache knew it (store/index.py).
+    board_order: list[int] | None = None
+
+    def in_board_order(self) -> list[CaseRow]:
+        """The rows as checklists.board.sort_rows orders them, without sorting where the cache kept it."""
+        if self.board_order is not None and len(self.board_order) == len(self.rows):
+            rows = self.rows
+            return [rows[n] for n in self.board_order]
+        from checklists.board import sort_rows
+
+        return sort_rows(self.rows)
 
 
 class Repository:
@@ -526,7 +537,7 @@ class Repository:
 
         with collector_paused():
             rows = cache.rows(scanned, today, self._summary_of(policy, warnings), row_of)
-        return ListResult(rows, warnings, {case_id: sig for case_id, (_, sig) in scanned.items()})
+        return ListResult(rows, warnings, {case_id: sig for case_id, (_, sig) in scanned.items()}, cache.board_order)
 
     def _policy_for_listing(self, warnings: list[str]) -> Policy:
         """The stored policy; if its file is damaged, the defaults and a warning (the list still shows)."""

@@ -202,7 +202,7 @@ def cmd_case_add(args, ctx) -> int:
 
 
 def cmd_case_list(args, ctx) -> int:
-    from checklists.board import filter_rows, sort_rows
+    from checklists.board import filter_rows
     from checklists.serialize import row_json
     from checklists.validation import check_choice
     from store.repository import collector_paused
@@ -215,7 +215,9 @@ def cmd_case_list(args, ctx) -> int:
         result = ctx.repo.list_rows(ctx.today)
         for warning in result.warnings:
             cli_text.warn(warning)
-        rows = sort_rows(filter_rows(result.rows, args.filter, args.pathway, args.search))
+        # Filtering keeps the order, and the board's order is total (the id breaks ties): the same rows
+        # as sort_rows(filter_rows(...)), without sorting 10,000 rows the cache has in order already.
+        rows = filter_rows(result.in_board_order(), args.filter, args.pathway, args.search)
         if ctx.json:
             _print_json([row_json(r) for r in rows])
         else:

@@ -288,3 +288,27 @@ def test_a_case_the_engine_cannot_place_is_skipped_with_a_warning_not_fatal(tmp_
     result = repo.list_rows(_date(2026, 11, 21))
     assert [r.patient for r in result.rows] == ["DEMO-001"]
     assert result.warnings == ["skipped case b2d0000002: its dates cannot be scheduled (OverflowError)"]
+
+
+def test_the_board_order_is_kept_with_the_rows_and_is_the_sorted_order(tmp_path):
+    """rows.json keeps the board's order of its rows, so a list of unchanged rows is not sorted again;
+    it is always the order sort_rows gives, after a change too, and a damaged one is not used."""
+    from checklists.board import sort_rows
+    from store.demo import fill_demo
+
+    repo = Repository(tmp_path / "db", default_catalogue())
+    fill_demo(repo, repo.catalogue, TODAY, 30)
+    first = repo.list_rows(TODAY)
+    assert first.in_board_order() == sort_rows(first.rows)
+    warm = repo.list_rows(TODAY)
+    assert warm.board_order is not None and warm.in_board_order() == sort_rows(warm.rows)
+
+    repo.update_policy_values({"soon_days": 90})  # many more rows due soon: the order changes
+    changed = repo.list_rows(TODAY)
+    assert changed.in_board_order() == sort_rows(changed.rows) != warm.in_board_order()
+
+    data = orjson.loads(repo.rows_path.read_bytes())
+    data["board_order"] = [0] * len(data["board_order"])  # not every row once
+    repo.rows_path.write_bytes(orjson.dumps(data))
+    damaged = repo.list_rows(TODAY)
+    assert damaged.board_order is None and damaged.in_board_order() == sort_rows(damaged.rows)

@@ -21,6 +21,11 @@ class ListResult:
     warnings: list = field(default_factory=list)
     signatures: dict = field(default_factory=dict)
 
+    def in_board_order(self) -> list:
+        from checklists.board import sort_rows
+
+        return sort_rows(self.rows)
+
 
 class ManyCases:
     """A stand-in repository with 10,000 synthetic rows (the store's own speed is tested in tests/store)."""

@@ -82,13 +82,11 @@ class BoardQuery:
         return Marks(quick, self.repository.signatures())
 
     def read(self) -> tuple[BoardData, Marks]:
-        from checklists.board import sort_rows
-
         # The settings and folders are stat-ed first and the cases are scanned before they are read,
         # so a change made during the read is seen by the next poll.
         quick = (self.repository.folder_marks(), self.repository.settings_signature())
         result = self.repository.list_rows(self.today)
-        return BoardData(sort_rows(result.rows), tuple(result.warnings)), Marks(quick, result.signatures)
+        return BoardData(result.in_board_order(), tuple(result.warnings)), Marks(quick, result.signatures)
 
 
 NEXT_DUE_KEYS = Binding.Group("Next due")
