@@ -2,33 +2,41 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run demo test bench clean
 
-$(STAMP): pyproject.toml
+# The app alone needs only its own dependencies; the tests and benchmarks add theirs (pyproject extras).
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	touch $(STAMP)
+	touch $(DEV_STAMP) $(RUN_STAMP)
 
 ## Start Rounds on your database (created in the user data directory on first save).
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/rounds
 
 ## Fill the database with synthetic demo cases (only if it is empty), then open it.
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	$(BIN)/rounds demo --if-empty
 	@if [ -t 0 ] && [ -t 1 ]; then $(BIN)/rounds; else echo "Open it with: make run"; fi
 
 ## Run the whole test suite.
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
 ## Store, export and start-up details, then every figure of issue 12 in one table, at 1,000 and
 ## 10,000 cases. BENCH_QUICK=1: 1,000 cases only and fewer runs, for iterating.
 BENCH_SIZES := $(if $(BENCH_QUICK),1000,1000 10000)
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/store_bench.py --cases $(BENCH_SIZES) $(if $(BENCH_QUICK),--toggles 50)
 	$(BIN)/python benchmarks/export_bench.py --sizes $(BENCH_SIZES)
 	$(BIN)/python benchmarks/tui_bench.py --cases $(BENCH_SIZES) $(if $(BENCH_QUICK),--runs 2)

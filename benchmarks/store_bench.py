@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,7 +31,6 @@ import orjson  # noqa: E402
 
 from checklists.models import Case, Event, ItemRecord  # noqa: E402
 from store import codec  # noqa: E402
-from store.audit import utc_stamp  # noqa: E402
 from store.migrations import SCHEMA_VERSION  # noqa: E402
 from store.repository import Repository  # noqa: E402
 from store.storage import make_private_dirs, private_file_mode  # noqa: E402
@@ -153,7 +151,7 @@ def toggle_latencies(repo: Repository, toggle, count: int, rng: random.Random) -
     for _ in range(count):
         case_id = rng.choice(ids)
         item = rng.choice(items)
-        seconds, _ = timed(repo.update, case_id, lambda case: _toggle_any(case, item, toggle))
+        seconds, _ = timed(repo.update, case_id, lambda case, item=item: _toggle_any(case, item, toggle))
         latencies.append(seconds)
     return latencies
 
@@ -213,10 +211,11 @@ def bench(count: int, toggles: int, keep: bool) -> dict:
         lat = toggle_latencies(repo, toggle, toggles, random.Random(2))
         after_s, _ = timed(repo.list_rows, TODAY)  # the toggled cases are read and summarized again
         after_warm_s, _ = timed(repo.list_rows, TODAY)
-        sizes = [p.stat().st_size / 2**20 for p in (repo.index_path, repo.rows_path)]
+        summaries = list(repo.summaries_dir.glob("*.json"))
+        sizes = [sum(p.stat().st_size for p in summaries) / 2**20, repo.rows_path.stat().st_size / 2**20]
         sig_s, _ = timed(repo.signatures)
-        repo.index_path.unlink()
-        repo.rows_path.unlink()
+        for path in [*summaries, repo.rows_path]:
+            path.unlink()
         fresh_cold = fresh_process_list(db_dir)
         return {
             "cases": count, "engine": engine_name, "build_s": build_s, "avg_case_kb": size / count / 1024,
@@ -253,7 +252,7 @@ def report(r: dict) -> None:
     print(f"  new process, no cache at all   {r['fresh_process_list_cold_s']:.3f} s wall "
           f"({r['fresh_process_list_cold_rss_mb']:.0f} MB peak)")
     print(f"  signatures() scan              {r['signatures_scan_s'] * 1e3:.1f} ms")
-    print(f"  index.json / rows.json         {r['index_mb']:.1f} MB / {r['rows_mb']:.1f} MB")
+    print(f"  summaries/ / rows.json         {r['index_mb']:.1f} MB / {r['rows_mb']:.1f} MB")
     print(f"  bench process peak RSS         {r['bench_peak_rss_mb']:.0f} MB")
     if r["db"]:
         print(f"  kept: {r['db']}")

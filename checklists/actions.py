@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from typing import Any, Mapping, Sequence
 
 from checklists.dates import parse_date
-from checklists.engine import evaluate
 from checklists.errors import ValidationError
 from checklists.inflammation import changes as inflammation_changes, record_change
 from checklists.models import (
@@ -156,6 +155,8 @@ def resolve_item(case: Case, item_id: str, action: str, *, today: date, catalogu
     """
     check_choice(action, "action", ITEM_ACTIONS)
     policy = policy or Policy()
+    from checklists.engine import evaluate  # here: logging an event plans nothing
+
     view = evaluate(case, catalogue, policy, today)
     item = view.item(item_id)
     if item is None:
@@ -308,6 +309,8 @@ def acknowledge_alert(case: Case, code: str, note: object, *, today: date, by: s
     The acknowledgement covers the evidence the alert rests on today (and whatever an earlier one
     covered), so a new occurrence of the same cause raises the alert again.
     """
+    from checklists.engine import evaluate
+
     view = evaluate(case, catalogue, policy or Policy(), today)
     alert = next((a for a in view.alerts if a.code == code), None)
     if alert is None:

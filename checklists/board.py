@@ -41,9 +41,14 @@ def filter_rows(rows, filter_name: str = "active", pathway: str | None = None,
     ]
 
 
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
+
+
 def sort_key(row: CaseRow) -> tuple:
     """Urgency, then the most severe alert, then the next window's date, then the id."""
-    severity = min((SEVERITY_ORDER.index(s) for s in row.alert_severities), default=_NO_ALERT)
+    # A dict and map() rather than tuple.index in a generator: this runs for every row of every list.
+    severities = row.alert_severities
+    severity = min(map(_SEVERITY_RANK.__getitem__, severities)) if severities else _NO_ALERT
     next_date = row.next_due.opens if row.next_due else date.max
     return (urgency_rank(row.urgency), severity, next_date, row.id)
 

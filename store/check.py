@@ -22,11 +22,12 @@ from seeds.vocabulary import EVENT_KINDS
 from store import codec
 from store.errors import CorruptCaseFile, SchemaTooNew
 from store.files import ONE
+from store.export_log import EXPORT_LOG
+from store.index import SUMMARIES_DIR, cache_paths
 from store.migrations import parse_current
 from store.safety import group_name, user_name
 from store.storage import TEMP_SUFFIX, read_file
 
-_CACHES = ("index.json", "rows.json")
 
 
 @dataclass(slots=True, frozen=True)
@@ -89,9 +90,12 @@ class _Checker:
     def run(self) -> None:
         self.permissions(self.db, is_dir=True)
         self.settings()
-        for name in _CACHES:
-            if (self.db / name).exists():
-                self.permissions(self.db / name)
+        self.permissions(self.db / EXPORT_LOG)  # which cases went where: audit, private
+        summaries = self.db / SUMMARIES_DIR  # the list's cache holds patient labels too
+        if summaries.is_dir():
+            self.permissions(summaries, is_dir=True)
+        for path in cache_paths(self.db):
+            self.permissions(path, lock=path.suffix == ".lock")
         for lock in sorted(self.db.glob("*.lock")):
             if lock.name != "settings.lock":
                 self.permissions(lock, lock=True)

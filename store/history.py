@@ -58,9 +58,12 @@ def describe(action: str, target: str, details: dict[str, Any] | None = None) ->
     """`item-done review-6m`, `policy-set soon_days`, `export csv of 3 cases`, `undo event-log e3`."""
     details = details if isinstance(details, dict) else {}
     if action == "export":
-        cases = details.get("cases") or []
+        # A large export's entry has its count, its ids being in the export log (store/export_log.py).
+        count = details.get("count")
+        if not isinstance(count, int) or isinstance(count, bool):
+            count = len(details.get("cases") or [])
         kind = " de-identified" if details.get("deidentified") else ""
-        return f"export {details.get('format', '?')}{kind} of {len(cases)} case{'s' if len(cases) != 1 else ''}"
+        return f"export {details.get('format', '?')}{kind} of {count} case{'s' if count != 1 else ''}"
     if action == "backup":
         cases = details.get("cases", "?")
         return f"backup of {cases} case{'' if cases == 1 else 's'} to {details.get('to', '?')}"
@@ -167,14 +170,29 @@ def history(repo, case_ref: str | None = None, *, limit: int | None = None,
     if case_ref is not None:
         case_id = repo.resolve(case_ref)
         entries = case_entries(repo, case_id)
-        entries += [e for e in settings_entries(repo) if _mentions(e, case_id)]
+        settings = settings_entries(repo)
+        logged = _logged_exports(repo, settings)
+        entries += [e for e in settings if _mentions(e, case_id, logged)]
         return _newest(entries, limit)
     return _newest(_database_entries(repo, limit, warnings), limit)
 
 
-def _mentions(entry: HistoryEntry, case_id: str) -> bool:
-    cases = (entry.details or {}).get("cases")
-    return isinstance(cases, list) and case_id in cases
+def _logged_exports(repo, entries: list[HistoryEntry]) -> dict[str, frozenset[str]]:
+    """The export log's ids by digest, read only if an entry points there (store/export_log.py)."""
+    if not any((e.details or {}).get("digest") for e in entries):
+        return {}
+    from store.export_log import logged_ids
+
+    return logged_ids(repo.db_dir)
+
+
+def _mentions(entry: HistoryEntry, case_id: str, logged: dict[str, frozenset[str]] | None = None) -> bool:
+    details = entry.details or {}
+    cases = details.get("cases")
+    if isinstance(cases, list):
+        return case_id in cases
+    digest = details.get("digest")
+    return isinstance(digest, str) and case_id in (logged or {}).get(digest, ())
 
 
 def _newest(entries: Iterable[HistoryEntry], limit: int | None) -> list[HistoryEntry]:

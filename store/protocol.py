@@ -14,11 +14,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from checklists.rules import check_rules
-from checklists.signoff import without_disabled
 from seeds.loader import Catalogue, default_catalogue, load_catalogue
 from store.errors import CorruptCaseFile
 from store.repository import SETTINGS_FILE
-from store.signoff import read_disabled
+from store.storage import read_file
+
+# store/signoff.py's DISABLED_TABLE: its name, looked for in the settings' bytes before that module
+# (and the reviews' rules with it) is imported, which every command would otherwise pay for.
+_DISABLED_MARK = b'"disabled"'
 
 CLINIC_PATHWAYS_DIR = "pathways"
 
@@ -44,12 +47,20 @@ def load_protocol(db_dir: Path | str) -> Catalogue:
     disabled = _disabled(Path(db_dir).expanduser())
     if not disabled:
         return catalogue
+    from checklists.signoff import without_disabled
+
     return check_rules(without_disabled(catalogue, disabled))
 
 
 def _disabled(db_dir: Path):
+    path = db_dir / SETTINGS_FILE
     try:
-        return read_disabled(db_dir / SETTINGS_FILE)
+        found = read_file(path) if path.is_file() else None
+        if found is None or _DISABLED_MARK not in found[0]:
+            return ()  # the usual case: nothing switched off, decided from the bytes alone
+        from store.signoff import read_disabled
+
+        return read_disabled(path)
     except CorruptCaseFile:
         # Reported by the policy read of the same command (or listed as a warning); the checklist is
         # still shown, with every item, rather than nothing at all.

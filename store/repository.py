@@ -4,16 +4,14 @@ Every change is one locked, re-read, audited, atomic write of one file.
 
 # A database is a directory: `cases/<2-char shard>/<case id>.json` (one TinyDB file per case, with
 # its lock file beside it), `settings.json` (clinic policy, de-identification key, export records),
-# and `index.json` / `rows.json` (caches for the case list).
+# and `summaries/` / `rows.json` (caches for the case list, store/index.py).
 
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import stat
 import re
-import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -27,7 +25,8 @@ from store.audit import AuditEntry, change_docs, current_user, entry_from_doc, u
 from store.errors import (
     AmbiguousCase, CaseExists, CorruptCaseFile, NotADatabase, RevisionConflict, SchemaTooNew, UnknownCase,
 )
-from store.index import INDEX_FILE, ROWS_FILE, ListCache
+from store.export_log import EXPORT_LOG
+from store.index import INDEX_FILE, ROWS_FILE, SUMMARIES_DIR, ListCache
 from store.locking import DEFAULT_TIMEOUT, exclusive, lock_path_for, try_exclusive
 from store.files import CaseFile, SettingsFile
 from store.permissions import OTHER_BITS, exposure_warnings, open_folders_and_files
@@ -48,12 +47,33 @@ Mutation = Callable[[Case], tuple[Case, list[Change]]]
 
 
 @dataclass(slots=True, frozen=True)
+class CaseRecord:
+    """A case with what an export also needs of its file, all from one read of it."""
+
+    case: Case
+    audit: list[dict]  # the raw audit documents, oldest first
+    deid_offset: Any  # the file's stored de-identification offset, checked when used (deid_offset_of)
+    path: Path
+
+
+@dataclass(slots=True, frozen=True)
 class ListResult:
     rows: list[CaseRow]
     warnings: list[str]  # one line each, e.g. a damaged case file that was skipped
     # The stat signatures of the scan the rows were read after: a watcher compares later scans with
     # these instead of scanning a second time (10,000 stats saved on every board load).
     signatures: dict[str, Signature] = field(default_factory=dict)
+    # The rows' places in the board's order, when the list cache knew it (store/index.py).
+    board_order: list[int] | None = None
+
+    def in_board_order(self) -> list[CaseRow]:
+        """The rows as checklists.board.sort_rows orders them, without sorting where the cache kept it."""
+        if self.board_order is not None and len(self.board_order) == len(self.rows):
+            rows = self.rows
+            return [rows[n] for n in self.board_order]
+        from checklists.board import sort_rows
+
+        return sort_rows(self.rows)
 
 
 class Repository:
@@ -96,6 +116,10 @@ class Repository:
     def rows_path(self) -> Path:
         return self.db_dir / ROWS_FILE
 
+    @property
+    def summaries_dir(self) -> Path:
+        return self.db_dir / SUMMARIES_DIR
+
     def case_path(self, case_id: str) -> Path:
         return self.cases_dir / case_id[:2] / f"{case_id}.json"
 
@@ -103,6 +127,8 @@ class Repository:
 
     def new_case_id(self) -> str:
         """A random id (10 hex characters) that no case file has; ids are never renumbered."""
+        import secrets
+
         while True:
             case_id = secrets.token_hex(5)
             if not self.case_path(case_id).exists():
@@ -307,30 +333,36 @@ class Repository:
         case_id = self.resolve(case_id)
         case_file = CaseFile(self.case_path(case_id), self.catalogue)
         case_file.load_case(case_id)
-        offset = case_file.meta().get("deid_offset_days")
-        if not isinstance(offset, int) or isinstance(offset, bool) or offset == 0:
-            raise CorruptCaseFile(case_file.path)
-        return offset
+        return deid_offset_of(case_file.meta().get("deid_offset_days"), case_file.path)
 
     @upgrades_first
     def record_export(
         self, case_ids: list[str], fmt: str, deidentified: bool, destination_kind: str
     ) -> AuditEntry:
-        """Note an export in the settings file's audit table (one write, however many cases)."""
+        """Note an export in the settings file's audit table (one write, however many cases). Up to
+        INLINE_IDS case ids are listed in the entry; for more, their count and digest, with the ids in
+        the export log (store/export_log.py), so the settings every command reads stay small."""
+        from store import export_log
+
         who, when = self._who_when()
-        doc = {
+        details: dict[str, Any] = {"format": fmt, "deidentified": bool(deidentified), "destination": destination_kind}
+        logged = len(case_ids) > export_log.INLINE_IDS
+        if logged:
+            digest = export_log.digest_of(list(case_ids))
+            details = {"count": len(case_ids), "digest": digest, "cases_in": export_log.EXPORT_LOG, **details}
+        else:
+            details = {"cases": list(case_ids), **details}
+        doc: dict[str, Any] = {
             "who": who, "when": when, "action": "export", "target": "cases", "old": None, "new": None,
-            "reason": None, "revision": None,
-            "details": {
-                "cases": list(case_ids), "format": fmt, "deidentified": bool(deidentified),
-                "destination": destination_kind,
-            },
+            "reason": None, "revision": None, "details": details,
         }
         self._prepare_to_write()
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
             settings.load_or_create()
             doc["revision"] = settings.next_revision()
+            if logged:
+                export_log.append(self.db_dir, details["digest"], list(case_ids), who, when)
             settings.append_audit([doc])
             settings.commit()
         return entry_from_doc(doc)
@@ -346,8 +378,8 @@ class Repository:
     @upgrades_first
     def _record(self, action: str, details: dict) -> None:
         who, when = self._who_when()
-        doc = {"who": who, "when": when, "action": action, "target": "database", "old": None, "new": None,
-               "reason": None, "details": details}
+        doc: dict[str, Any] = {"who": who, "when": when, "action": action, "target": "database", "old": None,
+                               "new": None, "reason": None, "details": details}
         make_private_dirs(self.db_dir)
         with self._settings_lock():
             settings = SettingsFile(self.settings_path)
@@ -416,8 +448,33 @@ class Repository:
     # --- the whole database -----------------------------------------------------------------------------
 
     def signatures(self) -> dict[str, Signature]:
-        """Every case id and its file's signature: one stat per case, for the TUI's live refresh."""
+        """Every case id and its file's signature: one stat per case (the TUI's thorough check)."""
         return {case_id: sig for case_id, (_, sig) in self._scan().items()}
+
+    def folder_marks(self) -> dict[str, tuple[int, int, int]]:
+        """A cheap fingerprint of which case files exist and which version each is: the stat of the cases
+        folder and of each shard folder, a few hundred stats however many cases (the TUI's poll; one stat
+        per case was 6% of a core, every second, at 10,000 cases).
+
+        Every write Rounds makes renames a new file into the case's shard folder, which changes that
+        folder's times. What it cannot see: a case file edited in place by another tool, or two changes
+        within one tick of a file system that keeps times to the second (`coarse_times` tells); the
+        per-file `signatures()` see those.
+        """
+        marks: dict[str, tuple[int, int, int]] = {}
+        try:
+            shards = os.scandir(self.cases_dir)
+            info = os.stat(self.cases_dir)
+        except (FileNotFoundError, NotADirectoryError):
+            return marks
+        marks[""] = (info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+        with shards:
+            for shard in shards:
+                with suppress(FileNotFoundError):
+                    if shard.is_dir():  # as _scan() has it: a shard is any folder in cases/
+                        info = shard.stat()
+                        marks[shard.name] = (info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+        return marks
 
     def all_cases(self, warnings: list[str] | None = None) -> Iterator[Case]:
         """Every readable case, by id; damaged or too-new files are skipped with a line in `warnings`."""
@@ -429,6 +486,31 @@ class Repository:
                     warnings.append(_skipped(case_id, error))
             except UnknownCase:
                 continue  # removed since the scan
+
+    def records(self, case_ids: list[str] | None = None, warnings: list[str] | None = None) -> Iterator[CaseRecord]:
+        """Each case (the given ids in order, else every readable case by id) with its audit documents
+        and de-identification offset, reading its file once: an export of 10,000 cases read each file
+        three times before (the case, its trail, its offset). With `case_ids` None, damaged or too-new
+        files are skipped with a line in `warnings`, as in `all_cases`; a given id that cannot be
+        read raises, as `get` does."""
+        if case_ids is not None:
+            for ref in case_ids:
+                case_id = self.resolve(ref)
+                yield self._record_of(case_id, self.case_path(case_id))
+            return
+        for case_id, (path, _) in sorted(self._scan().items()):
+            try:
+                yield self._record_of(case_id, Path(path))
+            except (CorruptCaseFile, SchemaTooNew) as error:
+                if warnings is not None:
+                    warnings.append(_skipped(case_id, error))
+            except UnknownCase:
+                continue  # removed since the scan
+
+    def _record_of(self, case_id: str, path: Path) -> CaseRecord:
+        case_file = CaseFile(path, self.catalogue)
+        case = case_file.load_case(case_id)
+        return CaseRecord(case, case_file.audit_docs(), case_file.meta().get("deid_offset_days"), path)
 
     def list_rows(self, today: date, policy: Policy | None = None) -> ListResult:
         """A row for every readable case, by id; a damaged or too-new case file becomes a warning.
@@ -442,16 +524,20 @@ class Repository:
         warnings: list[str] = []
         if policy is None:
             policy = self._policy_for_listing(warnings)
-        summarize = self._summarize or _engine("summarize")
-        case_row = self._case_row or _engine("case_row")
-        cache = ListCache(self.db_dir, self._index_fingerprint(summarize, policy), writable=self.can_write())
+        # The engine itself is imported only if some row must be made again (tui/cli start-up time).
+        cache = ListCache(self.db_dir, self._index_fingerprint(self._summary_policy(policy)),
+                          writable=self.can_write(), rows_fingerprint=self._index_fingerprint(policy))
         scanned = self._scan()
-        with _collector_paused():
-            rows = cache.rows(
-                scanned, today, self._summary_of(summarize, policy, warnings),
-                lambda summary: case_row(summary, today, policy),
-            )
-        return ListResult(rows, warnings, {case_id: sig for case_id, (_, sig) in scanned.items()})
+        make_row = self._case_row
+
+        def row_of(summary: CaseSummary) -> CaseRow:
+            nonlocal make_row
+            make_row = make_row or _engine("case_row")
+            return make_row(summary, today, policy)
+
+        with collector_paused():
+            rows = cache.rows(scanned, today, self._summary_of(policy, warnings), row_of)
+        return ListResult(rows, warnings, {case_id: sig for case_id, (_, sig) in scanned.items()}, cache.board_order)
 
     def _policy_for_listing(self, warnings: list[str]) -> Policy:
         """The stored policy; if its file is damaged, the defaults and a warning (the list still shows)."""
@@ -474,7 +560,7 @@ class Repository:
         if problem is not None:
             # This one first and alone: its fix (another folder) makes a chmod beside the point.
             return [f"changes cannot be saved here: {problem}"]
-        names = (SETTINGS_FILE, INDEX_FILE, ROWS_FILE, CASES_DIR)
+        names = (SETTINGS_FILE, INDEX_FILE, ROWS_FILE, SUMMARIES_DIR, EXPORT_LOG, CASES_DIR)
         exposed = open_folders_and_files(self.db_dir, names, self.cases_dir) + self._open_case_files
         return exposure_warnings(self.db_dir, exposed)
 
@@ -496,30 +582,45 @@ class Repository:
         return found
 
     def _scan_shard(self, shard: str, found: dict[str, tuple[str, Signature]]) -> int:
-        """Add the shard's case files to `found`; returns how many are open to other users."""
+        """Add the shard's case files to `found`; returns how many are open to other users.
+
+        Each file is stat-ed relative to the open folder (fstatat), not by its full path: the kernel
+        walks one name instead of the whole path, 10,000 times a list (a quarter of the scan).
+        """
         leftovers = []
         open_files = 0
         shard_name = os.path.basename(shard)
-        with os.scandir(shard) as entries:
-            for entry in entries:
-                name = entry.name
+        try:
+            fd = os.open(shard, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except (FileNotFoundError, NotADirectoryError):
+            return 0  # gone since the folder was listed
+        try:
+            prefix = shard + os.sep
+            is_case_file = _CASE_FILE_NAME.fullmatch
+            for name in os.listdir(fd):
                 if name.startswith("."):
                     if name.endswith(TEMP_SUFFIX):
                         leftovers.append(name)
-                elif name.endswith(".json") and _is_case_file_name(name, shard_name):
-                    with suppress(FileNotFoundError):
-                        info = entry.stat(follow_symlinks=False)  # a link is no case file (read refuses it)
-                        found[name[:-5]] = (entry.path, signature_of(info))
-                        if info.st_mode & OTHER_BITS and not stat.S_ISLNK(info.st_mode):  # (inline: per case)
-                            open_files += 1
+                elif name[-5:] == ".json" and name[:2] == shard_name and is_case_file(name) and len(shard_name) == 2:
+                    try:
+                        info = os.stat(name, dir_fd=fd, follow_symlinks=False)  # a link is no case file
+                    except FileNotFoundError:
+                        continue
+                    # signature_of(info), inline: this runs once per case.
+                    found[name[:-5]] = (prefix + name, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+                    if info.st_mode & OTHER_BITS and not stat.S_ISLNK(info.st_mode):
+                        open_files += 1
+        finally:
+            os.close(fd)
         if leftovers:
             _remove_orphans(Path(shard), leftovers)
         return open_files
 
-    def _summary_of(self, summarize: Summarize, policy: Policy, warnings: list[str]):
+    def _summary_of(self, policy: Policy, warnings: list[str]):
         """Read and summarize one case file for the list cache; None (and a warning) if it is unreadable."""
 
         def summary_of(case_id: str, path: str):
+            summarize = self._summarize or _engine("summarize")
             case_file = CaseFile(Path(path), self.catalogue)
             try:
                 case = case_file.load_case(case_id)
@@ -538,11 +639,27 @@ class Repository:
 
         return summary_of
 
-    def _index_fingerprint(self, summarize: Summarize, policy: Policy) -> str:
-        """What cached summaries and rows depend on besides the case files: catalogue, engine code, policy."""
+    def _summary_policy(self, policy: Policy) -> object:
+        """What of the policy the summaries depend on: for the engine's own summarize, every key but those
+        only the day's rows read (checklists.policy.ROW_ONLY_POLICY_KEYS); for any other, all of it."""
+        if self._summarize is None or self._summarize is _engine("summarize"):
+            from checklists.policy import summary_policy
+
+            return summary_policy(policy)
+        return policy
+
+    def _index_fingerprint(self, policy: object) -> str:
+        """What cached summaries or rows depend on besides the case files: catalogue, engine code, and the
+        policy (all of it for rows; for summaries, the keys they read: _summary_policy)."""
         if self._index_base is None:
-            self._index_base = repr((self.catalogue, _code_identity(summarize))).encode()
-        digest = hashlib.blake2b(self._index_base, digest_size=16)
+            identity = _code_identity(self._summarize) if self._summarize is not None else _engine_identity()
+            self._index_base = repr((self.catalogue, identity)).encode()
+        try:  # hashlib's own blake2b, without hashlib's load of OpenSSL (2 ms of every list)
+            from _blake2 import blake2b
+        except ImportError:
+            from hashlib import blake2b
+
+        digest = blake2b(self._index_base, digest_size=16)
         digest.update(repr(policy).encode())
         return digest.hexdigest()
 
@@ -599,10 +716,21 @@ def _remove_orphans(directory: Path, temp_names: list[str] | None = None) -> Non
                     os.unlink(directory / name)
 
 
-def _is_case_file_name(name: str, shard: str) -> bool:
-    """`<case id>.json` in the shard of its first two characters: anything else is not a case (and its
-    name, which may hold anything, is never printed)."""
-    return name.startswith(shard) and len(shard) == 2 and _CASE_ID.fullmatch(name[:-5]) is not None
+# `<case id>.json` (CASE_ID_PATTERN and the suffix, in one match).
+_CASE_FILE_NAME = re.compile(r"[0-9a-z][0-9a-z-]{3,63}\.json")
+
+
+def coarse_times(marks: dict[str, tuple[int, int, int]]) -> bool:
+    """Whether the file system keeps folder times to the whole second (some NFS servers, ext3): a
+    nanosecond part of exactly zero, which a fine-grained one shows once in a billion times."""
+    return any(mtime % 1_000_000_000 == 0 for _, mtime, _ in marks.values())
+
+
+def deid_offset_of(offset: Any, path: Path) -> int:
+    """A stored de-identification offset, which must be a non-zero whole number of days."""
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset == 0:
+        raise CorruptCaseFile(path)
+    return offset
 
 
 def _skipped(case_id: str, error: Exception) -> str:
@@ -612,8 +740,8 @@ def _skipped(case_id: str, error: Exception) -> str:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while building the list.
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while building the list (or an export: store/export/runner.py).
 
     Tens of thousands of new objects (none of them cyclic) make it run over and over, walking
     everything already built; measured, that is half the time of a list of 10,000 cases.
@@ -631,6 +759,18 @@ def _code_identity(function: Callable) -> tuple:
     """Name and file signatures of the code that computes summaries, so an upgrade drops stale ones."""
     module = sys.modules.get(getattr(function, "__module__", ""), None)
     source = getattr(module, "__file__", None)
+    return (getattr(function, "__module__", ""), getattr(function, "__qualname__", ""), _package_files(source))
+
+
+def _engine_identity() -> tuple:
+    """_code_identity(checklists.engine.summarize), without importing the engine: the list of a warm
+    cache never runs it."""
+    import checklists
+
+    return ("checklists.engine", "summarize", _package_files(checklists.__file__))
+
+
+def _package_files(source: str | None) -> tuple:
     files: list[tuple] = []
     if source:
         # The engine's package and its sub-packages (the rules modules live in checklists/rules/).
@@ -639,7 +779,7 @@ def _code_identity(function: Callable) -> tuple:
                 (str(path.relative_to(Path(source).parent)), info.st_size, info.st_mtime_ns)
                 for path in Path(source).parent.glob("**/*.py") for info in (path.stat(),)
             )
-    return (getattr(function, "__module__", ""), getattr(function, "__qualname__", ""), tuple(files))
+    return tuple(files)
 
 
 def _engine(name: str) -> Callable:

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from checklists.errors import ValidationError
 from tui.cli_errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError
@@ -104,7 +104,7 @@ def build_parser(command: str | None = None) -> _Parser:
     parser.add_argument("--version", action=_Version, help="print `rounds X.Y.Z` and exit")
     add_global_options(parser, default=None)
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub: Any = parser.add_subparsers(dest="command", metavar="COMMAND")
     if command is not None:
         sub = OnlyCommand(sub, command)
     cli_commands.add_commands(sub)
@@ -181,7 +181,7 @@ def _warn_if_open_to_others(repo) -> None:
         warn(warning)
 
 
-def _fail(code: int, message: str) -> int:
+def _fail(code: int, message: object) -> int:
     # One line only: a message with a newline would break scripts that read stderr line by line.
     # Escaped too: argparse echoes what was typed, and a path may hold anything.
     from checklists.text import printable_line
@@ -225,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         ctx = _context(args)
         if args.command is None:
             return _run_tui(ctx)  # the board shows permission warnings itself, from a worker
+        from tui.startup import start_up_finished
+
+        start_up_finished()
         code = args.handler(args, ctx) or EXIT_OK
         # After the command, so that a refused one says one line only (its error), and one that
         # scanned every case (list, export) also counts the case files it found open, from its stats.
@@ -259,4 +262,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
+    from tui.startup import cache_generated_code, pause_collector
+
+    pause_collector()  # until the command's work begins, or the board is first shown (tui/startup.py)
+    cache_generated_code()
     sys.exit(main())

@@ -81,8 +81,9 @@ def cmd_export(args, ctx) -> int:
     try:
         options.check()
         case_ids = None if args.all else select_cases(ctx.repo, args.cases)
+        # parallel: a large JSON export of every case is split over the CPUs (store/export/parallel_json.py).
         result = export_cases(ctx.repo, case_ids, options, args.output, catalogue=ctx.catalogue,
-                              today=ctx.today, now=ctx.now(), warnings=warnings)
+                              today=ctx.today, now=ctx.now(), warnings=warnings, parallel=True)
     except ExportError as exc:
         raise UsageError(f"export: {exc}") from None
     from tui.cli_text import warn

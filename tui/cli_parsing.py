@@ -45,6 +45,12 @@ class OnlyCommand:
         return _Unbuilt()
 
 
+def built(parser: object) -> bool:
+    """False for a command left unbuilt: its builder returns at once, before importing what only the
+    command's own options need (choices from the engine's vocabulary, say)."""
+    return not isinstance(parser, _Unbuilt)
+
+
 class _Unbuilt:
     """Takes every call a command builder makes on a parser it will not need (arguments, defaults,
     nested subcommands) and does nothing."""
@@ -66,7 +72,8 @@ def _columns() -> int:
     if columns > 0:
         return columns
     try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+        stdout = sys.__stdout__
+        return os.get_terminal_size(stdout.fileno()).columns or 80 if stdout is not None else 80
     except (AttributeError, ValueError, OSError):
         return 80
 

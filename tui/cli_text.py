@@ -19,7 +19,6 @@ from checklists.wording import (
     window_text,
 )
 from seeds.loader import Catalogue
-from store.export.readable import injection_fact
 
 FILTER_NOTES = {"active": ": active and resolved cases", "closed": ": closed and lost cases"}
 
@@ -135,6 +134,8 @@ def rows_text(rows: list[CaseRow], filter_name: str, catalogue: Catalogue, width
 
 
 def _facts(view: CaseView, catalogue: Catalogue) -> list[str]:
+    from store.export.readable import injection_fact  # here: `rounds log` prints no case and need not load it
+
     c = view.case
     facts = [
         f"Case {c.id}  {printable_line(c.patient)}",

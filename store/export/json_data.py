@@ -40,19 +40,25 @@ def case_record(view: CaseView, ctx: ExportContext) -> dict:
     return data
 
 
-def document(views: Sequence[CaseView], ctx: ExportContext) -> dict:
-    head: dict = {"format": FORMAT_NAME, "schema_version": SCHEMA_VERSION, "deidentified": ctx.deidentified}
+def head(ctx: ExportContext, count: int) -> dict:
+    """Everything but the cases (store/export/parallel_json.py puts them in after it)."""
+    data: dict = {"format": FORMAT_NAME, "schema_version": SCHEMA_VERSION, "deidentified": ctx.deidentified}
     if not ctx.deidentified:
         # De-identified output carries no real date at all: each case has its own shifted `today`.
-        head.update(generated_at=utc_stamp(ctx.now), generated_by=ctx.user, today=ctx.today.isoformat())
-    head["policy"] = policy_json(ctx.policy)
-    head["case_count"] = len(views)
+        data.update(generated_at=utc_stamp(ctx.now), generated_by=ctx.user, today=ctx.today.isoformat())
+    data["policy"] = policy_json(ctx.policy)
+    data["case_count"] = count
+    return data
+
+
+def document(views: Sequence[CaseView], ctx: ExportContext) -> dict:
+    head_ = head(ctx, len(views))
     cases = []
     for view in views:
         cases.append(case_record(view, ctx))
         ctx.tick()
-    head["cases"] = cases
-    return head
+    head_["cases"] = cases
+    return head_
 
 
 def render(views: Sequence[CaseView], ctx: ExportContext) -> str:

@@ -38,4 +38,4 @@ def test_acknowledgements_and_early_marks_round_trip_through_the_case_file(tmp_p
 def test_a_list_cache_entry_from_before_is_made_again_not_misread():
     # An item written with six fields (no missed, no gated flag) is not guessed at: it is rebuilt.
     entry = [[1, 2, 3, 4], ["c1", "DEMO-1", [], 0, 738000, [[0, 0, 0, None, None, None]], []]]
-    assert _decoded(codec.summary_from_doc, entry, (1, 2, 3, 4), ["x"]) is None
+    assert _decoded(codec.CacheDecoder(["x"]).summary, entry, (1, 2, 3, 4)) is None

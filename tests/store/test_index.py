@@ -58,7 +58,31 @@ def listed(db_dir, summarize):
 
 
 def cache_files(repo):
-    return (repo.index_path, repo.rows_path)
+    """rows.json and every shard's summaries file."""
+    return (repo.rows_path, *sorted(repo.summaries_dir.glob("*.json")))
+
+
+def cached_ids(path) -> list[str]:
+    """The case ids a cache file holds: a column of rows.json, the keys of a summaries file."""
+    data = orjson.loads(path.read_bytes())
+    return list(data["columns"]["id"]) if "columns" in data else list(data["cases"])
+
+
+def all_cached_ids(repo) -> dict[str, list[str]]:
+    """rows.json's ids and, apart, the ids of every summaries file together, each sorted."""
+    summaries = sorted(i for path in repo.summaries_dir.glob("*.json") for i in cached_ids(path))
+    return {"rows": sorted(cached_ids(repo.rows_path)), "summaries": summaries}
+
+
+def edit_entries(repo, case_id: str, rows_edit, summary_edit) -> None:
+    """Change one case's entry in rows.json (rows_edit(columns, index)) and in its summaries file."""
+    data = orjson.loads(repo.rows_path.read_bytes())
+    rows_edit(data["columns"], data["columns"]["id"].index(case_id))
+    repo.rows_path.write_bytes(orjson.dumps(data))
+    path = repo.summaries_dir / f"{case_id[:2]}.json"
+    data = orjson.loads(path.read_bytes())
+    summary_edit(data["cases"])
+    path.write_bytes(orjson.dumps(data))
 
 
 def stamps(repo):
@@ -117,8 +141,8 @@ def test_new_and_vanished_cases_are_reflected(listed, summarize):
     rows = repo.list_rows(TODAY).rows
     assert sorted(r.id for r in rows) == sorted(ids[1:] + [new_id])
     assert summarize.take() == [new_id]
-    for path in cache_files(repo):
-        assert sorted(orjson.loads(path.read_bytes())["cases"]) == sorted(ids[1:] + [new_id])
+    expected = sorted(ids[1:] + [new_id])
+    assert all_cached_ids(repo) == {"rows": expected, "summaries": expected}
 
 
 def test_a_new_day_recomputes_rows_from_cached_summaries(listed, summarize):
@@ -141,7 +165,7 @@ def test_damaged_rows_are_made_again_from_the_summaries(listed, summarize, damag
     repo.rows_path.write_bytes(damage)
     assert [r.id for r in repo.list_rows(TODAY).rows] == ids
     assert summarize.take() == []
-    assert sorted(orjson.loads(repo.rows_path.read_bytes())["cases"]) == ids
+    assert sorted(cached_ids(repo.rows_path)) == ids
 
 
 @pytest.mark.parametrize("damage", DAMAGE)
@@ -151,17 +175,19 @@ def test_a_damaged_cache_is_rebuilt_from_the_case_files(listed, summarize, damag
         path.write_bytes(damage)
     assert [r.id for r in repo.list_rows(TODAY).rows] == ids
     assert summarize.take() == ids
-    for path in cache_files(repo):
-        assert sorted(orjson.loads(path.read_bytes())["cases"]) == ids
+    assert all_cached_ids(repo) == {"rows": ids, "summaries": ids}
 
 
 def test_damaged_cache_entries_are_made_again(listed, summarize):
     repo, ids = listed
-    for path in cache_files(repo):
-        cache = orjson.loads(path.read_bytes())
-        cache["cases"][ids[3]][1] = ["not", "an", "entry"]
-        cache["cases"][ids[1]][1] = [999] * 9  # string references past the table
-        path.write_bytes(orjson.dumps(cache))
+    def not_an_entry(columns, n):
+        columns["patient"][n] = ["not", "a", "label"]
+
+    def past_the_table(columns, n):
+        columns["status"][n] = 999  # a string reference past the table
+
+    edit_entries(repo, ids[3], not_an_entry, lambda cases: cases[ids[3]].__setitem__(1, ["not", "an", "entry"]))
+    edit_entries(repo, ids[1], past_the_table, lambda cases: cases[ids[1]].__setitem__(1, [999] * 7))
     assert [r.id for r in repo.list_rows(TODAY).rows] == ids
     assert summarize.take() == [ids[1], ids[3]]
 
@@ -180,7 +206,8 @@ def test_a_different_policy_or_catalogue_rebuilds_the_cache(listed, summarize):
 
     shipped = default_catalogue()
     other_catalogue = make_repo(repo.db_dir, summarize=summarize)
-    other_catalogue.catalogue = edited(shipped, references={k: shipped.references[k] for k in list(shipped.references)[1:]})
+    fewer = {k: shipped.references[k] for k in list(shipped.references)[1:]}
+    other_catalogue.catalogue = edited(shipped, references=fewer)
     other_catalogue.list_rows(TODAY)
     assert summarize.take() == ids
 
@@ -217,10 +244,11 @@ def test_a_busy_cache_lock_skips_the_write_but_still_lists(listed, summarize, tm
 def test_the_cache_never_decides_what_exists(listed, summarize):
     """A case file is the truth: one missing from a stale cache is listed; one in it but gone is not."""
     repo, ids = listed
-    for path in cache_files(repo):
-        cache = orjson.loads(path.read_bytes())
-        cache["cases"]["0000000000"] = cache["cases"].pop(ids[4])
-        path.write_bytes(orjson.dumps(cache))
+
+    def renamed(columns, n):
+        columns["id"][n] = "0000000000"
+
+    edit_entries(repo, ids[4], renamed, lambda cases: cases.__setitem__("0000000000", cases.pop(ids[4])))
     assert [r.id for r in repo.list_rows(TODAY).rows] == ids
 
 
@@ -260,3 +288,27 @@ def test_a_case_the_engine_cannot_place_is_skipped_with_a_warning_not_fatal(tmp_
     result = repo.list_rows(_date(2026, 11, 21))
     assert [r.patient for r in result.rows] == ["DEMO-001"]
     assert result.warnings == ["skipped case b2d0000002: its dates cannot be scheduled (OverflowError)"]
+
+
+def test_the_board_order_is_kept_with_the_rows_and_is_the_sorted_order(tmp_path):
+    """rows.json keeps the board's order of its rows, so a list of unchanged rows is not sorted again;
+    it is always the order sort_rows gives, after a change too, and a damaged one is not used."""
+    from checklists.board import sort_rows
+    from store.demo import fill_demo
+
+    repo = Repository(tmp_path / "db", default_catalogue())
+    fill_demo(repo, repo.catalogue, TODAY, 30)
+    first = repo.list_rows(TODAY)
+    assert first.in_board_order() == sort_rows(first.rows)
+    warm = repo.list_rows(TODAY)
+    assert warm.board_order is not None and warm.in_board_order() == sort_rows(warm.rows)
+
+    repo.update_policy_values({"soon_days": 90})  # many more rows due soon: the order changes
+    changed = repo.list_rows(TODAY)
+    assert changed.in_board_order() == sort_rows(changed.rows) != warm.in_board_order()
+
+    data = orjson.loads(repo.rows_path.read_bytes())
+    data["board_order"] = [0] * len(data["board_order"])  # not every row once
+    repo.rows_path.write_bytes(orjson.dumps(data))
+    damaged = repo.list_rows(TODAY)
+    assert damaged.board_order is None and damaged.in_board_order() == sort_rows(damaged.rows)

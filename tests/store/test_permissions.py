@@ -48,11 +48,12 @@ def test_new_files_and_folders_never_give_other_any_access(tmp_path, umask, file
     assert child.returncode == 0, child.stderr
     modes = json.loads(child.stdout)
 
-    kinds = {"settings.json", "index.json", "settings.lock", "index.lock"}
+    kinds = {"settings.json", "rows.json", "settings.lock", "rows.lock", "summaries"}
     assert kinds <= set(modes)
     assert any(p.endswith(".lock") and p.startswith("cases") for p in modes)
+    assert any(p.endswith(".json") and p.startswith("summaries") for p in modes)
     for path, mode in modes.items():
-        is_dir = path in (".", "..", "cases") or (path.startswith("cases") and path.count(os.sep) == 1)
+        is_dir = path in (".", "..", "cases", "summaries") or (path.startswith("cases") and path.count(os.sep) == 1)
         assert mode & 0o007 == 0, f"{path} is open to other: {oct(mode)}"
         assert mode == (dir_mode if is_dir else file_mode), f"{path}: {oct(mode)}"
 

@@ -21,6 +21,11 @@ class ListResult:
     warnings: list = field(default_factory=list)
     signatures: dict = field(default_factory=dict)
 
+    def in_board_order(self) -> list:
+        from checklists.board import sort_rows
+
+        return sort_rows(self.rows)
+
 
 class ManyCases:
     """A stand-in repository with 10,000 synthetic rows (the store's own speed is tested in tests/store)."""
@@ -39,6 +44,9 @@ class ManyCases:
         return ListResult(list(self.rows))
 
     def signatures(self) -> dict:
+        return {}
+
+    def folder_marks(self) -> dict:
         return {}
 
     def settings_signature(self) -> None:

@@ -21,7 +21,7 @@ from checklists.board import FILTERS, filter_rows
 from checklists.models import CaseRow
 from checklists.wording import pathways_short
 from tui.host import host_of
-from tui.screens.live import LiveScreen
+from tui.screens.live import LiveScreen, Marks
 from tui.widgets.case_board import CaseBoard
 from tui.widgets.ordered_input import OrderedInput
 
@@ -66,18 +66,28 @@ class BoardQuery:
     repository: Repository
     today: date
 
-    def signature(self) -> object:
-        """Changes whenever a case file or the clinic policy changes."""
-        return self.repository.signatures(), self.repository.settings_signature()
+    def signature(self) -> Marks:
+        """Changes whenever a case file is written by Rounds, or the clinic policy changes: a stat of each
+        shard folder, not of each case file (tui/screens/live.py, store/repository.py folder_marks).
+        Where folder times are kept to the second, two saves in one second could look like one: there
+        every case file is stat-ed at each poll, as before."""
+        from store.repository import coarse_times
 
-    def read(self) -> tuple[BoardData, object]:
-        from checklists.board import sort_rows
+        folders = self.repository.folder_marks()
+        quick = (folders, self.repository.settings_signature())
+        return Marks(quick, self.repository.signatures()) if coarse_times(folders) else Marks(quick)
 
-        # The settings are stat-ed first and the cases are scanned before they are read, so a
-        # change made during the read is seen by the next poll.
-        settings = self.repository.settings_signature()
+    def thorough_signature(self) -> Marks:
+        """Also every case file's own stat: catches a file edited in place by another tool."""
+        quick = (self.repository.folder_marks(), self.repository.settings_signature())
+        return Marks(quick, self.repository.signatures())
+
+    def read(self) -> tuple[BoardData, Marks]:
+        # The settings and folders are stat-ed first and the cases are scanned before they are read,
+        # so a change made during the read is seen by the next poll.
+        quick = (self.repository.folder_marks(), self.repository.settings_signature())
         result = self.repository.list_rows(self.today)
-        return BoardData(sort_rows(result.rows), tuple(result.warnings)), (result.signatures, settings)
+        return BoardData(result.in_board_order(), tuple(result.warnings)), Marks(quick, result.signatures)
 
 
 NEXT_DUE_KEYS = Binding.Group("Next due")
@@ -157,6 +167,9 @@ class BoardScreen(LiveScreen[BoardData]):
     def show_data(self, data: BoardData, *, first: bool) -> None:
         if first:
             self._check_permissions(host_of(self).repository)
+            from tui.startup import start_up_finished
+
+            start_up_finished()  # after the first rows, not before: tui/startup.py
         self._all_rows = data.rows
         for warning in data.warnings:
             self.say_once(warning, title="Warning")
@@ -165,6 +178,9 @@ class BoardScreen(LiveScreen[BoardData]):
 
     def show_unreadable(self, error: str) -> None:
         self._unreadable = True
+        from tui.startup import start_up_finished
+
+        start_up_finished()
         self._show_instead_of_rows(
             Text(f"Cannot read the cases: {error}\n\nRounds keeps trying; the cases appear once they can be read.")
         )

@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -145,7 +145,9 @@ class CaseBoard(ScrollView, can_focus=True):
     }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True)
+    # No repaint of its own: a move repaints only the two rows it changes (watch_cursor), which over SSH
+    # is a few hundred bytes instead of the whole screen.
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     class Opened(Message):
         """The user asked to open a case (enter, or a click on its row)."""
@@ -221,7 +223,8 @@ class CaseBoard(ScrollView, can_focus=True):
         return self._strip(self._row_segments(self._rows[index], index, columns), width, base)
 
     def _strip(self, segments: list[Segment], width: int, base: Style) -> Strip:
-        return Strip(segments).adjust_cell_length(width, base)
+        # Neighbouring cells of one style as one segment: each segment costs a colour code on the wire.
+        return Strip(segments).adjust_cell_length(width, base).simplify()
 
     def _style(self, name: str) -> Style:
         # partial: only what the component class sets, so the cursor row keeps its background.
@@ -280,9 +283,18 @@ class CaseBoard(ScrollView, can_focus=True):
     # -- cursor -----------------------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
+        top = self.scroll_offset.y
         self._scroll_cursor_into_view()
-        self.refresh()
+        if self.scroll_offset.y == top:
+            # Only the row the cursor left and the row it reached change; a scroll repaints everything.
+            self._refresh_row(old)
+            self._refresh_row(new)
         self.post_message(self.Highlighted(self, self.selected_id))
+
+    def _refresh_row(self, index: int) -> None:
+        line = index - int(self.scroll_offset.y) + 1  # line 0 is the column header
+        if 1 <= line < self.scrollable_content_region.height:
+            self.refresh(Region(0, line, self.scrollable_content_region.width, 1))
 
     def validate_cursor(self, value: int) -> int:
         return max(0, min(value, len(self._rows) - 1)) if self._rows else 0
