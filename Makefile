@@ -29,8 +29,10 @@ demo: $(RUN_STAMP)
 	$(BIN)/rounds demo --if-empty
 	@if [ -t 0 ] && [ -t 1 ]; then $(BIN)/rounds; else echo "Open it with: make run"; fi
 
-## Run the whole test suite.
+## Lint (ruff: mistakes, not taste), check types (mypy), then run the whole test suite.
 test: $(DEV_STAMP)
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## Store, export and start-up details, then every figure of issue 12 in one table, at 1,000 and
@@ -46,4 +48,4 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/protocol_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

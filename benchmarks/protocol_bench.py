@@ -87,14 +87,14 @@ def main() -> None:
             db = Path(tmp) / "db"
             repo = fill(db, count)
             size = repo.settings_path.stat().st_size / 1024
-            load = timed(lambda: load_protocol(db), args.repeat)
-            signoff = timed(lambda: load_signoff(repo, repo.catalogue), args.repeat)
-            write = timed(lambda: record_review(repo, repo.catalogue, "steroid-atrophy", "review-6m", "comment",
-                                                "bench", DAY), max(5, args.repeat // 5))
+            load = timed(lambda db=db: load_protocol(db), args.repeat)
+            signoff = timed(lambda repo=repo: load_signoff(repo, repo.catalogue), args.repeat)
+            write = timed(lambda repo=repo: record_review(repo, repo.catalogue, "steroid-atrophy", "review-6m",
+                                                          "comment", "bench", DAY), max(5, args.repeat // 5))
             show = process_ms(db, "pathways", "show", "steroid-atrophy")
             record_review(repo, repo.catalogue, "steroid-atrophy", "review-12m", "reject", "bench", DAY)
             disable_item(repo, repo.catalogue, "steroid-atrophy", "review-12m", "bench", DAY)
-            off = timed(lambda: load_protocol(db), args.repeat)
+            off = timed(lambda db=db: load_protocol(db), args.repeat)
             print(f"{count:>8}  {size:>11.0f}  {load[0]:>12.2f} / {load[1]:<10.2f}  {off[0]:>13.2f}  "
                   f"{signoff[0]:>8.2f} / {signoff[1]:<8.2f}  {write[0]:>19.2f}  {show:>27.0f}")
 

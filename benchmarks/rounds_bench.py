@@ -138,7 +138,8 @@ def bench_env() -> dict[str, str]:
     """The environment of every `rounds` the benchmark starts: a fixed day and an ordinary SSH terminal."""
     # PYTHONDONTWRITEBYTECODE would make every process compile Rounds' own modules from source again,
     # which no installed copy does (tens of milliseconds on each command).
-    dropped = ("ROUNDS_DB", "ROUNDS_DEBUG", "COLORTERM", "NO_COLOR", "PYTHONDONTWRITEBYTECODE", "PYTHONPROFILEIMPORTTIME")
+    dropped = ("ROUNDS_DB", "ROUNDS_DEBUG", "COLORTERM", "NO_COLOR", "PYTHONDONTWRITEBYTECODE",
+               "PYTHONPROFILEIMPORTTIME")
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["ROUNDS_TODAY"] = TODAY
     # xterm-256color without COLORTERM is what most SSH sessions carry (COLORTERM is not forwarded).
@@ -243,7 +244,8 @@ def bench_size(cases: int, settings: Settings, env: dict[str, str], progress: Ca
     samples = Samples()
     started = time.perf_counter()
     pristine, built = demo_database(cases, TODAY, env)
-    progress(f"{cases:,} cases: {'built' if built else 'cached'} demo database in {time.perf_counter() - started:.1f} s")
+    took = time.perf_counter() - started
+    progress(f"{cases:,} cases: {'built' if built else 'cached'} demo database in {took:.1f} s")
     work = Path(tempfile.mkdtemp(prefix=f"rounds-bench-{cases}-"))
     try:
         db = working_copy(pristine, work)

@@ -35,7 +35,7 @@ from store.undo import plan_undo, undo  # noqa: E402
 
 def age_files(repo: Repository) -> None:
     """Give each case file the time of its newest audit entry (a database written over months)."""
-    for case_id, (path, _) in repo._scan().items():
+    for path, _ in repo._scan().values():
         tables = orjson.loads(Path(path).read_bytes())
         newest = max(doc["when"] for doc in tables["audit"].values())
         moment = datetime.fromisoformat(newest.replace("Z", "+00:00")).timestamp()

@@ -15,7 +15,7 @@ import shlex
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checklists.models import CASE_STATUSES, ITEM_STATES, Policy
 from seeds.vocabulary import EVENT_KINDS
@@ -27,6 +27,9 @@ from store.index import SUMMARIES_DIR, cache_paths
 from store.migrations import parse_current
 from store.safety import group_name, user_name
 from store.storage import TEMP_SUFFIX, read_file
+
+if TYPE_CHECKING:
+    from store.repository import Repository
 
 
 
@@ -73,7 +76,7 @@ def check(repo) -> CheckResult:
 
 
 class _Checker:
-    def __init__(self, repo):
+    def __init__(self, repo: Repository) -> None:
         self.repo = repo
         self.db = repo.db_dir
         self.catalogue = repo.catalogue

@@ -67,7 +67,8 @@ def _team_gid(group: str) -> int:
     try:
         entry = grp.getgrnam(group)
     except KeyError:
-        raise InitError(f"there is no group named {group} on this computer (create it: sudo groupadd {group})") from None
+        raise InitError(f"there is no group named {group} on this computer "
+                        f"(create it: sudo groupadd {group})") from None
     if os.geteuid() != 0 and entry.gr_gid not in os.getgroups() and entry.gr_gid != os.getegid():
         me = _login()
         raise InitError(f"{me} is not a member of group {group}; add yourself (sudo usermod -aG {group} {me}) and "
@@ -97,7 +98,7 @@ def _missing_parents(db: Path) -> list[Path]:
 
 def _share_tree(db: Path, gid: int) -> int:
     changed = 0
-    for folder, dirs, files in os.walk(db):
+    for folder, _dirs, files in os.walk(db):
         changed += _share(Path(folder), gid, _TEAM_DIR_MODE)
         for name in files:
             changed += _share(Path(folder) / name, gid, _TEAM_FILE_MODE)

@@ -118,7 +118,7 @@ def built_cases(draw):
                     value = (case.onset + timedelta(days=draw(st.integers(-60, 60)))).isoformat()
                 else:
                     value = draw(st.one_of(st.just("none"), st.integers(0, 90).map(
-                        lambda k: (case.onset - timedelta(days=k)).isoformat())))
+                        lambda k, onset=case.onset: (onset - timedelta(days=k)).isoformat())))
                 case, _ = actions.set_field(case, field, value, today=clock, catalogue=CATALOGUE, date=when)
             elif case.events:
                 target = draw(st.sampled_from([e.id for e in case.events]))

@@ -13,11 +13,11 @@ import pytest
 
 from checklists import actions
 from checklists.models import Case
+from seeds.loader import default_catalogue
+from store.repository import Repository
 
 # Free-text event fields: never in de-identified output.
 FREE_TEXT_EVENT_FIELDS = ("site", "what", "drug", "dose", "result", "pigment", "note")
-from seeds.loader import default_catalogue
-from store.repository import Repository
 
 TODAY = date(2026, 11, 21)
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)

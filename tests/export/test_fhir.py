@@ -154,10 +154,11 @@ def test_injections_therapies_and_aat_levels(demo):
 def test_a_stopped_therapy_has_an_end(demo):
     case_id = demo.ids[1]
     for kind, day in (("therapy-start", 200), ("therapy-stop", 100)):
-        demo.repo.update(case_id, lambda c: actions.log_event(
+        demo.repo.update(case_id, lambda c, kind=kind, day=day: actions.log_event(
             c, kind, {"date": TODAY - timedelta(days=day), "drug": "azathioprine", "dose": "50 mg"}, today=TODAY))
     bundle = bundle_of(demo, [case_id])
-    (aza,) = [m for m in resources(bundle, "MedicationStatement") if m["medicationCodeableConcept"]["text"] == "azathioprine"]
+    (aza,) = [m for m in resources(bundle, "MedicationStatement")
+              if m["medicationCodeableConcept"]["text"] == "azathioprine"]
     assert aza["status"] == "stopped"
     assert aza["effectivePeriod"] == {"start": (TODAY - timedelta(days=200)).isoformat(),
                                       "end": (TODAY - timedelta(days=100)).isoformat()}

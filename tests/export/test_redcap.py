@@ -117,7 +117,7 @@ def test_the_import_file_uses_only_dictionary_fields_one_row_per_event(demo, dei
     for row in rows:
         per_record[row["record_id"]].append(row)
     assert len(per_record) == len(demo.ids)
-    for record, record_rows in per_record.items():
+    for record_rows in per_record.values():
         enrolment = [r for r in record_rows if r["redcap_event_name"] == "enrolment_arm_1"]
         assert len(enrolment) == 1 and enrolment[0]["redcap_repeat_instrument"] == ""
         for instrument in ("clinical_event", "checklist_item"):

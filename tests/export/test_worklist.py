@@ -55,7 +55,7 @@ def test_key_facts_saline_count_lesion_size_and_running_drugs(demo):
     from checklists import actions
 
     for kind, day, drug in (("therapy-start", 200, "azathioprine"), ("therapy-stop", 150, "Azathioprine ")):
-        demo.repo.update(demo.ids[1], lambda c: actions.log_event(
+        demo.repo.update(demo.ids[1], lambda c, kind=kind, day=day, drug=drug: actions.log_event(
             c, kind, {"date": TODAY - timedelta(days=day), "drug": drug}, today=TODAY))
     cases = by_label(worklist(demo))
     assert cases["DEMO-001"].facts[0] == "saline 2 of 3-6"

@@ -168,7 +168,8 @@ def case_ref(world: World) -> st.SearchStrategy[str]:
 
 # Per command: its words, its positional slots, its options (None: a flag without a value).
 def commands(world: World) -> dict[str, tuple[list[str], list, dict]]:
-    ref, date, number, text = case_ref(world), st.sampled_from(DATES) | value(), st.sampled_from(NUMBERS) | value(), value()
+    ref, text = case_ref(world), value()
+    date, number = st.sampled_from(DATES) | value(), st.sampled_from(NUMBERS) | value()
     enum = st.sampled_from(ENUMS) | value()
     outputs = st.sampled_from([str(world.outside / "new.csv"), str(world.files["existing"]),
                                str(world.files["link"]), str(world.files["fifo"]), str(world.outside),

@@ -152,7 +152,8 @@ def test_at_most_the_cap_and_one_byte_are_read(capsys, tmp_path, monkeypatch, ex
 
 def test_the_work_per_event_does_not_grow_with_the_number_of_events(tmp_path):
     """Linear time, checked by counting rather than timing: a case file is read and written a fixed
-    number of times however many events it has (each TinyDB table update re-reads the whole table) (benchmarks/import_bench.py has the seconds)."""
+    number of times however many events it has (each TinyDB table update re-reads the whole table)
+    (benchmarks/import_bench.py has the seconds)."""
     from benchmarks.import_bench import export_document
     from seeds.loader import default_catalogue
     from store.export.importer import import_cases, parse_export

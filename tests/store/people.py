@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from checklists import actions
 from seeds.loader import default_catalogue
 from store.repository import Repository
@@ -110,3 +112,20 @@ class Clinician:
         from store.undo import undo
 
         return self.act(lambda: undo(self.repo, case_ref))
+
+
+# Fixtures for the modules about a shared database: `from tests.store.people import clinic_fixture` gives
+# `repo` (a database on a ticking clock), and `alice` / `bob` two clinicians at work in it.
+@pytest.fixture(name="repo")
+def clinic_fixture(tmp_path):
+    return clinic_repo(tmp_path / "db", TickingClock())
+
+
+@pytest.fixture
+def alice(repo, monkeypatch):
+    return Clinician(repo, "alice", monkeypatch)
+
+
+@pytest.fixture
+def bob(repo, monkeypatch):
+    return Clinician(repo, "bob", monkeypatch)

@@ -16,7 +16,7 @@ from tinydb import TinyDB
 from store.errors import CorruptCaseFile
 from store.storage import AtomicJSONStorage, BufferedStorage, atomic_write_bytes
 from tests.store.conftest import start_python, wait_for
-from tests.store.helpers import add_saline, make_repo
+from tests.store.helpers import add_saline
 
 TODAY = date(2025, 3, 1)
 

@@ -12,22 +12,7 @@ from store.backup import MANIFEST, RESTORE_VOID_REASON, BackupError, backup, res
 from store.errors import CorruptCaseFile
 from store.history import history
 from store.undo import UndoRefused
-from tests.store.people import Clinician, TickingClock, clinic_repo
-
-
-@pytest.fixture
-def repo(tmp_path):
-    return clinic_repo(tmp_path / "db", TickingClock())
-
-
-@pytest.fixture
-def alice(repo, monkeypatch):
-    return Clinician(repo, "alice", monkeypatch)
-
-
-@pytest.fixture
-def bob(repo, monkeypatch):
-    return Clinician(repo, "bob", monkeypatch)
+from tests.store.people import alice, bob, clinic_fixture  # noqa: F401 - fixtures
 
 
 @pytest.fixture

@@ -11,12 +11,8 @@ import pytest
 from store import migrations
 from store.check import check
 from tests.e2e.test_cli import run
-from tests.store.people import Clinician, TickingClock, clinic_repo
-
-
-@pytest.fixture
-def repo(tmp_path):
-    return clinic_repo(tmp_path / "db", TickingClock())
+from tests.store.people import Clinician
+from tests.store.people import clinic_fixture  # noqa: F401 - fixtures
 
 
 @pytest.fixture

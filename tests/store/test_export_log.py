@@ -12,12 +12,8 @@ import store.export_log as export_log
 from store.backup import backup
 from store.export_log import EXPORT_LOG, digest_of, logged_ids
 from store.history import history
-from tests.store.people import Clinician, TickingClock, clinic_repo
-
-
-@pytest.fixture
-def repo(tmp_path):
-    return clinic_repo(tmp_path / "db", TickingClock())
+from tests.store.people import Clinician
+from tests.store.people import clinic_fixture  # noqa: F401 - fixtures
 
 
 @pytest.fixture

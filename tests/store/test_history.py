@@ -5,15 +5,10 @@ from __future__ import annotations
 import os
 import random
 
-import pytest
 
 from store.history import entry_json, history
-from tests.store.people import Clinician, TickingClock, clinic_repo
-
-
-@pytest.fixture
-def repo(tmp_path):
-    return clinic_repo(tmp_path / "db", TickingClock())
+from tests.store.people import Clinician, clinic_repo
+from tests.store.people import clinic_fixture  # noqa: F401 - fixtures
 
 
 def test_the_whole_database_newest_first_with_policy_and_exports(repo, monkeypatch):

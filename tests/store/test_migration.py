@@ -24,7 +24,7 @@ CASES = {"e1e2e2cad9": "DEMO-V1-001", "5775a7ca12": "DEMO-V1-002", "5bdfebead2":
 def old_db(tmp_path) -> Path:
     db = tmp_path / "db"
     shutil.copytree(FIXTURE, db)
-    for folder, dirs, files in os.walk(db):
+    for folder, _dirs, files in os.walk(db):
         os.chmod(folder, 0o700)
         for name in files:
             os.chmod(os.path.join(folder, name), 0o600)

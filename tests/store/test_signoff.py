@@ -113,7 +113,8 @@ def test_a_clinic_edit_of_its_own_pathway_lapses_the_review(db_dir):
     record_review(repo, repo.catalogue, "post-injection-skin-check", "three-month-look", "accept", "ok", DAY)
     record_review(repo, repo.catalogue, "post-injection-skin-check", "site-photograph", "accept", "ok", DAY)
 
-    clinic_file.write_text(clinic_file.read_text().replace('opens = "3m", closes = "4m"', 'opens = "3m", closes = "5m"'))
+    longer = clinic_file.read_text().replace('opens = "3m", closes = "4m"', 'opens = "3m", closes = "5m"')
+    clinic_file.write_text(longer)
     signoff = load_signoff(repo, clinic_catalogue(db_dir))
     assert signoff.item("post-injection-skin-check", "three-month-look").state == "changed"
     assert signoff.item("post-injection-skin-check", "site-photograph").state == "accepted"

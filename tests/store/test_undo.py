@@ -8,22 +8,8 @@ import pytest
 from store.errors import UnknownCase
 from store.history import history
 from store.undo import NothingToUndo, UndoRefused, plan_undo
-from tests.store.people import Clinician, TickingClock, clinic_repo
-
-
-@pytest.fixture
-def repo(tmp_path):
-    return clinic_repo(tmp_path / "db", TickingClock())
-
-
-@pytest.fixture
-def alice(repo, monkeypatch):
-    return Clinician(repo, "alice", monkeypatch)
-
-
-@pytest.fixture
-def bob(repo, monkeypatch):
-    return Clinician(repo, "bob", monkeypatch)
+from tests.store.people import Clinician
+from tests.store.people import alice, bob, clinic_fixture  # noqa: F401 - fixtures
 
 
 def test_undoing_a_logged_event_voids_it_and_keeps_it(repo, alice):

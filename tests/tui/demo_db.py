@@ -126,6 +126,30 @@ async def open_case(pilot, case_id: str) -> None:
     await pilot.pause()
 
 
+async def open_case_ready(pilot, case_id: str, item: str | None = None):
+    """Open a case once the board has loaded, wait for its view, and highlight `item` if given."""
+    from tui.screens.case import CaseScreen
+    from tui.widgets.checklist import Checklist
+
+    app = pilot.app
+    await wait_for(pilot, lambda: getattr(app.screen, "_loaded", False))
+    app.open_case(case_id)
+    await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
+    screen = app.screen
+    if item is not None:
+        screen.query_one(Checklist).selected = item
+        await pilot.pause()
+    return screen
+
+
+async def form_ready(pilot, name: str):
+    """The form screen `name` once it has read its case and takes keys."""
+    app = pilot.app
+    await wait_for(pilot, lambda: type(app.screen).__name__ == name and getattr(app.screen, "ready", False))
+    await pilot.pause()
+    return app.screen
+
+
 async def wait_for(pilot, condition, timeout: float = 5.0, step: float = 0.05) -> None:
     """Let the app run until `condition()` holds (workers finish in threads), or fail after `timeout`."""
     import time

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from checklists import actions
 from store.repository import Repository
-from tests.tui.demo_db import fixed_now, screen_text, wait_for
+from tests.tui.demo_db import fixed_now, form_ready, open_case_ready as open_case, screen_text, wait_for
 from tui.app import make_app
 from tui.screens.case import CaseScreen
 from tui.widgets.checklist import Checklist
@@ -47,25 +47,6 @@ def add(repo: Repository, pathways, onset: str, enrolled: date, steps=()) -> str
         changes += more
     repo.add_case(case, changes)
     return case.id
-
-
-async def open_case(pilot, case_id: str, item: str | None = None) -> CaseScreen:
-    app = pilot.app
-    await wait_for(pilot, lambda: getattr(app.screen, "_loaded", False))
-    app.open_case(case_id)
-    await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
-    screen = app.screen
-    if item is not None:
-        screen.query_one(Checklist).selected = item
-        await pilot.pause()
-    return screen
-
-
-async def form_ready(pilot, name: str):
-    app = pilot.app
-    await wait_for(pilot, lambda: type(app.screen).__name__ == name and app.screen.ready)
-    await pilot.pause()
-    return app.screen
 
 
 async def saved_and_back(pilot, screen: CaseScreen, condition) -> None:

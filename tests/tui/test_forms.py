@@ -32,7 +32,6 @@ from tui.forms import (
     SetFieldForm,
     VoidEventForm,
 )
-from tui.errors import CONFLICT_MESSAGE
 from tests.tui.demo_db import screen_text
 
 TODAY = date(2026, 11, 21)

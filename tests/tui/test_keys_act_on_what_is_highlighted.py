@@ -12,9 +12,8 @@ from textual.widgets import Static
 
 from checklists import actions
 from store.repository import Repository
-from tests.tui.demo_db import screen_text, wait_for
+from tests.tui.demo_db import form_ready, open_case_ready as open_case, screen_text, wait_for
 from tui.app import make_app
-from tui.screens.case import CaseScreen
 from tui.widgets.checklist import Checklist
 from tui.widgets.events import EventLog
 
@@ -46,25 +45,6 @@ def logged(kind: str, **fields):
 
 def resolved(item: str, action: str, catalogue, **options):
     return lambda case: actions.resolve_item(case, item, action, today=TODAY, catalogue=catalogue, **options)
-
-
-async def open_case(pilot, case_id: str, item: str | None = None) -> CaseScreen:
-    app = pilot.app
-    await wait_for(pilot, lambda: getattr(app.screen, "_loaded", False))
-    app.open_case(case_id)
-    await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
-    screen = app.screen
-    if item is not None:
-        screen.query_one(Checklist).selected = item
-        await pilot.pause()
-    return screen
-
-
-async def form_ready(pilot, name: str):
-    app = pilot.app
-    await wait_for(pilot, lambda: type(app.screen).__name__ == name and getattr(app.screen, "ready", False))
-    await pilot.pause()
-    return app.screen
 
 
 def footer(app) -> str:

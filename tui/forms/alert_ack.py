@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import Select
+from textual.widgets import Button, Select
 
 from checklists.actions import acknowledge_alert, unacknowledge_alert
 from checklists.errors import ValidationError
@@ -68,7 +68,7 @@ class AlertAckForm(CaseFormScreen[bool]):
         chosen = select_value(self.fields["alert"].control)
         self.fields["note"].display = not (chosen and chosen[0] == "unack")
         self.SAVE_LABEL = "Withdraw" if chosen and chosen[0] == "unack" else "Acknowledge"
-        self.query_one("#form-save").label = self.SAVE_LABEL
+        self.query_one("#form-save", Button).label = self.SAVE_LABEL
 
     def context_text(self) -> Text:
         text = super().context_text()

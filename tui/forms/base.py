@@ -268,9 +268,9 @@ class FormScreen(ModalScreen[ResultT]):
     class Saved(Message):
         """The write went through; `result` is what the form dismisses with."""
 
-        def __init__(self, result: object) -> None:
+        def __init__(self, result: Any) -> None:
             super().__init__()
-            self.result = result
+            self.result = result  # the form's own ResultT: Textual's messages cannot carry the type
 
     class SaveFailed(Message):
         def __init__(self, message: str, field: str | None = None) -> None:

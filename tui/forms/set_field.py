@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Select
 
 from checklists.actions import set_field
@@ -78,6 +79,7 @@ class SetFieldForm(CaseFormScreen[bool]):
             required=True,
         )
         for name, (label, _) in FIELDS.items():
+            control: Widget
             if name in ENUMS:
                 values = self._choices(name, self.catalogue.pathway_ids)
                 control = choice([(v, v) for v in values], prompt="choose", id=f"value-{name}")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 from tui.widgets.footer import RoundsFooter
 
@@ -97,7 +98,7 @@ class BoardScreen(LiveScreen[BoardData]):
     """The list of cases; enter opens one, and forms can be started from here for the selected case."""
 
     AUTO_FOCUS = "CaseBoard"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="search", tooltip="case id or patient label, as you type"),
         Binding("n", "new_case", "New", id="new-case", tooltip="add a case"),
         Binding("f", "cycle_filter", "Filter", id="cycle-filter",
@@ -119,9 +120,8 @@ class BoardScreen(LiveScreen[BoardData]):
         Binding("u", "undo", "Undo", show=False, id="undo", tooltip="your latest change; asks first"),
         Binding("P", "app.protocol", "Protocol", show=False, id="protocol",
                 tooltip="the clinic protocol: every rule and its review"),
-    ] + [
-        Binding(str(n), f"set_filter('{name}')", f"Filter {name}", show=False, id=f"filter-{name}")
-        for n, name in enumerate(FILTERS, start=1)
+        *(Binding(str(n), f"set_filter('{name}')", f"Filter {name}", show=False, id=f"filter-{name}")
+          for n, name in enumerate(FILTERS, start=1)),
     ]
 
     failure_title = "Cannot read the cases"
@@ -365,8 +365,8 @@ class BoardScreen(LiveScreen[BoardData]):
                 return
         from tui.forms.item_action import ItemActionForm
 
-        form = ItemActionForm(host.repository, row.id, row.next_due.item, action, host.today, host.catalogue)
-        host.open_form(form, then=self._changed)
+        host.open_form(ItemActionForm(host.repository, row.id, row.next_due.item, action, host.today,
+                                      host.catalogue), then=self._changed)
 
     def action_worklist(self) -> None:
         from tui.screens.worklist import WorklistScreen
@@ -414,7 +414,7 @@ class BoardScreen(LiveScreen[BoardData]):
         ]
         for name in FILTERS:
             commands.append(
-                PaletteCommand(f"Filter: {name}", FILTER_HELP[name], lambda name=name: self.action_set_filter(name))
+                PaletteCommand(f"Filter: {name}", FILTER_HELP[name], partial(self.action_set_filter, name))
             )
         row = self.board.selected_row
         if row is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -170,10 +171,11 @@ class CaseScreen(LiveScreen[CaseData]):
         title.append(" · ")
         title.append(printable(case.patient))  # recorded text: as Text, never markup; controls escaped
         title.append(" · ")
-        title.append(status_label(case.status if case.status in ("closed", "lost") else view.urgency))
+        title.append(status_label(case.status if case.status in ("closed", "lost") else view.urgency or "unscheduled"))
         counts = severity_counts(a.severity for a in view.active_alerts)
         title.append(f" · alerts {counts}" if counts else " · no alerts")
-        title.append(f" · today {view.today.isoformat()}")
+        if view.today is not None:  # always, from evaluate(); only a de-identified record view has none
+            title.append(f" · today {view.today.isoformat()}")
         return title
 
     def _alerts_heading(self, view: CaseView) -> str:
@@ -330,6 +332,5 @@ class CaseScreen(LiveScreen[CaseData]):
                            self.action_mark_done),
         ]
         for action, (name, key) in ITEM_ACTIONS.items():
-            commands.append(PaletteCommand(name, f"In the checklist ({key})",
-                                           lambda action=action: self.action_item(action)))
+            commands.append(PaletteCommand(name, f"In the checklist ({key})", partial(self.action_item, action)))
         return commands
