@@ -126,13 +126,25 @@ async def open_case(pilot, case_id: str) -> None:
     await pilot.pause()
 
 
+def sync(test):
+    """Run an async Pilot test with asyncio (no async plugin in the test dependencies)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
 async def open_case_ready(pilot, case_id: str, item: str | None = None):
     """Open a case once the board has loaded, wait for its view, and highlight `item` if given."""
     from tui.screens.case import CaseScreen
     from tui.widgets.checklist import Checklist
 
     app = pilot.app
-    await wait_for(pilot, lambda: getattr(app.screen, "_loaded", False))
+    await wait_for(pilot, lambda: getattr(app.screen, "has_loaded", False))
     app.open_case(case_id)
     await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.view is not None)
     screen = app.screen

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 
-from tests.tui.demo_db import TODAY, screen_text, wait_for
+from tests.tui.demo_db import TODAY, screen_text, wait_for, sync
 from tui.app import make_app
 from tui.screens.board import BoardScreen
 from tui.screens.case import CaseScreen
@@ -13,16 +11,6 @@ from tui.screens.help import HelpScreen
 from tui.widgets.case_board import CaseBoard
 
 SIZE = (80, 24)
-
-
-def sync(test):
-    """Run an async Pilot test with asyncio (no async plugin needed)."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 def board_of(app) -> CaseBoard:

@@ -5,8 +5,6 @@ that are running. Each test reads what is on screen or on disk afterwards."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from datetime import date
 from pathlib import Path
 
@@ -15,21 +13,13 @@ from textual.widgets import Static
 
 from checklists import actions
 from store.repository import Repository
-from tests.tui.demo_db import fixed_now, form_ready, open_case_ready as open_case, screen_text, wait_for
+from tests.tui.demo_db import fixed_now, form_ready, open_case_ready as open_case, screen_text, wait_for, sync
 from tui.app import make_app
 from tui.screens.case import CaseScreen
 from tui.widgets.checklist import Checklist
 
 SIZE = (80, 24)
 TODAY = date(2026, 11, 21)
-
-
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture
@@ -80,7 +70,7 @@ async def test_d_on_the_saline_item_logs_one_session_with_today_and_the_last_vol
 async def test_d_on_the_board_acts_the_same_way_on_the_next_due_saline_session(demo_repo):
     app = make_app(demo_repo, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: getattr(app.screen, "_loaded", False))
+        await wait_for(pilot, lambda: getattr(app.screen, "has_loaded", False))
         await pilot.pause()
         await pilot.press("d")  # DEMO-001, first on the board: its next due item is the saline session
         form = await form_ready(pilot, "LogEventForm")

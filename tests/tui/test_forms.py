@@ -7,8 +7,6 @@ what is on disk afterwards (nothing before accepting; exactly what was typed aft
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -32,21 +30,11 @@ from tui.forms import (
     SetFieldForm,
     VoidEventForm,
 )
-from tests.tui.demo_db import screen_text
+from tests.tui.demo_db import screen_text, sync
 
 TODAY = date(2026, 11, 21)
 SIZE = (80, 24)
 NOT_SET = object()
-
-
-def sync(test):
-    """Run an async Pilot test with asyncio (no async plugin in the test dependencies)."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 def _clock() -> datetime:

@@ -4,29 +4,19 @@ footer say what the keys do, lists open where the reader expects and Home/End ju
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from datetime import date
 
 from textual.widgets import Static
 
 from checklists import actions
 from store.repository import Repository
-from tests.tui.demo_db import form_ready, open_case_ready as open_case, screen_text, wait_for
+from tests.tui.demo_db import form_ready, open_case_ready as open_case, screen_text, wait_for, sync
 from tui.app import make_app
 from tui.widgets.checklist import Checklist
 from tui.widgets.events import EventLog
 
 SIZE = (80, 24)
 TODAY = date(2026, 11, 21)
-
-
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 def add(repo: Repository, pathways, onset: str, enrolled: date, steps=(), patient: str = "DEMO-101") -> str:

@@ -59,7 +59,7 @@ async def test_a_burst_from_the_board_records_what_was_typed(repo):
     case_id = add(repo, ["steroid-atrophy"], "2026-10-01", date(2026, 11, 1))
     app = make_app(SlowReads(repo, 0.0), today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: getattr(app.screen, "_loaded", False))
+        await wait_for(pilot, lambda: getattr(app.screen, "has_loaded", False))
         await pilot.pause()
         app.repository._delay = 0.8
         # s: skip the case's next due item (the baseline assessment); the reason; save.
@@ -74,7 +74,7 @@ async def test_keys_typed_before_the_case_is_read_act_on_it(repo):
     case_id = add(repo, ["steroid-atrophy"], "2026-10-01", date(2026, 11, 1))
     app = make_app(SlowReads(repo, 0.0), today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: getattr(app.screen, "_loaded", False))
+        await wait_for(pilot, lambda: getattr(app.screen, "has_loaded", False))
         await pilot.pause()
         app.repository._delay = 0.8
         burst(app, "enter", "s")  # open the case; skip its highlighted item, before either is read

@@ -15,7 +15,7 @@ from tui.app import make_app
 
 async def board_text(pilot) -> str:
     app = pilot.app
-    await wait_for(pilot, lambda: getattr(app.screen, "_loaded", False))
+    await wait_for(pilot, lambda: getattr(app.screen, "has_loaded", False))
     await pilot.pause()
     return screen_text(app)
 
