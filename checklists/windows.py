@@ -185,7 +185,7 @@ def _improvement_basis(context: _Plan, item: ItemDef) -> str | None:
     if gate is not None:
         basis = facts.latest_improvement(as_of=gate)
         if basis is None:
-            return f"no assessment recorded improvement by {gate.isoformat()}"
+            return f"no assessment of improvement recorded by {gate.isoformat()}"
         return f"judged on the assessment of {basis.date.isoformat()} ({basis.improvement})"
     if latest is None:
         return None
