@@ -8,9 +8,10 @@ of keys that recorded nothing.
 
 Here the app takes every key and paste from the terminal into a queue and hands them out one at a time:
 the next goes only when the one before has been dealt with (a widget stopped it, or it reached the app
-and its binding ran) and the screen on top is ready (a screen says so with `accepts_keys`; a form once
-it has loaded and focused its first box, a live screen once it shows its data). A screen that is never
-ready stops holding keys after HOLD_LIMIT seconds, so that escape always gets through.
+and its binding ran, and the messages that set off have been handled: see `settle`) and the screen on
+top is ready (a screen says so with `accepts_keys`; a form once it has loaded and focused its first box,
+a live screen once it shows its data). A screen that is never ready stops holding keys after HOLD_LIMIT
+seconds, so that escape always gets through.
 
 Textual private API (App.on_event's key path, Message._sender): pinned textual version, covered by
 tests/tui/test_keys_typed_ahead.py.
@@ -26,6 +27,7 @@ from textual import events
 
 HOLD_LIMIT = 5.0  # seconds a not-ready screen may hold typed keys
 IN_FLIGHT_LIMIT = 2.0  # seconds after which a key that vanished on its way is given up for handled
+SETTLE_ROUNDS = 4  # rounds of messages a handled key may set off before the next key goes
 POLL = 0.05  # while keys wait for a screen to be ready, how often to look again
 
 
@@ -73,9 +75,11 @@ class TypeAhead:
         self.dispatch = dispatch  # the app's own (Textual's) handling of a fresh key or paste
         self.typed: deque[Any] = deque()
         self.in_flight: Any = None
+        self.settling: Any = None  # the key in flight once dealt with, while what it set off is handled
         self.flight_started = 0.0
         self.held_since: float | None = None
-        self.scheduled = False
+        self.scheduled = False  # a run is posted to the app's queue
+        self.timer: Any = None  # a run is due later: a key still in flight, or a screen not yet ready
 
     def take(self, event: Any) -> None:
         """A key or paste from the terminal: queued behind any still waiting."""
@@ -83,18 +87,65 @@ class TypeAhead:
         self.schedule()
 
     def done(self, event: Any) -> None:
-        if event is self.in_flight:
-            self.in_flight = None
+        """The key in flight has been dealt with; the next goes once what it set off has been handled."""
+        if event is self.in_flight and self.settling is not event:
+            self.settling = event
+            self.settle(event, SETTLE_ROUNDS)
+
+    def settle(self, event: Any, rounds: int) -> None:
+        """Let the messages a key set off be handled before the next key is handed out.
+
+        A key's binding often acts by message: enter on the board posts "open this case", which its
+        screen handles by pushing the case screen. The key typed next belongs to that case screen, so
+        it waits until every screen's widgets have handled what was queued when the key was done, a
+        round at a time (a message handled may post the next one up the chain), for up to
+        SETTLE_ROUNDS rounds. No call waits here: each round's last handled message starts the next."""
+        if event is not self.in_flight:  # given up meanwhile (IN_FLIGHT_LIMIT)
+            return
+        left = 0
+
+        def handled() -> None:
+            nonlocal left
+            left -= 1
+            if left == 0:
+                self.settle(event, rounds - 1)
+
+        if rounds > 0:
+            for pump in self.pumps():
+                if pump.message_queue_size and pump.call_later(handled):
+                    left += 1
+        if left == 0:
+            self.in_flight = self.settling = None
             self.schedule()
 
+    def pumps(self) -> list[Any]:
+        """The app and every widget of every screen on the stack: whatever a key's messages may reach."""
+        found: list[Any] = [self.app]
+        for screen in self.app.screen_stack:
+            found.extend(screen.walk_children(with_self=True))
+        return found
+
     def schedule(self, delay: float = 0.0) -> None:
-        if self.scheduled:
-            return
-        self.scheduled = True
+        """Run now (next on the app's queue), or look again after `delay` seconds.
+
+        A run asked for now replaces one waiting on a timer: the key in flight has been dealt with, so
+        the next goes at once. (A pending timer once swallowed that request, and every key of a burst
+        waited the in-flight fallback, half a second each.)"""
         if delay:
-            self.app.set_timer(delay, self.run)
-        else:
+            if not self.scheduled and self.timer is None:
+                self.timer = self.app.set_timer(delay, self._timer_fired)
+            return
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+        if not self.scheduled:
+            self.scheduled = True
             self.app.call_later(self.run)
+
+    def _timer_fired(self) -> None:
+        # Timers call back on their own task: hand the run to the app's queue, so runs never overlap.
+        self.timer = None
+        self.schedule()
 
     async def run(self) -> None:
         self.scheduled = False
@@ -103,7 +154,7 @@ class TypeAhead:
                 if time.monotonic() - self.flight_started < IN_FLIGHT_LIMIT:
                     self.schedule(IN_FLIGHT_LIMIT / 4)  # in case it vanished on its way
                     return
-                self.in_flight = None
+                self.in_flight = self.settling = None
             if not screen_accepts_keys(self.app.screen):
                 self.held_since = self.held_since or time.monotonic()
                 if time.monotonic() - self.held_since < HOLD_LIMIT:
