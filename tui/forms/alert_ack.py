@@ -60,6 +60,15 @@ class AlertAckForm(CaseFormScreen[bool]):
             control.value = options[0][1]
         self._show_note()
 
+    def focus_first(self) -> None:
+        """Once the alert is chosen (the only one there is), the note: what the clinician types first
+        belongs there, not to a list with nothing left to choose."""
+        note = self.fields["note"]
+        if select_value(self.fields["alert"].control) and note.display:
+            note.control.focus()
+            return
+        super().focus_first()
+
     def on_value_changed(self, event: Message) -> None:
         if isinstance(event, Select.Changed) and event.select is self.fields["alert"].control:
             self._show_note()

@@ -149,6 +149,7 @@ class ExportScreen(ModalScreen[Any]):
         self.result: Any = None
         self._proposal = ""
         self._confirm_replace: str | None = None
+        self._keys_ready = False
 
     # ----- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -177,7 +178,16 @@ class ExportScreen(ModalScreen[Any]):
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
         self._propose_path()
-        self.query_one("#export-format", RadioSet).focus()
+        # The file box first, its proposed path selected: what a clinician types is the file to write
+        # (replacing the proposal), never keys lost on the format buttons. Format: shift+tab.
+        self.query_one("#export-path", Input).focus()
+
+    @property
+    def accepts_keys(self) -> bool:
+        """Keys typed ahead wait until the file box has first had focus (tui/typeahead.py): none is lost."""
+        if not self._keys_ready and self.is_mounted:
+            self._keys_ready = self.query_one("#export-path", Input).has_focus
+        return self._keys_ready
 
     def _what(self) -> str:
         if self.case_ids is None:
