@@ -1,5 +1,6 @@
 """What a clinician types as soon as a form opens lands in the box it was meant for, never dropped on a
-list or a button: the note of an acknowledgement, the file of an export."""
+list or a button: the note of an acknowledgement, the file of an export. And what a form asks is read
+whole at 80x24 (the reopen question)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 
 from textual.widgets import RadioSet
 
-from tests.tui.demo_db import form_ready, open_case_ready, sync, wait_for
+from tests.tui.demo_db import form_ready, open_case_ready, screen_text, sync, wait_for
 from tests.tui.test_clinical_keys import TODAY, add
 from tests.tui.test_keys_typed_ahead import burst
 from tui.app import make_app
@@ -77,3 +78,21 @@ async def test_the_export_format_is_still_chosen_by_keyboard(demo_repo, tmp_path
         await pilot.pause()
         assert screen.fmt == "html"
         assert screen.query_one("#export-path").value.endswith(".html")
+
+
+@sync
+async def test_the_reopen_question_shows_whole_at_80x24(repo):
+    from tests.tui.test_keys_act_on_what_is_highlighted import resolved
+
+    case_id = add(repo, ["hip-injection"], "2026-10-01", date(2026, 11, 1))
+    snooze = resolved("pt-before-injection", "snooze", repo.catalogue, reason="awaiting", until="2026-12-20")
+    repo.update(case_id, snooze)
+    app = make_app(repo, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case_ready(pilot, case_id, "pt-before-injection")
+        await pilot.press("o")
+        await form_ready(pilot, "ItemActionForm")
+        text = " ".join(line.strip("│ ") for line in screen_text(app).splitlines())
+    assert "Now snoozed until 2026-12-20: awaiting" in text
+    assert "Reopen this item? It counts as open again until it is done or a new qualifying event is logged." \
+        in text, text

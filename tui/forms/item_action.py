@@ -46,12 +46,19 @@ class ItemActionForm(CaseFormScreen[bool]):
     Dismisses with True once written, None when cancelled.
     """
 
+    # Reopen has no boxes: its question is in the context lines, which must show whole (the forms'
+    # context is otherwise kept to four lines, to leave room for the boxes at 80x24).
+    DEFAULT_CSS = """
+    ItemActionForm.-reopen #form-context { max-height: 12; }
+    """
+
     def __init__(
         self, repository: Any, case_id: str, item_id: str, action: str, today: date, catalogue: Any
     ) -> None:
         super().__init__(repository, case_id, today, catalogue)
         self.item_id = item_id
         self.action = action
+        self.set_class(action == "reopen", "-reopen")
         self.definition = catalogue.item(item_id) if catalogue is not None else None
         self.FORM_TITLE = TITLES.get(action, "Item")
         self.SAVE_LABEL = SAVE_LABELS.get(action, "Save")
