@@ -374,7 +374,10 @@ class BoardScreen(LiveScreen[BoardData]):
         self.app.push_screen(WorklistScreen())
 
     def action_reopen(self) -> None:
-        self.notify("Open the case (enter) and pick the item to reopen.", timeout=4)
+        if self.board.display and self.board.selected_row is not None:
+            self.notify("Open the case (enter) and pick the item to reopen.", timeout=4)
+        else:  # nothing listed: there is no case to open
+            self.notify("No case is shown here, so there is no item to reopen.", severity="warning", timeout=4)
 
     def action_set_field(self) -> None:
         from tui.forms.set_field import SetFieldForm
