@@ -14,6 +14,8 @@ Definitions:
   answer `[closed]` arrives. So it counts only a board that is both drawn and listening.
 - bytes per cursor move: with the app quiet, `down` (then `up`) within the first screenful; every byte
   until 150 ms pass with none. Keypress to first byte: the same key presses, write to first byte back.
+- burst: `/` (the search box), then BURST's ten characters written in one go; from that write until the
+  last of them is on the screen (the board's search text). Then escape twice clears the search.
 - idle: the board left alone for --idle seconds: bytes written (B/s) and CPU (utime+stime of every
   thread, /proc/<pid>/stat) as % of one core. Peak memory: VmHWM of the app at the end of the run.
 - one change: `rounds log <id> note --note ...` and `rounds item <id> <next due item> done`, each on a
@@ -53,6 +55,8 @@ ROW_MARKER = b"DEMO-"  # every demo case's label: its arrival means board rows a
 PROBE_KEY, PROBE_ANSWER = b"f", b"[closed]"  # `f` moves the filter from active to closed
 RESET_KEY, RESET_ANSWER = b"4", b"[active]"  # back to the default filter before the cursor moves
 MOVES = 6  # downs, then as many ups, staying within the first screenful
+BURST = b"zqzqzqzqzq"  # typed into the board's search box at once (one read), as a quick typist's keys come
+ESCAPE = b"\x1b"
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ MEASURES = [
     Measure("rows_drawn", "  (first board rows drawn)", "s", None, digits=3),
     Measure("move_bytes", "bytes written per cursor move", "B", 400, strict=False, digits=0),
     Measure("key_latency", "keypress to first byte out", "ms", 0.005, strict=False, scale=1e3, digits=1),
+    Measure("burst", "10 characters typed in one burst, all shown", "s", 0.3, digits=3),
     Measure("idle_bytes", "bytes written while idle", "B/s", 0, strict=False, digits=0),
     Measure("list_json", "`rounds case list --json`", "s", 0.15, digits=3),
     Measure("log", "one change: `rounds log`", "s", 0.08, digits=3),
@@ -99,7 +104,7 @@ MEASURES = [
 ]
 BY_KEY = {m.key: m for m in MEASURES}
 GROUPS = {
-    "tui": ("start", "rows_drawn", "move_bytes", "key_latency", "idle_bytes", "cpu_idle", "peak_memory"),
+    "tui": ("start", "rows_drawn", "move_bytes", "key_latency", "burst", "idle_bytes", "cpu_idle", "peak_memory"),
     "list": ("list_json",), "change": ("log", "item_done"), "policy": ("policy_list",),
     "export": ("export_json", "export_deid"),
 }
@@ -225,6 +230,7 @@ def tui_run(db: Path, settings: Settings, samples: Samples, env: dict[str, str])
             samples.add("key_latency", result.first_byte_s)
             samples.add("move_bytes", result.bytes_out)
         app.drain(quiet=0.3)
+        samples.add("burst", type_burst(app))
         cpu_before, started = app.cpu_seconds(), time.perf_counter()
         written = app.count_for(settings.idle_seconds)
         cpu_after, took = app.cpu_seconds(), time.perf_counter() - started
@@ -235,6 +241,18 @@ def tui_run(db: Path, settings: Settings, samples: Samples, env: dict[str, str])
         status = app.close()
     if status not in (0, None):
         raise RuntimeError(f"the app exited with status {status}")
+
+
+def type_burst(app: PtyApp) -> float:
+    """Seconds from writing BURST into the board's search box until all of it is on the screen."""
+    app.send(b"/")
+    app.drain(quiet=0.3)
+    sent = app.send(BURST) - app.started
+    shown = app.read_until(BURST, timeout=30) - sent
+    for _ in range(2):  # leave the box, then clear the search
+        app.send(ESCAPE)
+        app.drain(quiet=0.3)
+    return shown
 
 
 # --- one size ------------------------------------------------------------------------------------------
