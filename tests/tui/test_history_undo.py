@@ -62,7 +62,8 @@ async def test_h_shows_who_changed_what_in_the_case(demo_repo, monkeypatch):
         await pilot.pause()
         text = screen_text(app)
         detail = text.split("\n")[-4:]
-        assert any("Skipped \u201cSaline session\u201d on 2026-11-21 (watchful waiting)" in line for line in detail), text
+        skipped = "Skipped \u201cSaline session\u201d on 2026-11-21 (watchful waiting)"
+        assert any(skipped in line for line in detail), text
         await pilot.press("escape")
         assert isinstance(app.screen, CaseScreen)
 
