@@ -225,6 +225,24 @@ def undo_sentence(entry: AuditEntry, names: Names = Names()) -> str:
     return f"Undid {action} {target}".rstrip()
 
 
+def undo_consequence(entry: AuditEntry, names: Names = Names(), companions: Sequence[AuditEntry] = ()) -> str:
+    """What undoing one change will do: `saline infiltration of 2026-11-20 (e8) will be voided …`."""
+    action, target = entry.action, entry.target
+    if action == "event-log":
+        event = names.event(target, entry.new if isinstance(entry.new, dict) else None)
+        return f"The {event} will be voided: kept in the record, struck out, with the reason \u201cundo\u201d"
+    if action == "event-void":
+        return f"The {names.event(target)} comes back (no longer void)"
+    if action.startswith("item-"):
+        return f"{names.item(target)} goes back to: {record_words(entry.old)}"
+    if action == "field-set":
+        was = _field_words(target, entry.old, entry.new, companions)[1]
+        return f"{_field_label(target)} goes back to {'not set' if was == 'nothing' else was}"
+    if action == "policy-set":
+        return f"{policy_label(target)} goes back to {value_words(entry.old)}"
+    return f"{change_sentence(entry, names, companions)} is reverted"
+
+
 def _record_sentence(action: str, target: str, details: Mapping[str, Any]) -> str:
     """Exports, backups and the other records of the database, and anything this version cannot name."""
     if action == "export":

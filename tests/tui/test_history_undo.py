@@ -79,12 +79,12 @@ async def test_u_in_a_case_asks_then_voids_my_event(demo_repo, monkeypatch):
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, UndoConfirm))
         text = screen_text(app)
-        assert "Undo your latest change?" in text and f"event-log e5 in case {CASE}" in text
-        assert "event e5 will be voided" in text
+        assert "Undo your latest change?" in text and f"To DEMO-003 (case {CASE})" in text
+        assert "Logged note of 2026-11-21 (e5)" in text and "The note of 2026-11-21 (e5) will be voided" in text
         await pilot.press("y")
         await wait_for(pilot, lambda: demo_repo.get(CASE).event("e5").voided)
         assert demo_repo.get(CASE).event("e5").void_reason == "undo"
-        await wait_for(pilot, lambda: toasted(app, "Undone: event-log e5"))
+        await wait_for(pilot, lambda: toasted(app, "Logged note of 2026-11-21 (e5) (DEMO-003"))
         assert isinstance(app.screen, CaseScreen)
 
 
@@ -115,7 +115,7 @@ async def test_a_refused_undo_names_the_colleague_and_changes_nothing(demo_repo,
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await loaded_board(pilot)
         await pilot.press("u")
-        await wait_for(pilot, lambda: toasted(app, "bob changed event-void e5"))
+        await wait_for(pilot, lambda: toasted(app, "bob has changed the same thing since (Voided note of"))
         assert demo_repo.get(CASE).revision == revision
 
 
