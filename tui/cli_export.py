@@ -112,7 +112,10 @@ def cmd_worklist(args, ctx) -> int:
     for line in warnings:
         print(f"rounds: warning: {line}", file=sys.stderr)
     if result.destination != "-":
-        print(f"rounds: worklist of {len(result.case_ids)} case(s) written to {result.destination}", file=sys.stderr)
+        from checklists.wording import count_of
+
+        written = count_of(len(result.case_ids), "case")
+        print(f"rounds: worklist of {written} written to {result.destination}", file=sys.stderr)
     return 0
 
 

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, TextIO
 
 from checklists.engine import evaluate, record_view
 from checklists.models import CaseView
+from checklists.wording import count_of
 from store.audit import current_user
 from store.errors import StoreError
 from store.export.context import ExportContext
@@ -85,7 +86,7 @@ class ExportResult:
     def line(self) -> str:
         where = "standard output" if self.destination == STDOUT else self.destination
         kind = "de-identified " if self.deidentified else ""
-        return f"exported {len(self.case_ids)} case(s) as {kind}{self.fmt} to {where}"
+        return f"exported {count_of(len(self.case_ids), 'case')} as {kind}{self.fmt} to {where}"
 
 
 def _renderer(fmt: str):

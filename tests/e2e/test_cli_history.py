@@ -100,7 +100,7 @@ def test_backup_and_restore_from_the_command_line(capsys, db, tmp_path, monkeypa
     to = tmp_path / "nightly"
     code, out, err = run(capsys, db, "backup", "--to", str(to))
     assert code == 0, err
-    assert out.strip() == f"backed up 1 case(s) and the clinic settings to {to}"
+    assert out.strip() == f"backed up 1 case and the clinic settings to {to}"
     assert run(capsys, db, "case", "set", case_id, "status", "closed")[0] == 0
 
     as_user(monkeypatch, "bob")
