@@ -558,7 +558,7 @@ async def test_new_case_validates_then_writes_what_was_typed(repo, catalogue):
     app = Host(lambda: NewCaseForm(repo, TODAY, catalogue))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
-        assert shows(form, "patient", "patient is required")
+        assert shows(form, "patient", "Patient label is required")
         await pilot.press(*"DEMO-007")  # the patient box has focus
         assert shows(form, "pathways", "a case needs at least one pathway")
         await pilot.press("tab", "space", "down", "down", "space")  # steroid-atrophy, hip-injection
