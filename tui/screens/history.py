@@ -98,6 +98,7 @@ class HistoryScreen(LiveScreen[HistoryData]):
         super().__init__()
         self.case_id = case_id
         self.entries: tuple[WordedEntry, ...] = ()
+        self._shown: HistoryData | None = None  # shown again at a new width when the terminal is resized
 
     @property
     def where(self) -> str:
@@ -118,6 +119,16 @@ class HistoryScreen(LiveScreen[HistoryData]):
             table.add_column("Case", width=10)
         table.add_column("What", width=self._what_width())
 
+    def on_resize(self) -> None:
+        """The sentence column follows the terminal's width, its rows wrapped again to fit."""
+        table = self.query_one(DataTable)
+        column = table.ordered_columns[-1] if table.ordered_columns else None
+        width = self._what_width()
+        if column is not None and column.width != width:
+            column.width = width
+            if self._shown is not None:
+                self.show_data(self._shown, first=False)
+
     def _what_width(self) -> int:
         """What is left of the screen for the sentence (it wraps within it: nothing is cut)."""
         fixed = 16 + 10 + (0 if self.case_id else 10)
@@ -135,6 +146,7 @@ class HistoryScreen(LiveScreen[HistoryData]):
         table = self.query_one(DataTable)
         # A change read since keeps the highlight on the entry it was on (new ones arrive above it).
         keep = self._highlighted_entry()
+        self._shown = data
         self.entries = data.entries
         table.clear()
         for worded in data.entries:
