@@ -181,6 +181,8 @@ def change_sentence(entry: AuditEntry, names: Names = Names(), companions: Seque
     if action == "field-set":
         now, was = _field_words(target, old, new, companions)
         before = f" (was {was})" if old not in (None, "", []) else ""
+        if new in (None, "", []):
+            return f"{_field_label(target)} cleared{before}"
         return f"{_field_label(target)} set to {now}{before}"
     if action == "policy-set":
         before = f" (was {value_words(old)})" if old is not None else ""

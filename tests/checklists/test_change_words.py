@@ -71,3 +71,8 @@ def test_values_are_words_never_python_reprs():
     assert value_words(["a", "b"]) == "a, b"
     assert value_words(None) == "nothing"
     assert value_words({"revision": 3, "from": "/backups/x"}) == "revision 3; from /backups/x"
+
+
+def test_a_cleared_field_says_so():
+    entry = Entry("field-set", "injection_date", old="2026-04-01", new=None)
+    assert change_sentence(entry) == "Injection date cleared (was 2026-04-01)"
