@@ -192,6 +192,11 @@ def change_sentence(entry: AuditEntry, names: Names = Names(), companions: Seque
         return f"Acknowledged the alert \u201c{names.alerts.get(target, target)}\u201d{note}"
     if action == "alert-unack":
         return f"Withdrew the acknowledgement of the alert \u201c{names.alerts.get(target, target)}\u201d"
+    if action == "protocol-review":
+        decision = new.get("decision") if isinstance(new, dict) else None
+        verb = {"accept": "Accepted", "reject": "Rejected", "comment": "Commented on"}.get(str(decision), "Reviewed")
+        note = f": {printable_line(entry.reason)}" if entry.reason else ""
+        return f"{verb} the rule {_protocol_ref(target, names)}{note}"
     if action == "protocol-disable":
         return f"Switched off {_protocol_ref(target, names)} for the clinic"
     if action == "protocol-enable":
@@ -202,10 +207,12 @@ def change_sentence(entry: AuditEntry, names: Names = Names(), companions: Seque
 
 
 def _protocol_ref(ref: str, names: Names) -> str:
-    """`steroid-atrophy/item/review-6m` as `“6-month review” (Steroid atrophy)`."""
+    """`steroid-atrophy/item/review-6m` as `“6-month review” (Subcutaneous atrophy …)`; an alert likewise."""
     parts = ref.split("/")
     if len(parts) == 3 and parts[1] == "item":
         return f"{names.item(parts[2])} ({names.pathways.get(parts[0], parts[0])})"
+    if len(parts) == 3 and parts[1] == "alert":
+        return f"alert \u201c{names.alerts.get(parts[2], parts[2])}\u201d ({names.pathways.get(parts[0], parts[0])})"
     return ref
 
 

@@ -76,3 +76,11 @@ def test_values_are_words_never_python_reprs():
 def test_a_cleared_field_says_so():
     entry = Entry("field-set", "injection_date", old="2026-04-01", new=None)
     assert change_sentence(entry) == "Injection date cleared (was 2026-04-01)"
+
+
+def test_a_protocol_review_names_the_rule_and_the_decision():
+    entry = Entry("protocol-review", "steroid-atrophy/item/review-6m", old="unreviewed",
+                  new={"decision": "accept", "on": "2026-11-21", "rule_hash": "ab"}, reason="as agreed")
+    sentence = change_sentence(entry, NAMES)
+    assert sentence.startswith("Accepted the rule \u201c") and sentence.endswith(": as agreed")
+    assert "steroid-atrophy/item" not in sentence
