@@ -123,6 +123,17 @@ def window_text(opens: date | None, closes: date | None) -> str:
     return f"{opens.isoformat()}..{closes.isoformat()}"
 
 
+def day_text(day: date, today: date | None = None) -> str:
+    """`11-02` for a day in `today`'s year, else `2025-11-02`: a date from another year always carries
+    its year, so an item a year overdue cannot pass for a recent one. Without `today`, the whole date."""
+    return day.strftime("%m-%d") if today is not None and day.year == today.year else day.isoformat()
+
+
+def count_of(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 case`, `6 cases`: a count with its noun in the right number, never `case(s)`."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def window_words(opens: date | None, closes: date | None) -> str:
     """`2026-12-20 to 2027-01-10`, for letters and printed summaries."""
     if opens is None or closes is None:

@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 
 from checklists.models import Case, Change, Event
+from checklists.wording import count_of
 from store import codec
 from store.audit import change_docs, current_user, utc_stamp
 from store.errors import CorruptCaseFile, SchemaTooNew, StoreError, UnknownCase
@@ -54,7 +55,7 @@ class BackupResult:
     skipped: list[str] = field(default_factory=list)  # one line each: a damaged or unreadable case file
 
     def line(self) -> str:
-        return f"backed up {self.cases} case(s) and the clinic settings to {self.to}"
+        return f"backed up {count_of(self.cases, 'case')} and the clinic settings to {self.to}"
 
 
 @dataclass(slots=True)
@@ -67,7 +68,7 @@ class RestoreResult:
     moved_aside: list[Path] = field(default_factory=list)  # damaged files kept beside the new ones
 
     def line(self) -> str:
-        parts = [f"{len(self.restored)} case(s) restored", f"{len(self.recreated)} re-created",
+        parts = [f"{count_of(len(self.restored), 'case')} restored", f"{len(self.recreated)} re-created",
                  f"{len(self.unchanged)} already as backed up"]
         if self.policy_keys:
             parts.append(f"clinic policy restored ({', '.join(self.policy_keys)})")

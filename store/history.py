@@ -8,7 +8,7 @@ and merges them. It never writes.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -82,6 +82,33 @@ def describe(action: str, target: str, details: dict[str, Any] | None = None) ->
     if target and target != "case":
         return f"{action} {target}"
     return action
+
+
+@dataclass(slots=True, frozen=True)
+class WordedEntry:
+    """An entry as the history screen and `rounds audit` say it (checklists/change_words.py); the
+    fields saved beside it (an inflammation's date and history) are folded into its sentence."""
+
+    entry: HistoryEntry
+    sentence: str
+    companions: tuple[HistoryEntry, ...] = ()
+
+
+def worded(entries: Sequence[HistoryEntry], catalogue: Any) -> list[WordedEntry]:
+    """`entries` (newest first, as history() gives them) in words, companions folded in. Events are
+    named from the event-log entries among them: a listing cut short may name an old one by id only."""
+    from dataclasses import replace
+
+    from checklists.change_words import catalogue_names, change_sentence, fold_companions
+
+    base = catalogue_names(catalogue)
+    events: dict[str | None, dict[str, Any]] = {}
+    for entry in entries:
+        if entry.action == "event-log" and isinstance(entry.new, dict):
+            events.setdefault(entry.case, {})[entry.target] = entry.new
+    names = {case: replace(base, events=found) for case, found in events.items()}
+    return [WordedEntry(entry, change_sentence(entry, names.get(entry.case, base), companions), tuple(companions))
+            for entry, companions in fold_companions(entries, lambda e: (e.case, e.write))]
 
 
 def entry_json(entry: HistoryEntry) -> dict[str, Any]:

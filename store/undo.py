@@ -16,11 +16,13 @@ changed the same event, item, field or policy key since, or the case was restore
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from checklists.actions import plain_value, record_json
+from checklists.change_words import Names, catalogue_names, change_sentence, fold_companions, undo_consequence
 from checklists.models import Case, Change, Event, InflammationChange, ItemRecord, Policy
 from store.audit import current_user
 from store.codec import CASE_DATE_FIELDS, item_from_doc
@@ -46,11 +48,27 @@ _NOT_UNDOABLE = {
 class NothingToUndo(StoreError):
     bad_input = True
 
+    def __init__(self, message: str, *, case: str | None = None) -> None:
+        super().__init__(message)
+        self.case = case  # the case asked about (None: the whole database), for the app's own words
+
 
 class UndoRefused(StoreError):
-    """Undoing would overwrite a colleague's later change (or cannot be done); nothing was written."""
+    """Undoing would overwrite a colleague's later change (or cannot be done); nothing was written.
+
+    `str()` is the command line's line; the app words it itself from `case`, `action` (a change that
+    cannot be undone: case-add, case-import, case-restore) and `later` / `mine` (a colleague's change
+    made after the caller's)."""
 
     bad_input = True
+
+    def __init__(self, message: str, *, case: str | None = None, action: str | None = None,
+                 later: HistoryEntry | None = None, mine: HistoryEntry | None = None) -> None:
+        super().__init__(message)
+        self.case = case
+        self.action = action
+        self.later = later
+        self.mine = mine
 
 
 @dataclass(slots=True, frozen=True)
@@ -59,6 +77,10 @@ class UndoPlan:
 
     case: str | None  # None: the clinic settings
     entries: tuple[HistoryEntry, ...]
+    # For the app's confirmation (never the command line's output, which may be logged): the case's
+    # patient label and its events (id -> {"kind", "date"}), so that the change is told in words.
+    patient: str | None = None
+    events: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def write(self) -> tuple:
@@ -75,6 +97,22 @@ class UndoPlan:
     def describe(self) -> str:
         where = f"case {self.case}" if self.case else "the clinic policy"
         return f"{self.what} in {where}, made {self.when}"
+
+    def names(self, catalogue: Any = None) -> Names:
+        base = catalogue_names(catalogue) if catalogue is not None else Names()
+        return replace(base, events=self.events)
+
+    def sentences(self, catalogue: Any = None) -> list[str]:
+        """The change in words, one sentence per value it set (a dated field's date folded in)."""
+        names = self.names(catalogue)
+        return [change_sentence(entry, names, companions)
+                for entry, companions in fold_companions(self.entries, lambda e: e.write)]
+
+    def consequences(self, catalogue: Any = None) -> list[str]:
+        """What undoing it will do, one line per value it puts back."""
+        names = self.names(catalogue)
+        return [undo_consequence(entry, names, companions)
+                for entry, companions in fold_companions(self.entries, lambda e: e.write)]
 
 
 @dataclass(slots=True, frozen=True)
@@ -129,8 +167,8 @@ def plan_undo(repo, case_ref: str | None = None, *, who: str | None = None) -> U
         case_id = repo.resolve(case_ref)
         found = latest_change(entries_from_docs(trail_docs(repo.case_path(case_id)) or [], case_id), who)
         if found is None:
-            raise NothingToUndo(f"{who} has made no change to case {case_id} that can be undone")
-        return _checked(case_id, *found, who)
+            raise NothingToUndo(f"{who} has made no change to case {case_id} that can be undone", case=case_id)
+        return _described(repo, _checked(case_id, *found, who))
     best: tuple | None = None
     found = latest_change(settings_entries(repo), who)
     if found is not None:
@@ -151,13 +189,26 @@ def plan_undo(repo, case_ref: str | None = None, *, who: str | None = None) -> U
     if best is None:
         raise NothingToUndo(f"{who} has made no change in this database that can be undone")
     case_id, group, after = best
-    return _checked(case_id, group, after, who)
+    return _described(repo, _checked(case_id, group, after, who))
+
+
+def _described(repo, plan: UndoPlan) -> UndoPlan:
+    """The plan with what the app needs to tell it in words: the patient label and the case's events."""
+    if plan.case is None:
+        return plan
+    try:
+        case = repo.get(plan.case)
+    except StoreError:
+        return plan  # the undo itself will say what is wrong with the file
+    events = {e.id: {"kind": e.kind, "date": e.date.isoformat()} for e in case.events}
+    return replace(plan, patient=case.patient, events=events)
 
 
 def _checked(case_id: str | None, group: list[HistoryEntry], after: list[HistoryEntry], who: str) -> UndoPlan:
     action = group[0].action
     if action in _NOT_UNDOABLE:
-        raise UndoRefused(f"your latest change to case {case_id} is " + _NOT_UNDOABLE[action].format(case=case_id))
+        raise UndoRefused(f"your latest change to case {case_id} is " + _NOT_UNDOABLE[action].format(case=case_id),
+                          case=case_id, action=action)
     _refuse_if_changed_since(group, after, who)
     return UndoPlan(case_id, tuple(group))
 
@@ -202,7 +253,7 @@ def _refuse_if_changed_since(group: list[HistoryEntry], after: list[HistoryEntry
         if later.action in _BARRIERS or later.target in targets:
             raise UndoRefused(
                 f"{later.who} changed {later.what} at {later.when}, after your {group[0].what} "
-                f"({group[0].when}); nothing was undone"
+                f"({group[0].when}); nothing was undone", case=group[0].case, later=later, mine=group[0]
             )
 
 

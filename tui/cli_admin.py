@@ -45,7 +45,7 @@ def add_commands(sub) -> None:
 
 
 def cmd_audit(args, ctx) -> int:
-    from store.history import RECORD_ACTIONS, entry_json, history, value_text
+    from store.history import entry_json, history, worded
 
     warnings: list[str] = []
     entries = history(ctx.repo, args.case, limit=args.limit, warnings=warnings)
@@ -54,13 +54,10 @@ def cmd_audit(args, ctx) -> int:
     if ctx.json:
         _print_json([entry_json(e) for e in entries])
         return 0
-    lines = []
-    for entry in entries:
-        change = f"{value_text(entry.old)} -> {value_text(entry.new)}"
-        if entry.action in RECORD_ACTIONS:
-            change = ""  # a record of something done with the data (export, backup): no old or new value
-        line = f"{entry.when}  {entry.who:<12}  {entry.case or '-':<10}  {entry.what}"
-        lines.append(f"{line}: {change}" if change else line)
+    # One line per change, in the words of the history screen (checklists/change_words.py); the
+    # fields saved beside a dated one (its date, its history) are part of its line. --json keeps them all.
+    lines = [f"{w.entry.when}  {w.entry.who:<12}  {w.entry.case or '-':<10}  {w.sentence}"
+             for w in worded(entries, ctx.catalogue)]
     if lines:
         sys.stdout.write("\n".join(lines) + "\n")
     elif not ctx.json:

@@ -106,14 +106,33 @@ def cmd_worklist(args, ctx) -> int:
     warnings: list[str] = []
     try:
         result, _ = export_worklist(ctx.repo, args.format, start, end, args.output, catalogue=ctx.catalogue,
-                                    now=ctx.now(), deidentify=args.deidentify, warnings=warnings)
+                                    now=ctx.now(), deidentify=args.deidentify, warnings=warnings,
+                                    width=_terminal_width(args.output))
     except ExportError as exc:
         raise UsageError(f"worklist: {exc}") from None
     for line in warnings:
         print(f"rounds: warning: {line}", file=sys.stderr)
     if result.destination != "-":
-        print(f"rounds: worklist of {len(result.case_ids)} case(s) written to {result.destination}", file=sys.stderr)
+        from checklists.wording import count_of
+
+        written = count_of(len(result.case_ids), "case")
+        print(f"rounds: worklist of {written} written to {result.destination}", file=sys.stderr)
     return 0
+
+
+def _terminal_width(output: str | None) -> int | None:
+    """The terminal's width when the worklist goes to one (wrapped there with hanging indents, since
+    the terminal's own wrapping would lose them); None for a file or a pipe, which get lines whole."""
+    if output not in (None, "-"):
+        return None
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    from tui.cli_text import output_width
+
+    return output_width()
 
 
 def cmd_import(args, ctx) -> int:

@@ -6,6 +6,7 @@ Recorded text is shown, never obeyed: controls and direction overrides come out 
 
 from __future__ import annotations
 
+import re
 import sys
 from itertools import groupby
 
@@ -78,17 +79,31 @@ def output_width() -> int:
     return 80
 
 
+_LABEL_THEN_GAP = re.compile(r"^( *)\S+(?: \S+)*?( {2,})(?=\S)")
+
+
+def hanging_indent(line: str, width: int) -> str:
+    """Where a wrapped `line` continues: under its value when it is a `label   value` line (a fact, a
+    checklist item), so each stays one block; else its own indent and four spaces."""
+    lead = line[: len(line) - len(line.lstrip(" "))]
+    match = _LABEL_THEN_GAP.match(line)
+    if match and match.end() <= width - 20:
+        return " " * match.end()
+    return lead + "    "
+
+
 def wrap_line(line: str, width: int, indent: str | None = None) -> list[str]:
     """`line` in lines of at most `width`, broken between words only (a word longer than the width stays
-    whole); continuation lines start with `indent` (default: the line's own indent and four spaces)."""
+    whole); continuation lines start with `indent` (default: hanging_indent)."""
     if len(line) <= width:
         return [line]
     import textwrap
 
     lead = line[: len(line) - len(line.lstrip(" "))]
-    rest = lead + "    " if indent is None else indent
-    return textwrap.wrap(line, width, initial_indent=lead, subsequent_indent=rest, break_long_words=False,
-                         break_on_hyphens=False) or [line]
+    rest = hanging_indent(line, width) if indent is None else indent
+    # The line's own indent is given as initial_indent, so it is taken off the text (else it counts twice).
+    return textwrap.wrap(line[len(lead):], width, initial_indent=lead, subsequent_indent=rest,
+                         break_long_words=False, break_on_hyphens=False) or [line]
 
 
 def wrap_text(text: str, width: int) -> str:

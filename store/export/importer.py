@@ -22,6 +22,7 @@ import orjson
 from checklists.actions import check_pathways, check_patient
 from checklists.errors import ValidationError
 from checklists.inflammation import check_history
+from checklists.wording import count_of
 from checklists.policy import POLICY_KEYS, set_policies
 from checklists.models import (
     CASE_STATUSES, EVENT_FIELDS, INFLAMMATION_STATES, ITEM_STATES, AlertAck, Case, Change, Event,
@@ -531,8 +532,8 @@ class ImportResult:
 
     def line(self) -> str:
         if self.renamed:
-            return f"imported {len(self.case_ids)} case(s) with new ids"
-        return f"imported {len(self.case_ids)} case(s)"
+            return f"imported {count_of(len(self.case_ids), 'case')} with new ids"
+        return f"imported {count_of(len(self.case_ids), 'case')}"
 
 
 def import_cases(repo, plan: ImportPlan, *, as_new: bool = False) -> ImportResult:
@@ -585,8 +586,10 @@ class ImportStopped(StoreError):
         else:
             reason = (error.strerror or type(error).__name__) if isinstance(error, OSError) else str(error)
             where = f" ({error.filename})" if isinstance(error, OSError) and error.filename else ""
-        outcome = (f"the {removed} case(s) already written were removed, so nothing was imported" if not kept
-                   else f"{removed} case(s) written were removed; {kept} that someone has worked on since stay")
+        were = "was" if removed == 1 else "were"
+        outcome = (f"the {count_of(removed, 'case')} already written {were} removed, so nothing was imported"
+                   if not kept else
+                   f"{count_of(removed, 'case')} written {were} removed; {kept} that someone has worked on since stay")
         super().__init__(f"import of {source} stopped: {reason}{where}; {outcome}")
 
 

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, TextIO
 
 from checklists.engine import evaluate, record_view
 from checklists.models import CaseView
+from checklists.wording import count_of
 from store.audit import current_user
 from store.errors import StoreError
 from store.export.context import ExportContext
@@ -85,7 +86,7 @@ class ExportResult:
     def line(self) -> str:
         where = "standard output" if self.destination == STDOUT else self.destination
         kind = "de-identified " if self.deidentified else ""
-        return f"exported {len(self.case_ids)} case(s) as {kind}{self.fmt} to {where}"
+        return f"exported {count_of(len(self.case_ids), 'case')} as {kind}{self.fmt} to {where}"
 
 
 def _renderer(fmt: str):
@@ -352,11 +353,11 @@ def _alert_titles(catalogue) -> Callable[[str], str]:
 
 def export_worklist(repo, fmt: str, start: date, end: date, output: str | Path | None, *, catalogue,
                     now: datetime, deidentify: bool = False, stdout: TextIO | None = None,
-                    warnings: list[str] | None = None):
+                    warnings: list[str] | None = None, width: int | None = None):
     """`rounds worklist`: the session's worklist written like an export (whole, private, audited).
 
-    Every readable case is evaluated on `start`, the first day of the period. Returns
-    (ExportResult, Worklist).
+    Every readable case is evaluated on `start`, the first day of the period. `width`: the terminal's,
+    to wrap the text format shown on it. Returns (ExportResult, Worklist).
     """
     from store.export import worklist as work
 
@@ -368,7 +369,7 @@ def export_worklist(repo, fmt: str, start: date, end: date, output: str | Path |
     repo.check_writable()  # a worklist that cannot be audited is not made
     listing = build_worklist_of(repo, start, end, catalogue=catalogue, deidentify=deidentify, warnings=warnings)
     worklist, ids = listing
-    text = work.render(worklist, fmt)
+    text = work.render(worklist, fmt, width)
     result = deliver(repo, text, ids, f"worklist-{fmt}", deidentify, destination, stdout)
     return result, worklist
 

@@ -210,28 +210,49 @@ def case_heading(case: WorkCase) -> str:
     return f"{name} · {'; '.join(case.pathways)}"
 
 
-def render_text(worklist: Worklist) -> str:
-    out = [worklist.heading(), "Most urgent first. OVERDUE: the window has closed; DUE: open now; "
-           "OPENS: opens in the period; SNOOZE ENDS: comes back in the period.", ""]
+def render_text(worklist: Worklist, width: int | None = None) -> str:
+    """The worklist as plain text; with `width` (a terminal's), lines wrap between words and a wrapped
+    line continues under its own text (under the item's title, for an item), so each stays a block."""
+    out: list[str] = []
+
+    def add(line: str, hang: int = 0) -> None:
+        out.append(_wrapped(line, width, hang))
+
+    add(worklist.heading())
+    add("Most urgent first. OVERDUE: the window has closed; DUE: open now; "
+        "OPENS: opens in the period; SNOOZE ENDS: comes back in the period.")
+    out.append("")
     if not worklist.cases:
-        out.append("Nothing is due, overdue or opening in this period.")
+        add("Nothing is due, overdue or opening in this period.")
     for case in worklist.cases:
-        out.append(case_heading(case))
+        add(case_heading(case), 2)
         if case.facts:
-            out.append("  " + " · ".join(case.facts))
-        width = max(len(KIND_WORDS[i.kind]) for i in case.items)
+            add("  " + " · ".join(case.facts), 4)
+        kind_width = max(len(KIND_WORDS[i.kind]) for i in case.items)
         for item in case.items:
-            line = f"  {KIND_WORDS[item.kind]:<{width}}  {item.title}: {item_when(item, worklist.deidentified)}"
+            line = f"  {KIND_WORDS[item.kind]:<{kind_width}}  {item.title}: {item_when(item, worklist.deidentified)}"
             if item.detail:
                 line += f" ({item.detail})"
-            out.append(line)
+            add(line, 4 + kind_width)
         if case.alerts:
-            out.append("  Alerts: " + "; ".join(case.alerts))
+            add("  Alerts: " + "; ".join(case.alerts), len("  Alerts: "))
         if case.before_enrolment:
-            out.append("  Before enrolment (missed): " + "; ".join(case.before_enrolment))
+            add("  Before enrolment (missed): " + "; ".join(case.before_enrolment), 4)
         out.append("")
-    out.append(readable.WORKLIST_FOOTER)
+    add(readable.WORKLIST_FOOTER)
     return "\n".join(out) + "\n"
+
+
+def _wrapped(line: str, width: int | None, hang: int) -> str:
+    """`line` wrapped to `width` (none: as it is), continuation lines indented by `hang` spaces."""
+    if not width or len(line) <= width:
+        return line
+    import textwrap
+
+    lead = line[: len(line) - len(line.lstrip(" "))]
+    hang = hang if hang < width - 20 else len(lead) + 2
+    return "\n".join(textwrap.wrap(line[len(lead):], width, initial_indent=lead, subsequent_indent=" " * hang,
+                                   break_long_words=False, break_on_hyphens=False)) or line
 
 
 def render_md(worklist: Worklist) -> str:
@@ -346,7 +367,10 @@ def render_csv(worklist: Worklist) -> str:
 RENDERERS = {"text": render_text, "md": render_md, "html": render_html, "csv": render_csv}
 
 
-def render(worklist: Worklist, fmt: str) -> str:
+def render(worklist: Worklist, fmt: str, width: int | None = None) -> str:
+    """The worklist in `fmt`; `width` wraps the text format for a terminal (files are never wrapped)."""
+    if fmt == "text":
+        return render_text(worklist, width)
     return RENDERERS[fmt](worklist)
 
 

@@ -38,10 +38,10 @@ def test_audit_lists_who_did_what_newest_first(capsys, db, monkeypatch):
     assert code == 0, err
     lines = out.splitlines()
     assert len(lines) == 4
-    assert "bob" in lines[0] and "export csv of 1 case" in lines[0]
-    assert "bob" in lines[1] and "policy-set soon_days: 14 -> 9" in lines[1]
-    assert "bob" in lines[2] and case_id in lines[2] and "event-log e1: - -> saline 2026-11-21" in lines[2]
-    assert "alice" in lines[3] and "case-add" in lines[3]
+    assert "bob" in lines[0] and "Exported 1 case (csv)" in lines[0]
+    assert "bob" in lines[1] and "Clinic policy: Due-soon lead (days) set to 9 (was 14)" in lines[1]
+    assert "bob" in lines[2] and case_id in lines[2] and "Logged saline infiltration of 2026-11-21 (e1)" in lines[2]
+    assert "alice" in lines[3] and "Added the case to " in lines[3] and "onset 2026-09-01" in lines[3]
 
     code, out, _ = run(capsys, db, "audit", case_id[:5], "--json", "--limit", "2")
     data = json.loads(out)
@@ -100,7 +100,7 @@ def test_backup_and_restore_from_the_command_line(capsys, db, tmp_path, monkeypa
     to = tmp_path / "nightly"
     code, out, err = run(capsys, db, "backup", "--to", str(to))
     assert code == 0, err
-    assert out.strip() == f"backed up 1 case(s) and the clinic settings to {to}"
+    assert out.strip() == f"backed up 1 case and the clinic settings to {to}"
     assert run(capsys, db, "case", "set", case_id, "status", "closed")[0] == 0
 
     as_user(monkeypatch, "bob")

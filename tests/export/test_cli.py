@@ -24,7 +24,7 @@ def test_export_to_a_file_and_to_standard_output(demo, tmp_path, capsys):
     assert rounds(demo, "export", demo.ids[0][:5], "--format", "md", "-o", str(out)) == 0
     assert out.read_text().startswith(f"# DEMO-001 · case {demo.ids[0]}")
     captured = capsys.readouterr()
-    assert captured.out == "" and f"exported 1 case(s) as md to {out}" in captured.err
+    assert captured.out == "" and f"exported 1 case as md to {out}" in captured.err
     assert rounds(demo, "export", "--all", "--format", "json") == 0  # no -o: standard output
     data = json.loads(capsys.readouterr().out)
     assert data["case_count"] == len(demo.ids)
@@ -67,7 +67,7 @@ def test_import_round_trip_and_clash(demo, tmp_path, capsys):
     captured = capsys.readouterr()
     renamed = [line.split(" -> ") for line in captured.out.splitlines()]
     assert sorted(old for old, _ in renamed) == sorted(demo.ids)
-    assert "imported 6 case(s) with new ids" in captured.err
+    assert "imported 6 cases with new ids" in captured.err
 
 
 def test_importing_a_deidentified_export_says_why_not(demo, tmp_path, capsys):

@@ -73,7 +73,7 @@ async def test_proposes_a_name_exports_and_says_where(demo, here):
         assert written.read_text().startswith("id,patient,")
         assert "DEMO-001" not in written.read_text()
         assert text_of(screen, "#export-result") == (
-            f"✓ Exported 1 case(s) as de-identified csv to {written}.")
+            f"✓ Exported 1 case as de-identified csv to {written}.")
         assert demo.repo.settings_audit()[-1].details["deidentified"] is True
         await pilot.press("escape")
         await pilot.pause()
@@ -142,4 +142,4 @@ async def test_every_case_with_progress(demo, here):
         bar = screen.query_one("#export-progress", ProgressBar)
         assert bar.total == bar.progress == 2 * len(demo.ids)
         assert not bar.display  # hidden again once done
-        assert "Exported 6 case(s) as json" in text_of(screen, "#export-result")
+        assert "Exported 6 cases as json" in text_of(screen, "#export-result")

@@ -558,7 +558,7 @@ async def test_new_case_validates_then_writes_what_was_typed(repo, catalogue):
     app = Host(lambda: NewCaseForm(repo, TODAY, catalogue))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)
-        assert shows(form, "patient", "patient is required")
+        assert shows(form, "patient", "Patient label is required")
         await pilot.press(*"DEMO-007")  # the patient box has focus
         assert shows(form, "pathways", "a case needs at least one pathway")
         await pilot.press("tab", "space", "down", "down", "space")  # steroid-atrophy, hip-injection
@@ -648,7 +648,7 @@ async def test_policy_form_validates_each_value_and_writes_only_changes(repo, ca
         await pilot.press("backspace", "backspace", "backspace")  # "1"
         form.fields["saline_min_ml"].control.value = "25"
         await pilot.pause()
-        assert shows(form, "saline_min_ml", "saline_min_ml (25) must be below saline_max_ml (20)")
+        assert shows(form, "saline_min_ml", "Saline alert below (25) must be below Saline alert above (20)")
         assert not (repo.db_dir / "settings.json").exists()
         form.fields["saline_max_ml"].control.value = "40"  # raising both together is fine
         await pilot.pause()

@@ -49,19 +49,21 @@ async def test_h_shows_who_changed_what_in_the_case(demo_repo, monkeypatch):
         await pilot.press("h")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.entries)
         screen = app.screen
-        assert len(screen.entries) == len(demo_repo.audit_trail(CASE))
+        assert len(screen.entries) == len(demo_repo.audit_trail(CASE))  # this case saves no dated field
         text = screen_text(app)
         assert f"History of case {CASE}" in text
-        first_row = next(line for line in text.splitlines() if "event-log e5" in line)
-        assert "alice" in first_row and "note 2026-11-21" in first_row
-        assert "event-void e4" in text and "item-skip saline" in text  # columns cut to fit 80
-        # The highlighted change shows in full below the table: the item, its values, the reason.
-        row = next(n for n, e in enumerate(screen.entries) if e.action == "item-skip")
+        first_row = next(line for line in text.splitlines() if "(e5)" in line)
+        assert "alice" in first_row and "Logged note of 2026-11-21 (e5)" in first_row
+        assert "Voided note of 2026-06-05 (e4)" in text and "Skipped \u201cSaline session\u201d" in text
+        # The highlighted change shows in full below the table, with its reason.
+        row = next(n for n, e in enumerate(screen.entries) if e.entry.action == "item-skip")
         for _ in range(row):
             await pilot.press("down")
         await pilot.pause()
         text = screen_text(app)
-        assert "item-skip saline-session" in text and "reason: watchful waiting" in text
+        detail = text.split("\n")[-4:]
+        skipped = "Skipped \u201cSaline session\u201d on 2026-11-21 (watchful waiting)"
+        assert any(skipped in line for line in detail), text
         await pilot.press("escape")
         assert isinstance(app.screen, CaseScreen)
 
@@ -77,12 +79,12 @@ async def test_u_in_a_case_asks_then_voids_my_event(demo_repo, monkeypatch):
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, UndoConfirm))
         text = screen_text(app)
-        assert "Undo your latest change?" in text and f"event-log e5 in case {CASE}" in text
-        assert "event e5 will be voided" in text
+        assert "Undo your latest change?" in text and f"To DEMO-003 (case {CASE})" in text
+        assert "Logged note of 2026-11-21 (e5)" in text and "The note of 2026-11-21 (e5) will be voided" in text
         await pilot.press("y")
         await wait_for(pilot, lambda: demo_repo.get(CASE).event("e5").voided)
         assert demo_repo.get(CASE).event("e5").void_reason == "undo"
-        await wait_for(pilot, lambda: toasted(app, "Undone: event-log e5"))
+        await wait_for(pilot, lambda: toasted(app, "Logged note of 2026-11-21 (e5) (DEMO-003"))
         assert isinstance(app.screen, CaseScreen)
 
 
@@ -113,7 +115,7 @@ async def test_a_refused_undo_names_the_colleague_and_changes_nothing(demo_repo,
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await loaded_board(pilot)
         await pilot.press("u")
-        await wait_for(pilot, lambda: toasted(app, "bob changed event-void e5"))
+        await wait_for(pilot, lambda: toasted(app, "bob has changed the same thing since (Voided note of"))
         assert demo_repo.get(CASE).revision == revision
 
 
@@ -133,9 +135,9 @@ async def test_the_palette_shows_the_whole_databases_recent_changes(demo_repo, m
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.entries)
         text = screen_text(app)
         assert "History of the whole database" in text
-        newest = app.screen.entries[0]
+        newest = app.screen.entries[0].entry
         assert (newest.who, newest.what, newest.case) == ("alice", "policy-set soon_days", None)
-        assert "settings" in text and "policy-set soon_days" in text and "14 → 7" in text
+        assert "settings" in text and "Clinic policy: Due-soon lead (days) set to 7" in text and "(was 14)" in text
 
 
 @sync
@@ -158,7 +160,7 @@ async def test_the_history_follows_a_colleagues_change_and_keeps_the_highlighted
         log_note(demo_repo, CASE, "called back")
         await wait_for(pilot, lambda: len(screen.entries) == before + 1, timeout=10)
         await pilot.pause()
-        assert screen.entries[0].who == "bob" and screen.entries[0].action == "event-log"
+        assert screen.entries[0].entry.who == "bob" and screen.entries[0].entry.action == "event-log"
         assert f"{before + 1} changes" in screen_text(app)
         # The highlight stayed on the change it was on, now one row lower.
         assert screen.entries[screen.query_one("#history-table").cursor_row] == highlighted

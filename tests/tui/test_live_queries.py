@@ -52,8 +52,8 @@ def test_what_each_query_reads_changes_its_signature(demo_repo):
 def test_a_query_reads_what_the_screen_shows(demo_repo):
     found = {name: query.read()[0] for name, query in queries(demo_repo).items()}
     assert [doc.id for doc in found["protocol"].documents] == list(demo_repo.catalogue.pathways)
-    assert {entry.case for entry in found["case history"].entries} == {CASE}
-    assert {entry.case for entry in found["database history"].entries} > {CASE}
+    assert {worded.entry.case for worded in found["case history"].entries} == {CASE}
+    assert {worded.entry.case for worded in found["database history"].entries} > {CASE}
     assert found["worklist"].worklist.start == TODAY and found["worklist"].worklist.cases
     set_field(demo_repo, found["worklist"].worklist.cases[0].case_id, "status", "closed")
     worklist = queries(demo_repo)["worklist"].read()[0].worklist

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -78,9 +79,24 @@ class NewCaseForm(FormScreen[str]):
             # The engine would quote the missing value back; say plainly what is missing.
             meaning = self.catalogue.pathways[values["pathways"][0]].onset
             raise ValidationError(f"onset is required: {meaning}", "onset")
-        return self._build(DRY_RUN_ID, values)
+        try:
+            return self._build(DRY_RUN_ID, values)
+        except ValidationError as error:
+            raise _labelled(error) from None
 
     def write(self, values: Mapping[str, Any]) -> object:
-        case, changes = self._build(self.repository.new_case_id(), values)
+        try:
+            case, changes = self._build(self.repository.new_case_id(), values)
+        except ValidationError as error:
+            raise _labelled(error) from None
         self.repository.add_case(case, changes)
         return case.id
+
+
+def _labelled(error: ValidationError) -> ValidationError:
+    """The engine says "patient"; this form's field is "Patient label": name it as the form does."""
+    message = str(error)
+    if error.field == "patient" and message.startswith("patient"):
+        message = re.sub(r"^patient( label)?", "Patient label", message)
+        return ValidationError(message, error.field)
+    return error

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from rich.text import Text
 
+from checklists.errors import ValidationError
 from checklists.policy import POLICY_HELP, POLICY_KEYS, set_policies
+from checklists.policy_words import POLICY_LABELS, in_policy_words
 from tui.forms.base import FormField, FormScreen, text_input
 
-# label, and a one-line hint that fits beside the label at 80 columns (ranges from cli.md).
-LABELS = {
-    "soon_days": ("Due-soon lead (days)", "0-365: days before a window opens"),
-    "saline_min_ml": ("Saline alert below (mL)", "above 0, at most 100, below the maximum"),
-    "saline_max_ml": ("Saline alert above (mL)", "above 0, at most 100, above the minimum"),
-    "saline_min_sessions": ("Saline min sessions", "1-50, at most the maximum"),
-    "saline_max_sessions": ("Saline max sessions", "1-50, at least the minimum"),
-    "recurrence_months": ("Recurrence (months)", "1-120: between recurrence checks"),
-    "max_injections_per_year": ("Max injections / 365 d", "1-52 hip injections in any 365 days"),
-    "injection_run_gap_months": ("Injection run gap (months)", "1-60: a gap this long starts a new run"),
-    "therapy_gap_days": ("Therapy gap (days)", "0-365: between drugs, still one stretch"),
-}
 
 
 def _range(key: str) -> str:
@@ -52,7 +43,7 @@ class PolicyForm(FormScreen[bool]):
 
     def compose_fields(self) -> Iterable[FormField]:
         for key in POLICY_KEYS:
-            label, hint = LABELS.get(key, (key, POLICY_HELP.get(key, "")))
+            label, hint = POLICY_LABELS.get(key, (key, POLICY_HELP.get(key, "")))
             yield FormField(key, label, text_input(placeholder=_range(key), id=key.replace("_", "-")), hint=hint)
 
     def context_text(self) -> Text:
@@ -70,10 +61,21 @@ class PolicyForm(FormScreen[bool]):
         return {key: self.fields[key].control.value.strip() for key in POLICY_KEYS}
 
     def apply(self, policy: Any, values: Mapping[str, Any]) -> Any:
-        return set_policies(policy, changed_values(values, self.initial))
+        with _labelled_errors():
+            return set_policies(policy, changed_values(values, self.initial))
 
     def write(self, values: Mapping[str, Any]) -> object:
         # One audited write for every key changed here (one undo reverts it whole), checked again
         # against the policy as it is on disk now, under the settings lock.
-        self.repository.update_policy_values(changed_values(values, self.initial))
+        with _labelled_errors():
+            self.repository.update_policy_values(changed_values(values, self.initial))
         return True
+
+
+@contextmanager
+def _labelled_errors() -> Iterator[None]:
+    """The engine names a value by its key (what `rounds config set` takes); this form by its label."""
+    try:
+        yield
+    except ValidationError as error:
+        raise ValidationError(in_policy_words(str(error)), error.field) from None

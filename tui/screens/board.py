@@ -203,7 +203,7 @@ class BoardScreen(LiveScreen[BoardData]):
         board = self.board
         keep = board.selected_id
         shown = filter_rows(self._all_rows, self.filter_name, search=self.search_text or None)
-        board.set_rows(shown, keep=keep)
+        board.set_rows(shown, keep=keep, today=self.loaded_for or host_of(self).today)
         self._show_filters(len(shown))
         self._show_empty_state(len(shown))
 

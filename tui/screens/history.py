@@ -21,7 +21,7 @@ from tui.host import host_of
 from tui.screens.live import LiveScreen
 
 if TYPE_CHECKING:
-    from store.history import HistoryEntry
+    from store.history import WordedEntry
     from store.repository import Repository
 
 # The whole database's history is read newest first and stops here (`rounds audit` lists it all).
@@ -37,16 +37,23 @@ def local_time(stamp: str) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def change_text(entry: HistoryEntry) -> str:
-    """`old → new` for a change of a value; nothing for a record of something done (an export, say)."""
-    from store.history import RECORD_ACTIONS, value_text
+def before_text(worded: WordedEntry) -> str:
+    """`before: …` for the detail pane: the values the change replaced, as the audit trail holds them,
+    in words; nothing for a record of something done (an export, say) or a change that says it already."""
+    from checklists.change_words import value_words
+    from store.history import RECORD_ACTIONS
 
-    return "" if entry.action in RECORD_ACTIONS else f"{value_text(entry.old)} → {value_text(entry.new)}"
+    entry = worded.entry
+    if entry.action in RECORD_ACTIONS or entry.action in ("field-set", "policy-set", "event-log", "case-add"):
+        return ""  # the sentence names the old value, or there was none
+    if entry.old is None or entry.old is False:
+        return ""
+    return f"before: {value_words(entry.old)}"
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryData:
-    entries: tuple[HistoryEntry, ...]  # newest first
+    entries: tuple[WordedEntry, ...]  # newest first, in words
     warnings: tuple[str, ...]  # case files that could not be read, one line each
 
 
@@ -58,6 +65,7 @@ class HistoryQuery:
     repository: Repository
     case_id: str | None
     today: date
+    catalogue: Any = None
 
     def signature(self) -> object:
         """A case's trail is in its file (and the settings file, for the exports that included it);
@@ -66,13 +74,14 @@ class HistoryQuery:
         return files, self.repository.settings_signature()
 
     def read(self) -> tuple[HistoryData, object]:
-        from store.history import history
+        from store.history import history, worded
 
         signature = self.signature()  # first: a change made meanwhile shows at the next poll
         warnings: list[str] = []
         limit = None if self.case_id else DATABASE_LIMIT
         entries = history(self.repository, self.case_id, limit=limit, warnings=warnings)
-        return HistoryData(tuple(entries), tuple(warnings)), signature
+        catalogue = self.catalogue if self.catalogue is not None else self.repository.catalogue
+        return HistoryData(tuple(worded(entries, catalogue)), tuple(warnings)), signature
 
 
 class HistoryScreen(LiveScreen[HistoryData]):
@@ -88,7 +97,8 @@ class HistoryScreen(LiveScreen[HistoryData]):
     def __init__(self, case_id: str | None = None) -> None:
         super().__init__()
         self.case_id = case_id
-        self.entries: tuple[HistoryEntry, ...] = ()
+        self.entries: tuple[WordedEntry, ...] = ()
+        self._shown: HistoryData | None = None  # shown again at a new width when the terminal is resized
 
     @property
     def where(self) -> str:
@@ -107,27 +117,45 @@ class HistoryScreen(LiveScreen[HistoryData]):
         table.add_column("Who", width=10)
         if not self.case_id:
             table.add_column("Case", width=10)
-        table.add_column("What", width=22 if self.case_id else 18)
-        table.add_column("Change")
+        table.add_column("What", width=self._what_width())
+
+    def on_resize(self) -> None:
+        """The sentence column follows the terminal's width, its rows wrapped again to fit."""
+        table = self.query_one(DataTable)
+        column = table.ordered_columns[-1] if table.ordered_columns else None
+        width = self._what_width()
+        if column is not None and column.width != width:
+            column.width = width
+            if self._shown is not None:
+                self.show_data(self._shown, first=False)
+
+    def _what_width(self) -> int:
+        """What is left of the screen for the sentence (it wraps within it: nothing is cut)."""
+        fixed = 16 + 10 + (0 if self.case_id else 10)
+        columns = 3 if self.case_id else 4
+        # Each column has a cell of padding either side; the vertical scrollbar takes two.
+        return max(self.app.size.width - fixed - 2 * columns - 2, 20)
 
     # -- reading (LiveScreen runs the query in thread workers) -----------------------------------------
 
     def live_query(self) -> HistoryQuery:
         host = host_of(self)
-        return HistoryQuery(host.repository, self.case_id, host.today)
+        return HistoryQuery(host.repository, self.case_id, host.today, host.catalogue)
 
     def show_data(self, data: HistoryData, *, first: bool) -> None:
         table = self.query_one(DataTable)
         # A change read since keeps the highlight on the entry it was on (new ones arrive above it).
         keep = self._highlighted_entry()
+        self._shown = data
         self.entries = data.entries
         table.clear()
-        for entry in data.entries:
+        for worded in data.entries:
+            entry = worded.entry
             cells: list[Any] = [local_time(entry.when), Text(entry.who)]
             if not self.case_id:
                 cells.append(entry.case or "settings")
-            cells += [Text(entry.what), Text(change_text(entry))]  # recorded text: Text, never markup
-            table.add_row(*cells)
+            cells.append(Text(worded.sentence))  # recorded text: Text, never markup
+            table.add_row(*cells, height=None)  # as many lines as the sentence needs
         if keep is not None and keep in data.entries:
             table.move_cursor(row=data.entries.index(keep), animate=False)
         count = len(data.entries)
@@ -147,7 +175,7 @@ class HistoryScreen(LiveScreen[HistoryData]):
 
     # -- showing ------------------------------------------------------------------------------------
 
-    def _highlighted_entry(self) -> HistoryEntry | None:
+    def _highlighted_entry(self) -> WordedEntry | None:
         row = self.query_one(DataTable).cursor_row
         return self.entries[row] if self.entries and 0 <= row < len(self.entries) else None
 
@@ -156,14 +184,15 @@ class HistoryScreen(LiveScreen[HistoryData]):
         """The highlighted change in full below the table (its columns are cut to fit 80 columns)."""
         if not 0 <= message.cursor_row < len(self.entries):
             return
-        entry = self.entries[message.cursor_row]
+        worded = self.entries[message.cursor_row]
+        entry = worded.entry
         text = Text()
         text.append(f"{local_time(entry.when)} {entry.who}", style="bold")
-        text.append(f" · {entry.case or 'clinic settings'} · ")
-        text.append(entry.what)  # recorded text: Text, never markup
-        if change := change_text(entry):
-            text.append(f"\n{change}")
-        if entry.reason:
+        text.append(f" · {f'case {entry.case}' if entry.case else 'clinic settings'}\n")
+        text.append(worded.sentence)  # recorded text: Text, never markup
+        if before := before_text(worded):
+            text.append(f"\n{before}")
+        if entry.reason and entry.reason not in worded.sentence:
             text.append(f"\nreason: {entry.reason}")
         self.query_one("#history-detail", Static).update(text)
 

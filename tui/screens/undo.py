@@ -16,17 +16,38 @@ from textual.widgets import Footer, Static
 from tui.host import host_of
 
 
-def consequence(entry: Any) -> str:
-    """What undoing one audited change will do, in the clinic's words."""
-    from store.history import value_text
+def where_words(plan: Any) -> str:
+    """`DEMO-003 (case c3d0000003)`, or `the clinic policy`."""
+    if plan.case is None:
+        return "the clinic policy"
+    return f"{plan.patient} (case {plan.case})" if plan.patient else f"case {plan.case}"
 
-    if entry.action == "event-log":
-        return f"event {entry.target} will be voided (kept in the record, struck out, reason: undo)"
-    if entry.action == "event-void":
-        return f"event {entry.target} comes back (no longer void)"
-    if entry.action.startswith("item-"):
-        return f"item {entry.target} goes back to: {value_text(entry.old) if entry.old else 'open, untouched'}"
-    return f"{entry.target} goes back to {value_text(entry.old)}"
+
+def refusal_text(error: BaseException, patient: str | None = None, names: Any = None) -> str:
+    """Why nothing was undone, in the app's words: what to do here, never a command to type."""
+    from checklists.change_words import Names, change_sentence
+    from store.undo import NothingToUndo, UndoRefused
+    from tui.errors import describe_read_failure
+
+    case = getattr(error, "case", None)
+    where = (f"{patient} (case {case})" if patient else f"case {case}") if case else None
+    if isinstance(error, NothingToUndo):
+        return (f"You have made no change to {where} that can be undone." if where
+                else "You have made no change in this database that can be undone.")
+    if isinstance(error, UndoRefused) and error.action in ("case-add", "case-import"):
+        done = "adding" if error.action == "case-add" else "importing"
+        return (f"Your latest change to {where} was {done} it, which cannot be undone: cases are never "
+                "deleted. To stop following it, set its status to closed: E (Set field) in the case.")
+    if isinstance(error, UndoRefused) and error.action == "case-restore":
+        return (f"Your latest change to {where} was restoring it from a backup, which cannot be undone "
+                "here; nothing was changed.")
+    if isinstance(error, UndoRefused) and error.later is not None:
+        later = error.later
+        from tui.screens.history import local_time
+
+        return (f"{later.who} has changed the same thing since ({change_sentence(later, names or Names())}, "
+                f"{local_time(later.when)}); your change was left as it is, so as not to undo theirs.")
+    return describe_read_failure(error)
 
 
 class UndoConfirm(ModalScreen[bool]):
@@ -52,13 +73,15 @@ class UndoConfirm(ModalScreen[bool]):
         from tui.screens.history import local_time
 
         plan = self.plan
-        where = f"case {plan.case}" if plan.case else "the clinic policy"
-        text = Text()
+        catalogue = host_of(self).catalogue
+        text = Text()  # labels and values are recorded text: plain Text, never markup
         text.append("Undo your latest change?\n\n", style="bold")
-        text.append(f"{plan.what}", style="bold")
-        text.append(f" in {where}, made {local_time(plan.when)}\n\n")
-        for entry in plan.entries:
-            text.append(f"• {consequence(entry)}\n")  # values may hold recorded text: plain Text
+        text.append(f"To {where_words(plan)}, made {local_time(plan.when)}:\n")
+        for sentence in plan.sentences(catalogue):
+            text.append(f"{sentence}\n", style="bold")
+        text.append("\nUndoing it:\n")
+        for line in plan.consequences(catalogue):
+            text.append(f"• {line}\n")
         text.append("\nThe undo is itself recorded in the history. y undo it · n keep it", style="dim")
         with Vertical():
             yield Static(text, id="undo-text")
@@ -81,14 +104,35 @@ def start_undo(screen: Screen, case_id: str | None) -> None:
     app = screen.app
     repository = host.repository
 
-    def refused(error: Exception) -> None:
-        from tui.errors import describe_read_failure
+    catalogue = host.catalogue
 
-        app.notify(describe_read_failure(error), title="Nothing was undone", severity="warning", markup=False,
-                   timeout=10)
+    def refused(message: str) -> None:
+        app.notify(message, title="Nothing was undone", severity="warning", markup=False, timeout=10)
+
+    def refusal(error: Exception) -> str:
+        """The refusal in words (in the worker: naming the patient reads the case file)."""
+        from dataclasses import replace
+
+        from checklists.change_words import catalogue_names
+
+        names = catalogue_names(catalogue)
+        patient = None
+        case_id = getattr(error, "case", None)
+        if case_id:
+            try:
+                case = repository.get(case_id)
+            except Exception:  # noqa: BLE001 - the case id alone will do
+                case = None
+            if case is not None:
+                patient = case.patient
+                names = replace(names, events={e.id: {"kind": e.kind, "date": e.date.isoformat()}
+                                               for e in case.events})
+        return refusal_text(error, patient, names)
 
     def undone(result: Any) -> None:
-        app.notify(f"Undone: {result.plan.describe()}", title="Undo", markup=False, timeout=6)
+        plan = result.plan
+        where = f" ({where_words(plan)})" if plan.case else ""  # a policy sentence says it already
+        app.notify(f"{'; '.join(plan.sentences(catalogue))}{where}", title="Undone", markup=False, timeout=6)
         host.reload_live_screens()
 
     def do_undo(plan: Any) -> None:
@@ -97,7 +141,7 @@ def start_undo(screen: Screen, case_id: str | None) -> None:
         try:
             result = undo(repository, plan.case, plan=plan)
         except Exception as error:  # noqa: BLE001 - a refusal or a store error: shown, never a crash
-            app.call_from_thread(refused, error)
+            app.call_from_thread(refused, refusal(error))
             return
         app.call_from_thread(undone, result)
 
@@ -114,7 +158,7 @@ def start_undo(screen: Screen, case_id: str | None) -> None:
         try:
             plan = plan_undo(repository, case_id)
         except Exception as error:  # noqa: BLE001
-            app.call_from_thread(refused, error)
+            app.call_from_thread(refused, refusal(error))
             return
         app.call_from_thread(ask, plan)
 

@@ -22,6 +22,9 @@ from tui.host import host_of
 from tui.screens.live import LiveScreen
 
 if TYPE_CHECKING:
+    from rich.console import Group, RenderableType
+    from rich.table import Table
+
     from seeds.loader import Catalogue
     from store.export.worklist import WorkCase, Worklist
     from store.repository import Repository
@@ -30,27 +33,44 @@ WEEK = timedelta(days=7)
 KIND_STYLES = {"overdue": "bold red", "due": "bold yellow", "opens": "bold", "snooze-ends": ""}
 
 
-def case_prompt(case: WorkCase) -> Text:
-    """One case of the worklist as lines of text: patient text is data, never markup."""
+def hanging(lead: Text, body: Text, indent: int = 2) -> Table:
+    """`lead` then `body`, a wrapped `body` continuing under itself (a hanging indent), so each item
+    stays one block however narrow the terminal."""
+    from rich.table import Table
+
+    grid = Table.grid(expand=True)
+    grid.add_column(width=indent, no_wrap=True)
+    if lead.cell_len:
+        grid.add_column(width=lead.cell_len, no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_row(Text(" " * indent), *([lead] if lead.cell_len else []), body)
+    return grid
+
+
+def case_prompt(case: WorkCase) -> Group:
+    """One case of the worklist as blocks of text (patient text is data, never markup): the heading,
+    then each line indented under it, a wrapped line keeping its indent."""
+    from rich.console import Group
+
     from store.export.worklist import KIND_WORDS, case_heading, item_when
 
-    text = Text()
-    text.append(case_heading(case), style="bold")
+    lines: list[RenderableType] = [hanging(Text(), Text(case_heading(case), style="bold"), indent=0)]
     if case.facts:
-        text.append("\n  " + " · ".join(case.facts), style="dim")
+        lines.append(hanging(Text(), Text(" · ".join(case.facts), style="dim")))
     width = max(len(KIND_WORDS[i.kind]) for i in case.items)
     for item in case.items:
-        text.append("\n  ")
         # The word carries the status; the colour only repeats it.
-        text.append(f"{KIND_WORDS[item.kind]:<{width}}", style=KIND_STYLES[item.kind])
-        text.append(f"  {item.title}: {item_when(item, False)}")
+        lead = Text(f"{KIND_WORDS[item.kind]:<{width}}  ", style=KIND_STYLES[item.kind])
+        body = Text(f"{item.title}: {item_when(item, False)}")
         if item.detail:
-            text.append(f" ({item.detail})", style="dim")
+            body.append(f" ({item.detail})", style="dim")
+        lines.append(hanging(lead, body))
     if case.alerts:
-        text.append("\n  Alerts: " + "; ".join(case.alerts))
+        lines.append(hanging(Text("Alerts: "), Text("; ".join(case.alerts))))
     if case.before_enrolment:
-        text.append("\n  Before enrolment (missed): " + "; ".join(case.before_enrolment), style="dim")
-    return text
+        lines.append(hanging(Text(), Text("Before enrolment (missed): " + "; ".join(case.before_enrolment),
+                                          style="dim")))
+    return Group(*lines)
 
 
 @dataclass(frozen=True, slots=True)

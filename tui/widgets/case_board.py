@@ -7,6 +7,7 @@ slice of a list into Strips costs the same whatever the size of the list.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from collections.abc import Callable, Iterable, Sequence
 
 from rich.cells import cell_len, set_cell_size
@@ -23,12 +24,14 @@ from textual.strip import Strip
 from checklists.models import CaseRow
 from checklists.text import printable_cell
 from checklists.wording import (
-    CASE_STATUS_LABELS, RESOLVED_LABEL, STATUS_LABELS, severity_counts, shown_status, window_text,
+    CASE_STATUS_LABELS, RESOLVED_LABEL, STATUS_LABELS, day_text, severity_counts, shown_status, window_text,
 )
 
 # The board is narrow at 80 columns, so "unscheduled" is abbreviated there (the help screen explains).
 _NARROW_WORDS = {"unscheduled": "unsched", "missed": "missed"}
 _MARKER = "▸"
+# The fewest cells of an item's title worth showing beside its date; below this, the title alone.
+_MIN_LABEL = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +87,11 @@ def status_cell(status: str, width: int) -> str:
     return fit(f"{symbol} {word}", width)
 
 
-def next_due_cell(row: CaseRow, width: int) -> str:
+def next_due_cell(row: CaseRow, width: int, today: date | None = None) -> str:
     """The next due item by its short title and its window, as much of it as fits: the whole window
     when there is room, else the date that matters (`by` the close, `from` the opening), else the title
-    alone. A snoozed case says what is snoozed and until when."""
+    alone. A snoozed case says what is snoozed and until when. A date outside `today`'s year keeps its
+    year (checklists/wording.day_text): `by 11-02` for a window closed a year ago would look recent."""
     due = row.next_due
     if due is None:
         if row.snoozed is not None:
@@ -98,10 +102,16 @@ def next_due_cell(row: CaseRow, width: int) -> str:
             return fit(f"to {until.isoformat()}: {label}", width)  # the date whole, the title as it fits
         return fit("nothing scheduled", width)
     label = due.label or due.title
-    when = f"from {due.opens:%m-%d}" if due.status in ("upcoming", "due-soon") else f"by {due.closes:%m-%d}"
-    for text in (f"{label} {window_text(due.opens, due.closes)}", f"{label} {when}", label):
+    starts = due.status in ("upcoming", "due-soon")
+    day = due.opens if starts else due.closes
+    when = f"from {day_text(day, today)}" if starts else f"by {day_text(day, today)}"
+    for text in (f"{label} {window_text(due.opens, due.closes)}", f"{label} {when}"):
         if cell_len(text) <= width:
             return fit(text, width)
+    room = width - cell_len(when) - 1
+    if today is not None and day.year != today.year and room >= _MIN_LABEL:
+        # Another year's date is kept whole (the year most of all), the title cut to what is left.
+        return fit(f"{fit(label, room)} {when}", width)
     return fit(label, width)
 
 
@@ -177,6 +187,8 @@ class CaseBoard(ScrollView, can_focus=True):
                  id: str | None = None, classes: str | None = None):
         super().__init__(name=name, id=id, classes=classes)
         self._rows: Sequence[CaseRow] = ()
+        # The day the rows were computed for: a next-due date outside its year is shown with its year.
+        self.today: date | None = None
         # `ATR+HIP`: the catalogue's short labels (a clinic's own pathways have theirs).
         self.pathway_labels = pathway_labels
 
@@ -198,9 +210,11 @@ class CaseBoard(ScrollView, can_focus=True):
             return self._rows[self.cursor]
         return None
 
-    def set_rows(self, rows: Sequence[CaseRow], keep: str | None = None) -> None:
-        """Show `rows`; the cursor stays on case `keep` if it is still shown, else near where it was."""
+    def set_rows(self, rows: Sequence[CaseRow], keep: str | None = None, today: date | None = None) -> None:
+        """Show `rows` (computed on `today`); the cursor stays on case `keep` if it is still shown, else
+        near where it was."""
         self._rows = rows
+        self.today = today
         self.virtual_size = Size(0, len(rows) + 1)
         index = next((n for n, row in enumerate(rows) if row.id == keep), None) if keep else None
         if index is None:
@@ -272,7 +286,7 @@ class CaseBoard(ScrollView, can_focus=True):
             Segment(" " + fit(row.patient, columns.patient), base),
             *([Segment(" " + fit(self.pathway_labels(row.pathways), columns.pathways), base)]
               if columns.pathways else []),
-            Segment(" " + next_due_cell(row, columns.next_due), base),
+            Segment(" " + next_due_cell(row, columns.next_due, self.today), base),
             Segment(" " + fit(severity_counts(row.alert_severities), columns.alerts), alert_style),
         ]
 
