@@ -68,7 +68,8 @@ def logging_for_done(definition: Any, status: str | None = None) -> tuple[str, s
 
     A saline session is one event (never the course marked done); a review is done by assessing the
     patient. Anything else is marked done by hand (None), and so is a review that an assessment made
-    now could not do (`status` unscheduled: no window yet; missed: its window closed before enrolment).
+    now could not do (`status` unscheduled: no window yet; missed: its window closed before enrolment;
+    overdue: its window has closed, and only an assessment dated inside it answers it).
     """
     from checklists.actions import logged_not_marked
 
@@ -79,9 +80,12 @@ def logging_for_done(definition: Any, status: str | None = None) -> tuple[str, s
                           "the reason).")
     match = definition.satisfied_by
     if match is not None and match.kind == "assessment" and not (
-            match.in_window and status in ("unscheduled", "missed")):
+            match.in_window and status in ("unscheduled", "missed", "overdue")):
         needs = ", ".join(match.needs).replace("_", " ")
-        return "assessment", (f"An assessment {'in its window ' if match.in_window else ''}satisfies "
+        within = "dated in its window (from a week before it opens until it closes) " if match.in_window else ""
+        before = (f"dated on or before the first {' or '.join(EVENT_WORDS[k].lower() for k in match.before)} "
+                  if match.before else "")
+        return "assessment", (f"An assessment {within}{before}satisfies "
                               f"“{definition.title}”" + (f" when it records {needs}" if needs else "")
                               + ". D marks it done by hand instead.")
     return None
