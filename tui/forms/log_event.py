@@ -17,7 +17,7 @@ from checklists.errors import ValidationError
 from checklists.models import EVENT_FIELDS
 from checklists.text import printable_line
 from checklists.wording import EVENT_WORDS, alert_text
-from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
+from seeds.vocabulary import ASSESSMENT_FIELDS, BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
 from checklists.validation import EVENT_OPTIONS, EVENT_REQUIRED
 from tui.forms.base import (
     CaseFormScreen,
@@ -91,6 +91,13 @@ def logging_for_done(definition: Any, status: str | None = None) -> tuple[str, s
     return None
 
 
+def needed_fields(definition: Any) -> tuple[str, ...]:
+    """The event fields an item needs recorded (a hip check: mrc; tendon and joint): the form asks them
+    first when it is opened to do that item."""
+    match = definition.satisfied_by if definition is not None else None
+    return tuple(match.needs) if match is not None else ()
+
+
 def kind_for_item(definition: Any) -> str | None:
     """The event kind that does an item (`aat-test` for the AAT level, `saline` for a session), if any:
     the kind the Log form starts on when that item is highlighted."""
@@ -131,9 +138,13 @@ class LogEventForm(CaseFormScreen[bool]):
 
     def __init__(
         self, repository: Any, case_id: str, today: date, catalogue: Any, *, kind: str | None = None,
-        purpose: str | None = None,
+        purpose: str | None = None, lead: tuple[str, ...] = (),
     ) -> None:
         super().__init__(repository, case_id, today, catalogue)
+        self.lead = lead  # the fields the item the form was opened for needs: asked first
+        # The assessment fields the case's pathways record (their TOML assessment_fields); every field
+        # until the case is read.
+        self.assessment_fields: tuple[str, ...] = ASSESSMENT_FIELDS
         self.initial_kind = kind if kind in EVENT_KINDS else None
         self.purpose = purpose  # why the form was opened ("One session of ...")
         self.running: list[Any] = []  # the latest start of each drug still running (therapy events)
@@ -179,7 +190,7 @@ class LogEventForm(CaseFormScreen[bool]):
         if self.initial_kind is None:
             super().focus_first()
             return
-        for name in EVENT_OPTIONS.get(self.initial_kind, ()):
+        for name in self.options(self.initial_kind):
             field = self.fields[name]
             if field.display and field.control.focusable:
                 field.control.focus()
@@ -194,6 +205,8 @@ class LogEventForm(CaseFormScreen[bool]):
 
         data, self.policy = loaded
         self.subject = data
+        if data is not None:
+            self.assessment_fields = self.catalogue.assessment_fields(data.pathways)
         self._offer_kinds(data)
         volume = self.fields["volume_ml"].control
         if self.initial_kind == "saline" and not volume.value and data is not None:
@@ -227,9 +240,21 @@ class LogEventForm(CaseFormScreen[bool]):
             if start is not None and start.drug:
                 self.fields["drug"].control.value = start.drug
 
+    def options(self, kind: str | None) -> tuple[str, ...]:
+        """The fields the form asks for `kind`, in order. An assessment asks only what the case's pathways
+        record (a hip case: strength, pain, tendon, joint), the fields of the item it was opened for
+        first; site and note last."""
+        options = EVENT_OPTIONS.get(kind, ()) if kind else ()
+        if kind != "assessment":
+            return options
+        recorded = [n for n in self.assessment_fields if n in options]
+        first = [n for n in self.lead if n in recorded]
+        rest = [n for n in options if n not in ASSESSMENT_FIELDS]
+        return (*first, *(n for n in recorded if n not in first), *rest)
+
     def _show_fields_for(self, kind: str | None) -> None:
         """Show only the fields `kind` takes; hidden boxes keep their text for a kind that uses them."""
-        options = EVENT_OPTIONS.get(kind, ()) if kind else ()
+        options = self.options(kind)
         required = EVENT_REQUIRED.get(kind, ()) if kind else ()
         for name in EVENT_FIELDS:
             field = self.fields[name]
@@ -249,7 +274,7 @@ class LogEventForm(CaseFormScreen[bool]):
     def collect(self) -> dict[str, Any]:
         kind = self.kind
         values: dict[str, Any] = {"kind": kind, "date": self.fields["date"].control.value.strip()}
-        for name in EVENT_OPTIONS.get(kind, ()) if kind else ():
+        for name in self.options(kind):
             value = control_value(self.fields[name].control)
             if value is not None:
                 values[name] = value
