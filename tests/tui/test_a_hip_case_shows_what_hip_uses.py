@@ -117,3 +117,21 @@ async def test_a_hip_and_atrophy_case_asks_both_and_shows_the_lesion_chart(repo)
         form.fields["kind"].control.value = "assessment"
         await pilot.pause()
         assert {"size_mm", "improvement", "mrc", "tendon"} <= set(visible(form))
+
+
+@sync
+async def test_the_new_case_form_takes_a_hip_injection_after_the_pain_began(repo):
+    from tests.tui.test_forms import NOT_SET, Host, ready, settled, shows
+    from tui.forms import NewCaseForm
+
+    app = Host(lambda: NewCaseForm(repo, TODAY, repo.catalogue))
+    async with app.run_test(size=SIZE) as pilot:
+        form = await ready(pilot)
+        await pilot.press(*"DEMO-044", "tab", "down", "down", "space")  # hip-injection only
+        assert shows(form, "onset", "onset is required: the day the hip pain that led to injection began")
+        await pilot.press("tab", *"2026-09-01", "tab", *"2026-10-01", "ctrl+s")
+        await settled(pilot)
+    assert app.result is not NOT_SET
+    case = repo.get(app.result)
+    assert (case.pathways, case.onset, case.injection_date) == (
+        ("hip-injection",), date(2026, 9, 1), date(2026, 10, 1))
