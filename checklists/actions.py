@@ -19,7 +19,7 @@ from checklists.models import (
 )
 from checklists.serialize import ack_json, event_json
 from checklists.validation import check_choice, check_event_fields, check_past_date, check_text
-from seeds.loader import Catalogue, ItemDef
+from seeds.loader import Catalogue, ItemDef, PathwayDef
 
 MAX_LABEL = 120
 ITEM_ACTIONS = ("done", "skip", "reopen", "snooze")
@@ -51,11 +51,21 @@ def check_pathways(pathways: Sequence[str], catalogue: Catalogue) -> tuple[str, 
     return tuple(chosen)
 
 
-def _check_anchor_order(onset: date, injection_date: date | None, field: str) -> None:
-    if injection_date is not None and injection_date > onset:
-        raise ValidationError(
-            f"injection date {injection_date.isoformat()} is after onset {onset.isoformat()}: "
-            "the atrophy cannot precede its cause", field)
+def _check_anchor_order(onset: date, injection_date: date | None, field: str, pathways: Sequence[str],
+                        catalogue: Catalogue) -> None:
+    """Only where the onset is a complication of the injection (the pathway says so) must the
+    injection come first; on the hip pathway the pain comes first and the injection treats it."""
+    if injection_date is None or injection_date <= onset:
+        return
+    complication = catalogue.onset_after_injection(pathways)
+    if complication is not None:
+        raise ValidationError(injection_after_onset(injection_date, onset, complication), field)
+
+
+def injection_after_onset(injection_date: date, onset: date, pathway: PathwayDef) -> str:
+    """The one-line refusal: names the pathway and what its onset means, in its own words."""
+    return (f"injection date {injection_date.isoformat()} is after onset {onset.isoformat()}: on {pathway.id} "
+            f"the onset ({pathway.onset}) follows the injection that caused it")
 
 
 def new_case(*, case_id: str, patient: object, pathways: Sequence[str], onset: date | str, enrolment: date,
@@ -68,7 +78,7 @@ def new_case(*, case_id: str, patient: object, pathways: Sequence[str], onset: d
     injection_day = None
     if injection_date not in (None, ""):
         injection_day = check_past_date(injection_date, "injection_date", enrolment)
-    _check_anchor_order(onset_day, injection_day, "injection_date")
+    _check_anchor_order(onset_day, injection_day, "injection_date", chosen, catalogue)
     case = Case(
         id=case_id, patient=label, pathways=chosen, onset=onset_day, enrolment=enrolment,
         injection_date=injection_day, site=check_text(site, "site", required=False),
@@ -295,10 +305,10 @@ def _field_update(case: Case, field: str, value: object, today: date, day: date,
         return {field: check_text(text, field, required=False)}
     if field == "onset":
         onset = check_past_date(text, "onset", today)
-        _check_anchor_order(onset, case.injection_date, "onset")
+        _check_anchor_order(onset, case.injection_date, "onset", case.pathways, catalogue)
         return {"onset": onset}
     injection = None if text.lower() in _CLEAR_WORDS else check_past_date(text, "injection-date", today)
-    _check_anchor_order(case.onset, injection, "injection-date")
+    _check_anchor_order(case.onset, injection, "injection-date", case.pathways, catalogue)
     return {"injection_date": injection}
 
 

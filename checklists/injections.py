@@ -10,9 +10,12 @@ never reaches its year, and the months between go unchecked. So:
 - an `each-run` series has one occurrence after the first injection of every run, and one after its
   last when the run has more than one (the year after the last injection, which the seed also asks for).
 
-A *check* (an assessment recording what the item needs, or a check marked done by hand) satisfies
-every occurrence whose window has opened by its date, from a week before: one visit can answer two
-injections given a month apart, and a late look still answers an overdue check. Pure.
+An *assessment* recording what the item needs answers every occurrence whose window it falls in, from
+a week before it opens until it closes: one visit can answer two injections given a month apart, but a
+visit months after a window closed does not answer that check (pathways.md "Revisions": "logged within
+a review's window"). A check missed in its window stays overdue until the clinician marks it done by
+hand (a deliberate, dated check, which answers every occurrence whose window has opened by its date)
+or skips it with a reason. Pure.
 """
 
 from __future__ import annotations
@@ -68,14 +71,18 @@ def anchors(rule: WindowRule, injections: tuple[Event, ...], gap_months: int) ->
 
 
 def occurrences(rule: WindowRule, injections: tuple[Event, ...], gap_months: int, checks: list[date],
-                enrolment: date) -> list[Occurrence]:
-    """Every occurrence with the check that answered it (if any). `checks`: dates, any order."""
-    ordered = sorted(checks)
+                enrolment: date, *, seen: list[date] | None = None) -> list[Occurrence]:
+    """Every occurrence with the check that answered it (if any). `checks`: dates of checks marked done
+    by hand; `seen`: dates of assessments that record what the item needs (both in any order)."""
+    by_hand, assessed = sorted(checks), sorted(seen or [])
     found = []
     for number, (anchor, follows) in enumerate(anchors(rule, injections, gap_months), start=1):
         opens, closes = window_from(anchor, rule.opens, rule.closes)
         missed_window = closes < enrolment
-        # A missed check is answered only by a record from inside its window (another clinic's, say).
-        answer = next((c for c in ordered if c >= opens - LEAD and (not missed_window or c <= closes)), None)
+        in_window = [c for c in assessed if opens - LEAD <= c <= closes]
+        # A missed check is answered only by a record from inside its window (another clinic's, say); a
+        # check marked done by hand is the clinician's word, late or not.
+        late_ok = [c for c in by_hand if c >= opens - LEAD and (not missed_window or c <= closes)]
+        answer = min(in_window + late_ok, default=None)
         found.append(Occurrence(number, anchor, opens, closes, follows, answer, missed_window and answer is None))
     return found

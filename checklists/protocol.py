@@ -186,7 +186,9 @@ def match_words(match: EventMatch, item: ItemDef) -> str:
     if match.needs:
         text += f" recording {' and '.join(match.needs)}"
     if match.in_window:
-        text += " dated from 7 days before the window opens"
+        text += " dated from 7 days before the window opens until it closes"
+    if match.before:
+        text += f" dated on or before the first {' or '.join(f'`{k}`' for k in match.before)} event"
     if item.needs_resolved_inflammation:
         text += ", dated while inflammation was recorded as resolved (each change of state is kept),"
     return text + (" are logged" if several else " is logged")
@@ -203,7 +205,7 @@ def completes_words(item: ItemDef, policy: Policy) -> str:
                     if item.satisfied_by is not None else "")
         by_event = f"{answered}, or " if answered else ""
         return (f"each check is answered by {by_event}a check marked done by hand (one dated check); a check "
-                "answers every check whose window has opened by its date (from 7 days before)")
+                "marked done by hand answers every check whose window has opened by its date (from 7 days before)")
     if item.series is not None and item.series.kind == "recurrence":
         return ("each check is recorded by hand (done records one dated check and schedules the next); "
                 "monitoring ends only when the item is skipped with a reason (end monitoring), and a relapse "

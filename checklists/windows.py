@@ -213,7 +213,7 @@ def _inflammation_resolved(case: Case) -> date | None:
 
 
 def _qualifying_events(context: _Plan, record: ItemRecord, item: ItemDef, opens: date | None,
-                       closes: date | None, missed: bool) -> list[Event]:
+                       closes: date | None) -> list[Event]:
     match = item.satisfied_by
     assert match is not None
     facts, after_seq = context.facts, record.reopened_after_seq
@@ -224,6 +224,12 @@ def _qualifying_events(context: _Plan, record: ItemRecord, item: ItemDef, opens:
         and all(getattr(e, name) is not None for name in match.needs)
         and (after_seq is None or e.seq > after_seq)
     ]
+    if match.before:
+        # A baseline is taken before treatment starts: an assessment after the first session is a
+        # follow-up, not the baseline (same day counts: measure, then infiltrate).
+        started = [e.date for kind in match.before for e in context.case.live_events(kind)]
+        if started:
+            events = [e for e in events if e.date <= min(started)]
     if item.needs_resolved_inflammation:
         # A graft into still-inflamed fat is the pitfall, not the step: it does not tick this off. Each
         # event is judged by the state on its own day, so a relapse since does not undo a graft made in
@@ -231,11 +237,13 @@ def _qualifying_events(context: _Plan, record: ItemRecord, item: ItemDef, opens:
         history = inflammation_changes(context.case)
         events = [e for e in events if resolved_on(history, e.date)]
     if match.in_window:
-        # A review is done by seeing the patient at about its time: from a week before it opens. A late
-        # look still answers an overdue review; a missed one only by a record from inside its window.
+        # A review is done by seeing the patient at about its time: from a week before it opens until it
+        # closes (pathways.md "Revisions": "logged within a review's window"). A look after the window
+        # closed does not answer it: the review stays overdue (or missed) until the clinician marks it
+        # done by hand, dated, or skips it with a reason; it is never ticked off quietly.
         if opens is None or closes is None:
             return []
-        events = [e for e in events if e.date >= opens - IN_WINDOW_LEAD and (not missed or e.date <= closes)]
+        events = [e for e in events if opens - IN_WINDOW_LEAD <= e.date <= closes]
     return events
 
 
@@ -244,7 +252,7 @@ def _resolution(context: _Plan, record: ItemRecord, item: ItemDef, opens: date |
     """Recorded state, with event satisfaction and re-opening by a newer event applied."""
     state, resolved_on = record.state, record.date
     if state != "done" and item.satisfied_by is not None:
-        events = _qualifying_events(context, record, item, opens, closes, missed)
+        events = _qualifying_events(context, record, item, opens, closes)
         if len(events) >= item.satisfied_by.count:
             state, resolved_on = "done", events[item.satisfied_by.count - 1].date
     if item.reopened_by and state in ("done", "skipped"):
@@ -406,9 +414,9 @@ def _plan_per_injection(context: _Plan, item: ItemDef, series: SeriesRule, recor
     checks of its own (as a new injection reopened the single check before runs were counted).
     """
     case, facts = context.case, context.facts
-    checks = _hand_checks(record) + [e.date for e in _qualifying_checks(context, record, item)]
-    placed = occurrences(series.first, facts.injections, context.policy.injection_run_gap_months, checks,
-                         case.enrolment) if _schedulable(case, item) else []
+    seen = [e.date for e in _qualifying_checks(context, record, item)]
+    placed = occurrences(series.first, facts.injections, context.policy.injection_run_gap_months,
+                         _hand_checks(record), case.enrolment, seen=seen) if _schedulable(case, item) else []
     skipped_to = record.date if record.state == "skipped" else None
     covered = [o for o in placed if skipped_to is not None and o.anchor <= skipped_to]
     live = [o for o in placed if o not in covered]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from seeds.drugs import DRUGS_FILE, DrugFileError, DrugTable, default_drugs, load_drugs
 from seeds.vocabulary import (
-    BIOPSY_DEPTHS, COUNTED, EVENT_FIELDS, EVENT_KINDS, ITEM_KINDS, PROVENANCE_LEVELS, SEVERITIES,
+    ASSESSMENT_FIELDS, BIOPSY_DEPTHS, COUNTED, EVENT_FIELDS, EVENT_KINDS, ITEM_KINDS, PROVENANCE_LEVELS, SEVERITIES,
 )
 
 SEEDS_DIR = Path(__file__).resolve().parent
@@ -74,6 +74,8 @@ class EventMatch:
     `drug`: a generic name from drugs.toml that the event's drug must name (abbreviations count).
     `in_window`: only an event dated from 7 days before the item's window opens counts (a review is
     done by assessing the patient at about the right time). `needs`: event fields that must be recorded.
+    `before`: event kinds that begin treatment; only an event dated on or before the first of them counts
+    (a baseline is taken before treatment starts).
     """
 
     kind: str
@@ -82,6 +84,7 @@ class EventMatch:
     count: int = 1
     in_window: bool = False
     needs: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, frozen=True)
@@ -166,7 +169,14 @@ class PathwayDef:
     # The event kinds its cases record (vocabulary.EVENT_KINDS): what the Log form offers. Empty (a
     # file that does not say): every kind.
     events: tuple[str, ...] = ()
+    # The assessment fields its cases record (event field names: size_mm, mrc, ...): what the assessment
+    # form asks and whether the case shows a lesion chart. Empty (a file that does not say): every field.
+    assessment_fields: tuple[str, ...] = ()
     onset: str = DEFAULT_ONSET  # what a case's onset date means here
+    # True when the onset is a complication of the injection (the atrophy it caused): then a case's
+    # injection date may not be after its onset. False when the onset comes first and the injection
+    # treats it (the hip pain that led to injection).
+    onset_follows_injection: bool = False
     order: int = 100  # where it is listed among the pathways (then by id)
     file: str = ""  # where it was read from, for messages ("hip-injection.toml")
     clinic: bool = False  # True for a clinic's own pathway from the database's pathways/ folder
@@ -242,6 +252,23 @@ class Catalogue:
             for severity in pathway.severities if pathway else ():
                 if severity not in found:
                     found.append(severity)
+        return tuple(found)
+
+    def onset_after_injection(self, pathway_ids) -> PathwayDef | None:
+        """The first of these pathways whose onset is a complication of the injection (its injection
+        date may not be after its onset), or None when no pathway of the case says so."""
+        return next((self.pathways[p] for p in pathway_ids
+                     if p in self.pathways and self.pathways[p].onset_follows_injection), None)
+
+    def assessment_fields(self, pathway_ids) -> tuple[str, ...]:
+        """The assessment fields a case following these pathways records, in the order its pathways list
+        them (every field when one of them does not say, or none is known)."""
+        known = [self.pathways[p] for p in pathway_ids if p in self.pathways]
+        if not known or any(not p.assessment_fields for p in known):
+            return ASSESSMENT_FIELDS
+        found: list[str] = []
+        for pathway in known:
+            found += [f for f in pathway.assessment_fields if f not in found]
         return tuple(found)
 
     def records_inflammation(self, pathway_ids) -> bool:
@@ -432,7 +459,7 @@ def _match(reader: _Reader | None, drugs: DrugTable) -> EventMatch | None:
     if reader is None:
         return None
     # `drug_contains` is the older name of `drug` (clinic files written before the drug list).
-    reader.only("kind", "depth", "drug", "drug_contains", "count", "in_window", "needs")
+    reader.only("kind", "depth", "drug", "drug_contains", "count", "in_window", "needs", "before")
     drug = _drug(reader, "drug", drugs) or _drug(reader, "drug_contains", drugs)
     return EventMatch(
         kind=_required(reader, reader.choice("kind", EVENT_KINDS)),
@@ -443,6 +470,7 @@ def _match(reader: _Reader | None, drugs: DrugTable) -> EventMatch | None:
         # Field names as the command line writes them (`depth-mm`), kept as the event's (`depth_mm`).
         needs=tuple(n.replace("-", "_")
                     for n in reader.choices("needs", tuple(n.replace("_", "-") for n in EVENT_FIELDS))),
+        before=reader.choices("before", EVENT_KINDS),
     )
 
 
@@ -599,8 +627,9 @@ def load_references(path: Path) -> dict[str, Reference]:
     return references
 
 
-_PATHWAY_FIELDS = ("id", "title", "short", "order", "summary", "anchors", "onset", "etiologies",
-                   "severities", "inflammation", "counts", "events", "item", "alert")
+_PATHWAY_FIELDS = ("id", "title", "short", "order", "summary", "anchors", "onset", "onset_follows_injection",
+                   "etiologies", "severities", "inflammation", "counts", "events", "assessment_fields", "item",
+                   "alert")
 
 
 def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False,
@@ -622,6 +651,7 @@ def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False,
     _refuse_twice(top, "alert", [a.code for a in alerts])
     events = top.choices("events", EVENT_KINDS)
     _events_cover_items(top, events, items)
+    assessment_fields = _assessment_fields(top, items)
     if not items:
         raise top.fail("item", "a pathway needs at least one item")
     return PathwayDef(
@@ -637,8 +667,10 @@ def load_pathway(path: Path, known_sources: set[str], *, clinic: bool = False,
         inflammation=top.flag("inflammation"),
         counts=top.choices("counts", COUNTED),
         events=events,
+        assessment_fields=assessment_fields,
         order=top.integer("order", 100) or 100,
         onset=top.text("onset", required=False) or DEFAULT_ONSET,
+        onset_follows_injection=top.flag("onset_follows_injection"),
         file=path.name,
         clinic=clinic,
     )
@@ -655,6 +687,22 @@ def _events_cover_items(top: _Reader, events: tuple[str, ...], items: tuple[Item
         for kind in needed:
             if kind is not None and kind not in events:
                 raise top.fail("events", f"does not list '{kind}', which item '{item.id}' needs")
+
+
+def _assessment_fields(top: _Reader, items: tuple[ItemDef, ...]) -> tuple[str, ...]:
+    """The assessment fields a pathway lists (as the command line spells them, `size-mm`), kept as the
+    event's names (`size_mm`); they must cover every field its items need of an assessment."""
+    spelled = tuple(n.replace("_", "-") for n in ASSESSMENT_FIELDS)
+    fields = tuple(n.replace("-", "_") for n in top.choices("assessment_fields", spelled))
+    if not fields:
+        return ()
+    for item in items:
+        match = item.satisfied_by
+        for name in match.needs if match is not None and match.kind == "assessment" else ():
+            if name not in fields:
+                raise top.fail("assessment_fields", f"does not list '{name.replace('_', '-')}', which item "
+                                                    f"'{item.id}' needs")
+    return fields
 
 
 def _refuse_twice(top: _Reader, table: str, ids: list[str]) -> None:

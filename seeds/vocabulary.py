@@ -13,6 +13,8 @@ EVENT_FIELDS = (
     "volume_ml", "site", "what", "guidance", "drug", "dose", "depth", "result", "improvement",
     "size_mm", "depth_mm", "pigment", "photo", "mrc", "pain", "tendon", "joint", "note",
 )
+# What an assessment can record, lesion first (the order the assessment form asks when nothing else says).
+ASSESSMENT_FIELDS = ("size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain", "tendon", "joint")
 GUIDANCE = ("image", "landmark")
 BIOPSY_DEPTHS = ("deep-excisional", "punch", "superficial")
 IMPROVEMENT = ("none", "partial", "complete")

@@ -273,7 +273,8 @@ def _undo_case(repo, plan: UndoPlan, who: str, written: list[Change]) -> None:
         changes: list[Change] = []
         for entry in group:
             case = _reverse(case, entry, details, changes)
-        if case.injection_date is not None and case.injection_date > case.onset:
+        if (case.injection_date is not None and case.injection_date > case.onset
+                and repo.catalogue.onset_after_injection(case.pathways) is not None):
             raise UndoRefused(
                 f"undoing {plan.what} would put case {plan.case}'s injection date after its onset; "
                 "nothing was undone"

@@ -293,8 +293,9 @@ def _case(doc: Mapping[str, Any], catalogue: Catalogue) -> ImportedCase:
             raise _field("pathways", f"names pathway {pathway}, which this Rounds does not know")
     onset = _day(doc, "onset", required=True)
     injection_date = _day(doc, "injection_date")
-    if injection_date and injection_date > onset:
-        raise _field("injection_date", "is after onset")
+    complication = catalogue.onset_after_injection(pathways)
+    if injection_date and injection_date > onset and complication is not None:
+        raise _field("injection_date", f"is after onset, and on {complication.id} the onset follows the injection")
     events = _events(_list(doc, "events"))
     known_items = {i.id for p in pathways for i in catalogue.pathways[p].items}
     records = _records(doc.get("item_records", {}), known_items)

@@ -63,10 +63,14 @@ def test_atrophy_checks_follow_each_injection_and_the_year_counts_from_the_first
     assert status_around(c, "atrophy-check-early", "2026-07-31") == ("due", "due", "overdue")
     assert status_around(c, "atrophy-check-12m", "2027-04-30") == ("due", "due", "overdue")
     c.log("injection", "2026-08-15", guidance="image")
-    # The first injection's check was never made: it stays overdue until a check answers it.
+    # The first injection's check was never made: it stays overdue; an assessment after its window
+    # closed does not answer it (pathways.md Revisions: "within a review's window"), the clinician's
+    # dated check by hand does.
     assert c.window("atrophy-check-early", "2026-08-15") == (d("2026-05-31"), d("2026-07-31"))
     assert c.status("atrophy-check-early", "2026-08-15") == "overdue"
     c.log("assessment", "2026-08-20", mrc="5")
+    assert c.status("atrophy-check-early", "2026-08-20") == "overdue"
+    c.done("atrophy-check-early", "2026-08-20")
     assert c.window("atrophy-check-early", "2026-08-20") == (d("2026-10-15"), d("2026-12-15"))
     # Same run (4.5 months apart): the year counts from its first injection, then from its last.
     assert c.window("atrophy-check-12m", "2026-08-20") == (d("2027-03-31"), d("2027-04-30"))

@@ -48,7 +48,8 @@ def test_each_item_says_when_what_completes_it_and_its_conditions():
     atrophy = doc("steroid-atrophy")
     assert rule(atrophy, "review-6m").when == "6 to 7 months after onset"
     assert rule(atrophy, "baseline-assessment").when == "within 14 days of enrolment"
-    assert "`assessment` event is logged" in rule(atrophy, "baseline-assessment").completes
+    assert ("`assessment` event dated on or before the first `saline` or `abi` or `fat-graft` event is logged"
+            in rule(atrophy, "baseline-assessment").completes)
     assert "2 `abi` events" in rule(atrophy, "autologous-blood").completes
     assert "of the day saline counts as failed" in rule(atrophy, "autologous-blood").when
     assert "no longer scheduled once the case is resolved" in rule(atrophy, "fat-graft-referral").conditions
@@ -152,7 +153,8 @@ def test_checks_after_hip_injections_say_each_injection_and_the_run():
     assert early.when.startswith("2 to 4 months after every injection")
     assert year.when.startswith("12 to 13 months after the first injection of every run")
     assert "injection_run_gap_months" in year.when
-    assert "a check answers every check whose window has opened" in early.completes
+    assert "until it closes" in early.completes
+    assert "a check marked done by hand answers every check whose window has opened" in early.completes
     lines = {p.key: p for p in hip.policy}
     assert lines["injection_run_gap_months"].used_by == ("atrophy-check-12m", "tendon-joint-check-12m")
 

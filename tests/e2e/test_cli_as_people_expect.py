@@ -168,7 +168,9 @@ def test_case_list_names_the_next_item_by_its_short_title(capsys, monkeypatch, d
     code, out, _ = run(capsys, *base, "case", "add", "--patient", "DEMO-002", "--pathway", "steroid-atrophy",
                        "--onset", "2026-11-01")
     case = out.strip()
-    for args in (["saline", "--date", "2026-11-20", "--volume-ml", "10"], ["assessment", "--size-mm", "20"]):
+    # The baseline on the day of the first session (a baseline is taken before treatment starts).
+    for args in (["assessment", "--date", "2026-11-20", "--size-mm", "20"],
+                 ["saline", "--date", "2026-11-20", "--volume-ml", "10"]):
         assert run(capsys, *base, "log", case, *args)[0] == 0
     code, out, _ = run(capsys, *base, "case", "list", "--search", "DEMO-002")
     assert "Saline session 2 of 3-6 2026-11-27..12-04" in out, out

@@ -172,9 +172,10 @@ async def test_log_form_fields_follow_the_kind_and_keep_shared_text(repo, catalo
         assert shows(form, "guidance", "an injection event needs guidance")
 
         await choose(pilot, form, "kind", "assessment")
+        # An atrophy case's assessment measures the lesion (its pathway's assessment_fields); strength,
+        # pain, tendon and joint belong to the hip pathway and are not asked here.
         assert set(shown_fields(form)) == {
-            "kind", "date", "size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain", "tendon",
-            "joint", "site", "note",
+            "kind", "date", "size_mm", "depth_mm", "pigment", "photo", "improvement", "site", "note",
         }
         await choose(pilot, form, "kind", "biopsy")
         assert set(shown_fields(form)) == {"kind", "date", "depth", "result", "site", "note"}
@@ -226,7 +227,8 @@ async def test_log_form_shows_the_reason_beside_the_field_and_writes_nothing(rep
 
 @sync
 async def test_log_form_writes_exactly_what_was_typed(repo, catalogue):
-    case_id = add_case(repo, catalogue)
+    # Both pathways: the form asks the lesion's measures and the hip's strength and pain.
+    case_id = add_case(repo, catalogue, pathways=["steroid-atrophy", "hip-injection"])
     app = Host(lambda: LogEventForm(repo, case_id, TODAY, catalogue))
     async with app.run_test(size=SIZE) as pilot:
         form = await ready(pilot)

@@ -27,7 +27,9 @@ def line_of(text: str, label: str) -> str:
 @sync
 async def test_the_board_names_items_by_their_short_titles_with_the_saline_count(repo):
     add(repo, ["steroid-atrophy"], "2026-11-01", date(2026, 11, 20), [
-        logged("saline", date="2026-11-20", volume_ml="10"), logged("assessment", size_mm="20")], patient="DEMO-201")
+        # The baseline the day of the first session (a baseline is taken before treatment starts).
+        logged("assessment", date="2026-11-20", size_mm="20"), logged("saline", date="2026-11-20", volume_ml="10")],
+        patient="DEMO-201")
     add(repo, ["steroid-atrophy"], "2026-05-20", date(2026, 6, 1), [
         logged("assessment", date="2026-06-02", size_mm="20"),
         resolved("saline-session", "skip", repo.catalogue, reason="watchful waiting")], patient="DEMO-202")

@@ -17,7 +17,7 @@ from checklists.errors import ValidationError
 from checklists.models import EVENT_FIELDS
 from checklists.text import printable_line
 from checklists.wording import EVENT_WORDS, alert_text
-from seeds.vocabulary import BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
+from seeds.vocabulary import ASSESSMENT_FIELDS, BIOPSY_DEPTHS, EVENT_KINDS, GUIDANCE, IMPROVEMENT, JOINT, TENDON
 from checklists.validation import EVENT_OPTIONS, EVENT_REQUIRED
 from tui.forms.base import (
     CaseFormScreen,
@@ -68,7 +68,8 @@ def logging_for_done(definition: Any, status: str | None = None) -> tuple[str, s
 
     A saline session is one event (never the course marked done); a review is done by assessing the
     patient. Anything else is marked done by hand (None), and so is a review that an assessment made
-    now could not do (`status` unscheduled: no window yet; missed: its window closed before enrolment).
+    now could not do (`status` unscheduled: no window yet; missed: its window closed before enrolment;
+    overdue: its window has closed, and only an assessment dated inside it answers it).
     """
     from checklists.actions import logged_not_marked
 
@@ -79,12 +80,22 @@ def logging_for_done(definition: Any, status: str | None = None) -> tuple[str, s
                           "the reason).")
     match = definition.satisfied_by
     if match is not None and match.kind == "assessment" and not (
-            match.in_window and status in ("unscheduled", "missed")):
+            match.in_window and status in ("unscheduled", "missed", "overdue")):
         needs = ", ".join(match.needs).replace("_", " ")
-        return "assessment", (f"An assessment {'in its window ' if match.in_window else ''}satisfies "
+        within = "dated in its window (from a week before it opens until it closes) " if match.in_window else ""
+        before = (f"dated on or before the first {' or '.join(EVENT_WORDS[k].lower() for k in match.before)} "
+                  if match.before else "")
+        return "assessment", (f"An assessment {within}{before}satisfies "
                               f"“{definition.title}”" + (f" when it records {needs}" if needs else "")
                               + ". D marks it done by hand instead.")
     return None
+
+
+def needed_fields(definition: Any) -> tuple[str, ...]:
+    """The event fields an item needs recorded (a hip check: mrc; tendon and joint): the form asks them
+    first when it is opened to do that item."""
+    match = definition.satisfied_by if definition is not None else None
+    return tuple(match.needs) if match is not None else ()
 
 
 def kind_for_item(definition: Any) -> str | None:
@@ -127,9 +138,13 @@ class LogEventForm(CaseFormScreen[bool]):
 
     def __init__(
         self, repository: Any, case_id: str, today: date, catalogue: Any, *, kind: str | None = None,
-        purpose: str | None = None,
+        purpose: str | None = None, lead: tuple[str, ...] = (),
     ) -> None:
         super().__init__(repository, case_id, today, catalogue)
+        self.lead = lead  # the fields the item the form was opened for needs: asked first
+        # The assessment fields the case's pathways record (their TOML assessment_fields); every field
+        # until the case is read.
+        self.assessment_fields: tuple[str, ...] = ASSESSMENT_FIELDS
         self.initial_kind = kind if kind in EVENT_KINDS else None
         self.purpose = purpose  # why the form was opened ("One session of ...")
         self.running: list[Any] = []  # the latest start of each drug still running (therapy events)
@@ -175,7 +190,7 @@ class LogEventForm(CaseFormScreen[bool]):
         if self.initial_kind is None:
             super().focus_first()
             return
-        for name in EVENT_OPTIONS.get(self.initial_kind, ()):
+        for name in self.options(self.initial_kind):
             field = self.fields[name]
             if field.display and field.control.focusable:
                 field.control.focus()
@@ -190,6 +205,8 @@ class LogEventForm(CaseFormScreen[bool]):
 
         data, self.policy = loaded
         self.subject = data
+        if data is not None:
+            self.assessment_fields = self.catalogue.assessment_fields(data.pathways)
         self._offer_kinds(data)
         volume = self.fields["volume_ml"].control
         if self.initial_kind == "saline" and not volume.value and data is not None:
@@ -223,9 +240,21 @@ class LogEventForm(CaseFormScreen[bool]):
             if start is not None and start.drug:
                 self.fields["drug"].control.value = start.drug
 
+    def options(self, kind: str | None) -> tuple[str, ...]:
+        """The fields the form asks for `kind`, in order. An assessment asks only what the case's pathways
+        record (a hip case: strength, pain, tendon, joint), the fields of the item it was opened for
+        first; site and note last."""
+        options = EVENT_OPTIONS.get(kind, ()) if kind else ()
+        if kind != "assessment":
+            return options
+        recorded = [n for n in self.assessment_fields if n in options]
+        first = [n for n in self.lead if n in recorded]
+        rest = [n for n in options if n not in ASSESSMENT_FIELDS]
+        return (*first, *(n for n in recorded if n not in first), *rest)
+
     def _show_fields_for(self, kind: str | None) -> None:
         """Show only the fields `kind` takes; hidden boxes keep their text for a kind that uses them."""
-        options = EVENT_OPTIONS.get(kind, ()) if kind else ()
+        options = self.options(kind)
         required = EVENT_REQUIRED.get(kind, ()) if kind else ()
         for name in EVENT_FIELDS:
             field = self.fields[name]
@@ -245,7 +274,7 @@ class LogEventForm(CaseFormScreen[bool]):
     def collect(self) -> dict[str, Any]:
         kind = self.kind
         values: dict[str, Any] = {"kind": kind, "date": self.fields["date"].control.value.strip()}
-        for name in EVENT_OPTIONS.get(kind, ()) if kind else ():
+        for name in self.options(kind):
             value = control_value(self.fields[name].control)
             if value is not None:
                 values[name] = value

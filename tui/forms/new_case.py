@@ -77,7 +77,11 @@ class NewCaseForm(FormScreen[str]):
     def apply(self, subject: Any, values: Mapping[str, Any]) -> Any:
         if values["patient"] is not None and values["pathways"] and values["onset"] is None:
             # The engine would quote the missing value back; say plainly what is missing.
-            meaning = self.catalogue.pathways[values["pathways"][0]].onset
+            # On a case of several pathways the onset is the complication's, where one has it (an
+            # atrophy case that is also a hip case dates the atrophy, not the pain).
+            chosen = (self.catalogue.onset_after_injection(values["pathways"])
+                      or self.catalogue.pathways[values["pathways"][0]])
+            meaning = chosen.onset
             raise ValidationError(f"onset is required: {meaning}", "onset")
         try:
             return self._build(DRY_RUN_ID, values)

@@ -112,7 +112,25 @@ class SetFieldForm(CaseFormScreen[bool]):
             return self.catalogue.severities_for(pathways)
         return ENUMS[name]
 
+    def applies(self, name: str, pathways: Iterable[str]) -> bool:
+        """Etiology, severity and inflammation only where a pathway of the case records them (its TOML
+        `etiologies`, `severities`, `inflammation`); every other field always."""
+        if name == "inflammation":
+            return self.catalogue.records_inflammation(pathways)
+        if name in ("etiology", "severity"):
+            return bool(self._choices(name, pathways))
+        return True
+
+    def _offer_fields(self, case: Any) -> None:
+        offered = [(label, name) for name, (label, _) in FIELDS.items() if self.applies(name, case.pathways)]
+        control = self.fields["field"].control
+        chosen = self.chosen if any(name == self.chosen for _, name in offered) else "status"
+        control.set_options(offered)
+        control.value = chosen
+        self._show_value_for(chosen)
+
     def on_loaded(self, case: Any) -> None:
+        self._offer_fields(case)
         for name, (_, attribute) in FIELDS.items():
             value = getattr(case, attribute)
             text = value.isoformat() if isinstance(value, date) else value

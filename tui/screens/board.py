@@ -354,13 +354,14 @@ class BoardScreen(LiveScreen[BoardData]):
             return
         host = host_of(self)
         if action == "done":
-            from tui.forms.log_event import LogEventForm, logging_for_done
+            from tui.forms.log_event import LogEventForm, logging_for_done, needed_fields
 
             # As on the case screen: a saline session is logged, a review is done by an assessment.
-            instead = logging_for_done(host.catalogue.item(row.next_due.item), row.next_due.status)
+            definition = host.catalogue.item(row.next_due.item)
+            instead = logging_for_done(definition, row.next_due.status)
             if instead is not None:
                 form = LogEventForm(host.repository, row.id, host.today, host.catalogue, kind=instead[0],
-                                    purpose=instead[1])
+                                    purpose=instead[1], lead=needed_fields(definition))
                 host.open_form(form, then=self._changed)
                 return
         from tui.forms.item_action import ItemActionForm

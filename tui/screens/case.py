@@ -161,6 +161,12 @@ class CaseScreen(LiveScreen[CaseData]):
         self.query_one("#events-title", Static).update(heading)
         self.query_one(EventLog).show(view.case.events, view.event_flags)
         chart_points = measurements(view.case.events)
+        # Only where a pathway of the case measures a lesion (its TOML assessment_fields), or a measure
+        # is on record: a hip case's assessments record strength and pain, not a lesion.
+        measured = {"size_mm", "depth_mm"} & set(catalogue.assessment_fields(view.case.pathways))
+        charted = bool(measured or chart_points)
+        self.query_one("#chart-title", Static).display = charted
+        self.query_one(LesionChart).display = charted
         self.query_one("#chart-title", Static).update(f"Lesion size and depth ({len(chart_points)} measured)")
         self.query_one(LesionChart).show(view.case.events)
 
@@ -238,15 +244,17 @@ class CaseScreen(LiveScreen[CaseData]):
         A series of sessions is never ended by `d` (ending a course early is a skip with a reason),
         and a review is done by seeing the patient: the form for that event opens, filled in.
         """
-        from tui.forms.log_event import LogEventForm, logging_for_done
+        from tui.forms.log_event import LogEventForm, logging_for_done, needed_fields
 
         host = host_of(self)
         item = self.view.item(item_id) if self.view is not None else None
-        instead = logging_for_done(host.catalogue.item(item_id), item.status if item else None)
+        definition = host.catalogue.item(item_id)
+        instead = logging_for_done(definition, item.status if item else None)
         if instead is None:
             return False
         kind, purpose = instead
-        form = LogEventForm(host.repository, self.case_id, host.today, host.catalogue, kind=kind, purpose=purpose)
+        form = LogEventForm(host.repository, self.case_id, host.today, host.catalogue, kind=kind, purpose=purpose,
+                            lead=needed_fields(definition))
         host.open_form(form, then=self._changed)
         return True
 
@@ -323,7 +331,7 @@ class CaseScreen(LiveScreen[CaseData]):
         commands = [
             PaletteCommand("Back to the case board", "(escape)", self.action_back),
             PaletteCommand("Log an event", "For this case (l)", self.action_log_event),
-            PaletteCommand("Set a field of this case", "Etiology, inflammation, status, ... (E or x)",
+            PaletteCommand("Set a field of this case", "Status, site, dates, ... (E or x)",
                            self.action_set_field),
             PaletteCommand("Reload this case", "(r)", self.action_reload),
             PaletteCommand("Void a wrongly entered event", "In the event log (v)", self.action_void_event),

@@ -30,6 +30,18 @@ def next_due_text(view: CaseView) -> str:
     return f"{status_label(due.status)}  {window_text(due.opens, due.closes)}  {due.title}"
 
 
+def disease_facts(view: CaseView, catalogue: Catalogue) -> list[tuple[str, str]]:
+    """Etiology and inflammation, each only where one of the case's pathways records it (its TOML
+    `etiologies`, `inflammation`) or a value is on record: a hip case has neither."""
+    case = view.case
+    shown = []
+    if catalogue.etiologies_for(case.pathways) or case.etiology is not None:
+        shown.append(("Etiology", dated(case.etiology, case.etiology_date)))
+    if catalogue.records_inflammation(case.pathways) or case.inflammation is not None:
+        shown.append(("Inflammation", dated(case.inflammation, case.inflammation_date)))
+    return shown
+
+
 def facts_table(view: CaseView, catalogue: Catalogue) -> RenderableType:
     case = view.case
     pairs = Table.grid(padding=(0, 1), expand=True)
@@ -42,8 +54,10 @@ def facts_table(view: CaseView, catalogue: Catalogue) -> RenderableType:
     pairs.add_row("Onset", Text(case.onset.isoformat()), "Enrolled", Text(case.enrolment.isoformat()))
     injection = injection_fact(case) or "not recorded"  # the logged injections first, as the letters say
     pairs.add_row("Injection", Text(injection), "Site", Text(printable(case.site or "not recorded")))
-    pairs.add_row("Etiology", Text(dated(case.etiology, case.etiology_date)),
-                  "Inflammation", Text(dated(case.inflammation, case.inflammation_date)))
+    disease = disease_facts(view, catalogue)
+    if disease:
+        pairs.add_row(*[cell for label, value in disease for cell in (label, Text(value))],
+                      *(("", "") if len(disease) == 1 else ()))
     if catalogue.severities_for(case.pathways):
         pairs.add_row("Severity", Text(dated(case.severity or catalogue.severities_for(case.pathways)[0],
                                              case.severity_date)), "", "")
