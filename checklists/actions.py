@@ -18,7 +18,7 @@ from checklists.models import (
     Policy,
 )
 from checklists.serialize import ack_json, event_json
-from checklists.validation import check_choice, check_event_fields, check_past_date, check_text
+from checklists.validation import check_choice, check_event_fields, check_new_event, check_past_date, check_text
 from seeds.loader import Catalogue, ItemDef, PathwayDef
 
 MAX_LABEL = 120
@@ -94,6 +94,7 @@ def new_case(*, case_id: str, patient: object, pathways: Sequence[str], onset: d
 
 def log_event(case: Case, kind: str, fields: Mapping[str, object], *, today: date) -> tuple[Case, list[Change]]:
     day, details = check_event_fields(kind, fields, today)
+    check_new_event(kind, details)
     seq = max((e.seq for e in case.events), default=0) + 1
     event = Event(id=f"e{seq}", seq=seq, kind=kind, date=day, **details)
     updated = replace(case, events=case.events + (event,))

@@ -45,6 +45,9 @@ EVENT_REQUIRED: dict[str, tuple[str, ...]] = {
     "therapy-stop": ("drug",),
     "note": ("note",),
 }
+# What an assessment finds: one of these at least, or it is not an assessment (an empty one would
+# answer a review or a baseline that nobody looked at; a remark alone is a `note` event).
+ASSESSMENT_FINDINGS = ("size_mm", "depth_mm", "pigment", "photo", "improvement", "mrc", "pain", "tendon", "joint")
 FIELD_LABELS = {
     "volume_ml": "volume (mL)", "size_mm": "size (mm)", "depth_mm": "depth (mm)", "mrc": "MRC strength",
     "pain": "pain score", "guidance": "guidance", "depth": "biopsy depth", "improvement": "improvement",
@@ -166,6 +169,13 @@ _CONVERTERS = {
     "tendon": lambda v: check_choice(v, "tendon", TENDON),
     "joint": lambda v: check_choice(v, "joint", JOINT),
 }
+
+
+def check_new_event(kind: str, details: Mapping[str, object]) -> None:
+    """What a newly logged event must hold beyond its fields' own checks (imports keep older records)."""
+    if kind == "assessment" and not any(name in details for name in ASSESSMENT_FINDINGS):
+        raise ValidationError("an assessment needs at least one finding (a measurement, a score or what was "
+                              "seen)", "size_mm")
 
 
 def check_event_fields(kind: str, fields: Mapping[str, object], today: date) -> tuple[date, dict[str, Any]]:

@@ -87,7 +87,7 @@ def logging_for_done(definition: Any, status: str | None = None) -> tuple[str, s
                   if match.before else "")
         return "assessment", (f"An assessment {within}{before}satisfies "
                               f"“{definition.title}”" + (f" when it records {needs}" if needs else "")
-                              + ". D marks it done by hand instead.")
+                              + ". To mark it done by hand instead: D on the case screen.")
     return None
 
 
