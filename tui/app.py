@@ -209,8 +209,9 @@ class RoundsApp(App[None]):
         if case_ids is not None and not case_ids:
             self.notify("No cases are shown, so there is nothing to export.", severity="warning")
             return
+        labels = getattr(self.screen, "export_labels", None)
         self.push_screen(ExportScreen(self.repository, case_ids=case_ids, today=self.today,
-                                       catalogue=self.catalogue))
+                                       catalogue=self.catalogue, labels=labels() if labels else None))
 
     def _fatal_error(self) -> None:
         """Replace Textual's crash report, which prints local variables (patient labels among them).

@@ -374,3 +374,29 @@ async def test_a_case_file_open_to_others_is_named_with_its_fix_on_the_board(dem
 
         await wait_for(pilot, lambda: "chmod -R o-rwx" in shown())
         assert "1 file(s) or folder(s)" in shown()
+
+
+@sync
+async def test_a_new_filter_starts_at_the_most_urgent_case_when_the_highlighted_one_is_not_in_it(tmp_path):
+    # More cases than the screen holds: the cursor at the bottom of "all" (a closed case) must not leave
+    # the next filter scrolled down with its most urgent cases out of sight.
+    from store.demo import fill_demo
+    from tests.tui.demo_db import make_repository
+
+    repo = make_repository(tmp_path / "db")
+    fill_demo(repo, repo.catalogue, TODAY, 40)
+    app = make_app(repo, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded_board(pilot)
+        screen.action_set_filter("all")
+        await pilot.pause()
+        await pilot.press("end")
+        await pilot.pause()
+        board = board_of(app)
+        last = board.selected_id
+        assert board.cursor == len(board_lines(app)) - 1 or board.cursor > 15
+        screen.action_set_filter("overdue")
+        await pilot.pause()
+        assert board.selected_id != last
+        assert board.cursor == 0 and board.scroll_offset.y == 0
+        assert board_lines(app)[0].startswith("▸")

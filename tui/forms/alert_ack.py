@@ -50,10 +50,14 @@ class AlertAckForm(CaseFormScreen[bool]):
         self.subject = case
         options: list[tuple[Text, tuple[str, str]]] = []
         for alert in view.alerts:
+            # Named by its title, as the case screen names it; the code stays for the command line's users.
+            definition = self.catalogue.alert(alert.code)
+            title = definition.title if definition is not None else alert.code
             if alert.acknowledged is not None:
-                options.append((Text(f"withdraw the acknowledgement of {alert.code}"), ("unack", alert.code)))
+                options.append((Text(f"withdraw the acknowledgement of “{title}” ({alert.code})"),
+                                ("unack", alert.code)))
             elif alert.past_fact:
-                options.append((Text(f"{alert.code} ({alert.severity})"), ("ack", alert.code)))
+                options.append((Text(f"{title} ({alert.severity}, {alert.code})"), ("ack", alert.code)))
         control = self.fields["alert"].control
         control.set_options(options)
         if len(options) == 1:

@@ -32,8 +32,10 @@ from tui.forms.base import (
     text_input,
 )
 
-# `saline: saline infiltration`: the kind as the command line takes it, then in words.
-KIND_LABELS = {kind: f"{kind}: {EVENT_WORDS[kind].lower()}" for kind in EVENT_KINDS}
+# `saline: saline infiltration`: the kind as the command line takes it, then in words where they differ
+# (`assessment`, not `assessment: assessment`).
+KIND_LABELS = {kind: kind if EVENT_WORDS[kind].lower() == kind else f"{kind}: {EVENT_WORDS[kind].lower()}"
+               for kind in EVENT_KINDS}
 # label, placeholder; a field several kinds share keeps one box, so switching kind keeps its text.
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "volume_ml": ("Volume (mL)", "e.g. 10"),

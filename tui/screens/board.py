@@ -199,11 +199,14 @@ class BoardScreen(LiveScreen[BoardData]):
 
     # -- showing ------------------------------------------------------------------------------------
 
-    def _apply_filter(self) -> None:
+    def _apply_filter(self, *, chosen: bool = False) -> None:
+        """`chosen`: the clinician changed the filter or the search. If the highlighted case is not in
+        the new list, the cursor starts at its top (the most urgent case) rather than wherever the old
+        position falls; a refresh keeps it near where it was (a colleague closed the case under it)."""
         board = self.board
         keep = board.selected_id
         shown = filter_rows(self._all_rows, self.filter_name, search=self.search_text or None)
-        board.set_rows(shown, keep=keep, today=self.loaded_for or host_of(self).today)
+        board.set_rows(shown, keep=keep, today=self.loaded_for or host_of(self).today, from_top=chosen)
         self._show_filters(len(shown))
         self._show_empty_state(len(shown))
 
@@ -279,7 +282,7 @@ class BoardScreen(LiveScreen[BoardData]):
     def _on_search_changed(self, event: Input.Changed) -> None:
         self.search_text = event.value.strip()
         if self.has_loaded:
-            self._apply_filter()
+            self._apply_filter(chosen=True)
 
     @on(Input.Submitted, "#board-search")
     def _on_search_submitted(self) -> None:
@@ -309,7 +312,7 @@ class BoardScreen(LiveScreen[BoardData]):
     def action_set_filter(self, name: str) -> None:
         self.filter_name = name
         if self.has_loaded:
-            self._apply_filter()
+            self._apply_filter(chosen=True)
         else:
             self._show_filters(0)
 
@@ -399,6 +402,10 @@ class BoardScreen(LiveScreen[BoardData]):
             return None
         return [row.id for row in self.board.rows]
 
+    def export_labels(self) -> dict[str, str]:
+        """The patient label of each case shown, for the export screen to say whose summaries it writes."""
+        return {row.id: row.patient for row in self.board.rows}
+
     # -- the command palette ------------------------------------------------------------------------
 
     def palette_commands(self) -> list:
@@ -422,6 +429,9 @@ class BoardScreen(LiveScreen[BoardData]):
             )
         row = self.board.selected_row
         if row is not None:
-            commands.insert(0, PaletteCommand("Open the selected case", f"{row.id[:8]} (enter)",
+            from checklists.text import printable_line
+
+            commands.insert(0, PaletteCommand("Open the selected case",
+                                              f"{printable_line(row.patient)}, case {row.id} (enter)",
                                               lambda: host_of(self).open_case(row.id)))
         return commands

@@ -324,6 +324,9 @@ class CaseScreen(LiveScreen[CaseData]):
         """What `e` exports from a case screen: this case."""
         return [self.case_id]
 
+    def export_labels(self) -> dict[str, str]:
+        return {self.case_id: self.view.case.patient} if self.view is not None else {}
+
     def palette_commands(self) -> list:
         """This screen's entries in the command palette (tui/commands.py asks for them)."""
         from tui.palette import PaletteCommand

@@ -139,8 +139,9 @@ class ExportScreen(ModalScreen[Any]):
             self.message = message
 
     def __init__(self, repository: Any, case_ids: list[str] | None = None, today: date | None = None,
-                 catalogue: Any = None) -> None:
+                 catalogue: Any = None, labels: dict[str, str] | None = None) -> None:
         super().__init__()
+        self.labels = labels or {}  # case id -> patient label: the screen names cases as clinicians do
         self.repository = repository
         self.case_ids = None if case_ids is None else list(case_ids)
         self.today = today or date.today()
@@ -192,10 +193,14 @@ class ExportScreen(ModalScreen[Any]):
     def _what(self) -> str:
         if self.case_ids is None:
             return "Every case in the database."
+        from checklists.text import printable_line
+
+        names = [f"{printable_line(self.labels[c])} (case {c})" if self.labels.get(c) else f"case {c}"
+                 for c in self.case_ids[:4]]
         if len(self.case_ids) == 1:
-            return f"Case {self.case_ids[0]}."
+            return names[0][0].upper() + names[0][1:] + "."
         more = ", ..." if len(self.case_ids) > 4 else ""
-        return f"{len(self.case_ids)} cases: {', '.join(self.case_ids[:4])}{more}"
+        return f"{len(self.case_ids)} cases: {', '.join(names)}{more}"
 
     # ----- choices --------------------------------------------------------------------------------
     @property

@@ -223,3 +223,6 @@ class WorklistScreen(LiveScreen[WorklistData]):
     def export_case_ids(self) -> list[str]:
         """What `e` exports from here: the cases on the worklist (an MDT list for the session)."""
         return [case.case_id for case in self.worklist.cases] if self.worklist else []
+
+    def export_labels(self) -> dict[str, str]:
+        return {case.case_id: case.label for case in self.worklist.cases} if self.worklist else {}

@@ -210,13 +210,17 @@ class CaseBoard(ScrollView, can_focus=True):
             return self._rows[self.cursor]
         return None
 
-    def set_rows(self, rows: Sequence[CaseRow], keep: str | None = None, today: date | None = None) -> None:
+    def set_rows(self, rows: Sequence[CaseRow], keep: str | None = None, today: date | None = None,
+                 from_top: bool = False) -> None:
         """Show `rows` (computed on `today`); the cursor stays on case `keep` if it is still shown, else
-        near where it was."""
+        near where it was (`from_top`: on the first row, the list scrolled to its top)."""
         self._rows = rows
         self.today = today
         self.virtual_size = Size(0, len(rows) + 1)
         index = next((n for n, row in enumerate(rows) if row.id == keep), None) if keep else None
+        if index is None and from_top:
+            index = 0
+            self.scroll_home(animate=False)
         if index is None:
             index = min(self.cursor, max(len(rows) - 1, 0))
         self.cursor = index
