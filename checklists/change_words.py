@@ -252,12 +252,19 @@ def undo_consequence(entry: AuditEntry, names: Names = Names(), companions: Sequ
     return f"{change_sentence(entry, names, companions)} is reverted"
 
 
+def export_count(details: Mapping[str, Any]) -> int:
+    """How many cases an export held: its `count` (a large export's ids are in the export log,
+    store/export_log.py), else the ids it lists."""
+    count = details.get("count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        return count
+    return len(details.get("cases") or [])
+
+
 def _record_sentence(action: str, target: str, details: Mapping[str, Any]) -> str:
     """Exports, backups and the other records of the database, and anything this version cannot name."""
     if action == "export":
-        count = details.get("count")
-        if not isinstance(count, int) or isinstance(count, bool):
-            count = len(details.get("cases") or [])
+        count = export_count(details)
         kind = " de-identified" if details.get("deidentified") else ""
         return f"Exported {count} case{'s' if count != 1 else ''} ({details.get('format', '?')}{kind})"
     if action == "backup":

@@ -58,10 +58,9 @@ def describe(action: str, target: str, details: dict[str, Any] | None = None) ->
     """`item-done review-6m`, `policy-set soon_days`, `export csv of 3 cases`, `undo event-log e3`."""
     details = details if isinstance(details, dict) else {}
     if action == "export":
-        # A large export's entry has its count, its ids being in the export log (store/export_log.py).
-        count = details.get("count")
-        if not isinstance(count, int) or isinstance(count, bool):
-            count = len(details.get("cases") or [])
+        from checklists.change_words import export_count  # here, as below: `rounds log` loads no words
+
+        count = export_count(details)
         kind = " de-identified" if details.get("deidentified") else ""
         return f"export {details.get('format', '?')}{kind} of {count} case{'s' if count != 1 else ''}"
     if action == "backup":

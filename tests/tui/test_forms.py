@@ -339,7 +339,8 @@ async def test_engine_rejection_at_write_time_keeps_the_text(repo, catalogue):
         # The change made meanwhile is shown (issue 9); the entry no longer fits, so nothing is offered
         # but going back to the form, where the reason is said and the typed text kept.
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
-        assert "event-void" in str(app.screen.query_one("#confirm-text", Static).render())
+        assert f"Voided saline infiltration of {TODAY.isoformat()} ({event_id}) (other clinician)" in str(
+            app.screen.query_one("#confirm-text", Static).render())
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is form)
         assert app.result is NOT_SET
@@ -544,7 +545,7 @@ async def test_enum_field_applies_to_the_latest_case(repo, catalogue):
         await pilot.press("ctrl+s")
         # Every change made meanwhile is shown before saving on top of it (issue 9), then both stand.
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
-        assert "pt-start" in str(app.screen.query_one("#confirm-text", Static).render())
+        assert "Logged physiotherapy started of" in str(app.screen.query_one("#confirm-text", Static).render())
         await pilot.press("y")
         await settled(pilot)
     assert app.result is True

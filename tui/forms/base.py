@@ -8,7 +8,7 @@ the repository's locked read-modify-write) and, if needed, how to write (`write`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from rich.segment import Segment
@@ -642,31 +642,21 @@ class StaleForm(Exception):
         self.changes = changes
 
 
-def change_lines(entries: Iterable[Any]) -> list[str]:
-    """Audit entries in words for the stale-form question: who, when, what (`alice 09:12: logged saline
-    2026-11-21`). Recorded text is escaped, one line each."""
-    from store.history import describe
+def change_lines(entries: Sequence[Any], trail: Sequence[Any], catalogue: Any) -> list[str]:
+    """Audit entries in words for the stale-form question, in the sentences of the history screen
+    (checklists/change_words.py): who, when, what (`alice, 2026-11-21 09:12 UTC: Logged saline
+    infiltration of 2026-11-21 (e4)`). `trail` is the whole trail, so that events are named by kind and
+    date. Recorded text is escaped, one line each."""
+    from dataclasses import replace
 
+    from checklists.change_words import catalogue_names, change_sentence, fold_companions, trail_events
+
+    names = replace(catalogue_names(catalogue), events=trail_events(trail))
     lines = []
-    for entry in entries:
-        what = describe(entry.action, entry.target, entry.details)
-        new = entry.new
-        if isinstance(new, dict) and "kind" in new:
-            what = f"logged {new.get('kind')} {new.get('date', '')}".rstrip()
-        elif entry.action == "field-set" or (entry.old is not None and not isinstance(new, dict)):
-            what += f": {_short(entry.old)} → {_short(new)}"
-        if entry.reason:
-            what += f" ({_short(entry.reason)})"
+    for entry, companions in fold_companions(entries, lambda e: (e.revision, e.when)):
         when = str(entry.when).replace("T", " ")[:16]
-        lines.append(printable(f"{entry.who}, {when} UTC: {what}"))
+        lines.append(printable(f"{entry.who}, {when} UTC: {change_sentence(entry, names, companions)}"))
     return lines
-
-
-def _short(value: Any) -> str:
-    from checklists.text import printable_line
-
-    text = printable_line("" if value is None else str(value)) or "(none)"
-    return text if len(text) <= 40 else text[:39] + "…"
 
 
 class CaseFormScreen(FormScreen[ResultT]):
@@ -713,9 +703,11 @@ class CaseFormScreen(FormScreen[ResultT]):
             )
         except RevisionConflict as conflict:
             now = self.repository.get(self.case_id)
-            since = [e for e in self.repository.audit_trail(self.case_id)
-                     if e.revision is not None and e.revision > conflict.expected]
-            raise StaleForm(now, change_lines(since)) from None
+            trail = self.repository.audit_trail(self.case_id)
+            since = [e for e in trail if e.revision is not None and e.revision > conflict.expected]
+            # Forms that need no catalogue (void) are given none: the words take the database's.
+            catalogue = self.catalogue if self.catalogue is not None else self.repository.catalogue
+            raise StaleForm(now, change_lines(since, trail, catalogue)) from None
         return True
 
 
